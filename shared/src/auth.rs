@@ -1,0 +1,150 @@
+//! Who is calling, and for which organization. Every handler gets a `RequestContext` from here
+//! or answers 401/403 before touching data.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use lambda_http::Request;
+use sha2::{Digest, Sha256};
+
+use crate::app::App;
+use crate::error::ApiError;
+use crate::ids::OrgId;
+use crate::item::has_key;
+use crate::keys;
+use crate::request::header;
+use crate::store::orgs::{self, Organization};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Caller {
+    /// A SlashID API key, owned by this organization (the target or one of its ancestors).
+    ApiKey { owner: OrgId },
+}
+
+/// What every handler receives: the tenant the request acts in, and who asked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestContext {
+    pub org: Organization,
+    pub caller: Caller,
+}
+
+pub const ORG_HEADER: &str = "slashid-orgid";
+pub const API_KEY_HEADER: &str = "slashid-api-key";
+
+/// Hex SHA-256. API keys are long random secrets, so a fast unsalted hash is the right tool
+/// (a password hash would only slow every request); the hash is what the table stores.
+pub fn sha256_hex(secret: &str) -> String {
+    Sha256::digest(secret.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// SlashID authentication: `SlashID-OrgID` + `SlashID-API-Key`. A key authorizes its own
+/// organization and every descendant. Missing or unknown credentials → 401; a valid key of an
+/// organization that is not the target or one of its ancestors → 403.
+pub async fn slashid(app: &App, req: &Request) -> Result<RequestContext, ApiError> {
+    let unauthorized = |why: &str| ApiError::Unauthorized(why.to_owned());
+    let org_raw =
+        header(req, ORG_HEADER).map_err(|_| unauthorized("invalid SlashID-OrgID header"))?;
+    let key =
+        header(req, API_KEY_HEADER).map_err(|_| unauthorized("invalid SlashID-API-Key header"))?;
+    let (Some(org_raw), Some(key)) = (
+        org_raw.filter(|v| !v.is_empty()),
+        key.filter(|v| !v.is_empty()),
+    ) else {
+        return Err(unauthorized(
+            "the SlashID-OrgID and SlashID-API-Key headers are required",
+        ));
+    };
+    let org_id = OrgId::parse(org_raw)
+        .map_err(|_| unauthorized("SlashID-OrgID is not a valid organization id"))?;
+    let key_hash = sha256_hex(key);
+    if let Some(ctx) = app.auth_cache.get(&org_id, &key_hash) {
+        return Ok(ctx);
+    }
+
+    let (org_key, own_key) = (keys::org(&org_id), keys::api_key(&org_id, &key_hash));
+    let items = app
+        .db
+        .batch_get(&[org_key.clone(), own_key.clone()])
+        .await?;
+    let org = items
+        .iter()
+        .find(|i| has_key(i, &org_key))
+        .map(Organization::from_item)
+        .transpose()?;
+    let owner = match &org {
+        Some(org) if items.iter().any(|i| has_key(i, &own_key)) => Some(org.id.clone()),
+        Some(org) if !org.ancestors.is_empty() => {
+            let ancestor_keys: Vec<_> = org
+                .ancestors
+                .iter()
+                .map(|a| keys::api_key(a, &key_hash))
+                .collect();
+            let found = app.db.batch_get(&ancestor_keys).await?;
+            org.ancestors
+                .iter()
+                .zip(&ancestor_keys)
+                .find(|(_, k)| found.iter().any(|i| has_key(i, k)))
+                .map(|(a, _)| a.clone())
+        }
+        _ => None,
+    };
+    match (org, owner) {
+        (Some(org), Some(owner)) => {
+            let ctx = RequestContext {
+                org,
+                caller: Caller::ApiKey { owner },
+            };
+            app.auth_cache.put(&org_id, &key_hash, &ctx);
+            Ok(ctx)
+        }
+        _ if orgs::api_key_owner(&app.db, &key_hash).await?.is_some() => Err(ApiError::Forbidden(
+            "this API key does not grant access to that organization".into(),
+        )),
+        _ => Err(unauthorized("invalid organization id or API key")),
+    }
+}
+
+/// Verified credentials, remembered by a warm instance for a short time so that a read costs one
+/// DynamoDB request. Only successes are cached; a revoked key stops working within the TTL.
+pub(crate) struct AuthCache {
+    ttl: Duration,
+    entries: Mutex<HashMap<(OrgId, String), (RequestContext, Instant)>>,
+}
+
+const AUTH_CACHE_CAPACITY: usize = 1024;
+
+impl AuthCache {
+    pub(crate) fn new(ttl: Duration) -> Self {
+        Self {
+            ttl,
+            entries: Mutex::new(HashMap::new()),
+        }
+    }
+
+    fn get(&self, org: &OrgId, key_hash: &str) -> Option<RequestContext> {
+        let entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+        let (ctx, at) = entries.get(&(org.clone(), key_hash.to_owned()))?;
+        (at.elapsed() < self.ttl).then(|| ctx.clone())
+    }
+
+    fn put(&self, org: &OrgId, key_hash: &str, ctx: &RequestContext) {
+        if self.ttl.is_zero() {
+            return;
+        }
+        let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+        if entries.len() >= AUTH_CACHE_CAPACITY {
+            entries.retain(|_, (_, at)| at.elapsed() < self.ttl);
+            if entries.len() >= AUTH_CACHE_CAPACITY {
+                entries.clear();
+            }
+        }
+        entries.insert(
+            (org.clone(), key_hash.to_owned()),
+            (ctx.clone(), Instant::now()),
+        );
+    }
+}

@@ -1,0 +1,92 @@
+//! Configuration comes from the environment, the same way in Lambda, under `cargo lambda watch`
+//! and in tests. `AWS_ENDPOINT_URL_DYNAMODB` (read by the SDK itself) points at DynamoDB Local.
+
+use std::time::Duration;
+
+use crate::ids::OrgId;
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub table_name: String,
+    /// How long a warm instance trusts a verified API key before asking DynamoDB again.
+    pub auth_cache_ttl: Duration,
+    /// Region reported for persons created without one (SlashID's `Region` enum).
+    pub default_person_region: String,
+    /// The organization the Zato SSO face serves (Zato clients send no tenant).
+    pub sso_org: Option<OrgId>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("environment variable {0} is required")]
+    Missing(&'static str),
+    #[error("environment variable {name} is invalid: {reason}")]
+    Invalid { name: &'static str, reason: String },
+}
+
+impl Config {
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|k| std::env::var(k).ok())
+    }
+
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let table_name = get("TABLE_NAME")
+            .filter(|s| !s.is_empty())
+            .ok_or(ConfigError::Missing("TABLE_NAME"))?;
+        let auth_cache_ttl = match get("AUTH_CACHE_SECONDS") {
+            None => Duration::from_secs(60),
+            Some(s) => Duration::from_secs(s.parse().map_err(|_| ConfigError::Invalid {
+                name: "AUTH_CACHE_SECONDS",
+                reason: format!("{s:?} is not a whole number of seconds"),
+            })?),
+        };
+        let sso_org = match get("SSO_ORG_ID").filter(|s| !s.is_empty()) {
+            None => None,
+            Some(s) => Some(OrgId::parse(&s).map_err(|e| ConfigError::Invalid {
+                name: "SSO_ORG_ID",
+                reason: e.to_string(),
+            })?),
+        };
+        Ok(Self {
+            table_name,
+            auth_cache_ttl,
+            default_person_region: get("DEFAULT_PERSON_REGION").unwrap_or_else(|| "us-iowa".into()),
+            sso_org,
+        })
+    }
+}
+
+/// SDK timeouts sit well under the functions' 10 s Lambda timeout, so a hung DynamoDB becomes a
+/// 503 the handler can still send, instead of a gateway timeout.
+pub const DYNAMODB_CONNECT_TIMEOUT: Duration = Duration::from_secs(1);
+pub const DYNAMODB_ATTEMPT_TIMEOUT: Duration = Duration::from_secs(2);
+pub const DYNAMODB_OPERATION_TIMEOUT: Duration = Duration::from_secs(5);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_table_name_is_required() {
+        assert!(matches!(
+            Config::from_lookup(|_| None),
+            Err(ConfigError::Missing("TABLE_NAME"))
+        ));
+    }
+
+    #[test]
+    fn a_non_numeric_auth_cache_is_refused() {
+        let r = Config::from_lookup(|k| match k {
+            "TABLE_NAME" => Some("t".into()),
+            "AUTH_CACHE_SECONDS" => Some("soon".into()),
+            _ => None,
+        });
+        assert!(matches!(
+            r,
+            Err(ConfigError::Invalid {
+                name: "AUTH_CACHE_SECONDS",
+                ..
+            })
+        ));
+    }
+}

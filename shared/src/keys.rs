@@ -1,0 +1,244 @@
+//! Every key shape of the single table, in one page. `docs/data-model.md` explains the access
+//! patterns that use them. Rules that hold for every shape below:
+//! - the partition key begins with an organization id, so no key can reach another tenant;
+//! - the parts that follow are newtypes (`#`-free ids, bucket and permission names) or hashes,
+//!   so no input can forge a separator;
+//! - sort keys of one partition are ordered so that one `Query` range serves a read
+//!   (e.g. `#MEMBER` and `#PROFILE` sort before every `ATTR#…`).
+
+use std::collections::HashMap;
+
+use aws_sdk_dynamodb::types::AttributeValue;
+
+use crate::ids::{OrgId, PersonId};
+
+pub const PK: &str = "pk";
+pub const SK: &str = "sk";
+/// Epoch seconds; the table's TTL attribute. Reads filter on it too, since TTL deletion lags.
+pub const EXPIRES_AT: &str = "expires_at";
+/// The sparse GSI that maps a credential (API key hash, OAuth client id) to its organization.
+pub const LOOKUP_INDEX: &str = "lookup";
+pub const LOOKUP: &str = "lookup";
+/// LSIs over role memberships: one sort key per SailPoint sorter (`id` is the table's own `sk`).
+pub const BY_NAME_INDEX: &str = "by_name";
+pub const BY_ALIAS_INDEX: &str = "by_alias";
+pub const BY_EMAIL_INDEX: &str = "by_email";
+pub const LSI_NAME: &str = "lsi_name";
+pub const LSI_ALIAS: &str = "lsi_alias";
+pub const LSI_EMAIL: &str = "lsi_email";
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Key {
+    pub pk: String,
+    pub sk: String,
+}
+
+impl Key {
+    fn new(pk: String, sk: impl Into<String>) -> Self {
+        Self { pk, sk: sk.into() }
+    }
+    pub fn to_item(&self) -> HashMap<String, AttributeValue> {
+        HashMap::from([
+            (PK.to_owned(), AttributeValue::S(self.pk.clone())),
+            (SK.to_owned(), AttributeValue::S(self.sk.clone())),
+        ])
+    }
+}
+
+// ---- organization partition: `{org}` -------------------------------------------------------
+
+/// The organization record: name, parent, ancestors (root first), person pool.
+pub fn org(org: &OrgId) -> Key {
+    Key::new(org.to_string(), "#ORG")
+}
+/// An API key of `org`, by the SHA-256 of the key. Carries `lookup = api_key_lookup(hash)`.
+pub fn api_key(org: &OrgId, key_hash: &str) -> Key {
+    Key::new(org.to_string(), format!("KEY#{key_hash}"))
+}
+pub fn api_key_lookup(key_hash: &str) -> String {
+    format!("APIKEY#{key_hash}")
+}
+/// A sub-organization of `org` (for `GET /organizations`).
+pub fn child_org(org: &OrgId, child: &OrgId) -> Key {
+    Key::new(org.to_string(), format!("CHILD#{child}"))
+}
+/// A custom attribute bucket (the six default buckets are implicit).
+pub fn bucket(org: &OrgId, bucket: &str) -> Key {
+    Key::new(org.to_string(), format!("BUCKET#{bucket}"))
+}
+/// A permission of the org's RBAC catalog.
+pub fn permission(org: &OrgId, name: &str) -> Key {
+    Key::new(org.to_string(), format!("PERM#{name}"))
+}
+pub const PERMISSION_PREFIX: &str = "PERM#";
+/// The catalog's version (its ETag), bumped in the same transaction as every catalog change.
+pub fn permission_catalog(org: &OrgId) -> Key {
+    Key::new(org.to_string(), "PERMS")
+}
+/// A SailPoint role (name, description, membership criteria, exact member count, version).
+pub fn role(org: &OrgId, role_id: &str) -> Key {
+    Key::new(org.to_string(), format!("ROLE#{role_id}"))
+}
+pub const ROLE_PREFIX: &str = "ROLE#";
+/// A SailPoint OAuth client (hashed secret, scopes). Carries `lookup = oauth_client_lookup(id)`.
+pub fn oauth_client(org: &OrgId, client_id: &str) -> Key {
+    Key::new(org.to_string(), format!("OAUTH#{client_id}"))
+}
+pub fn oauth_client_lookup(client_id: &str) -> String {
+    format!("OAUTHCLIENT#{client_id}")
+}
+
+// ---- person partitions: `{org}#PERSON#{person}` -------------------------------------------
+
+pub fn person_partition(org: &OrgId, person: &PersonId) -> String {
+    format!("{org}#PERSON#{person}")
+}
+/// The person's profile (handles, active, region, display name), in the person pool's partition.
+pub fn person_profile(pool: &OrgId, person: &PersonId) -> Key {
+    Key::new(person_partition(pool, person), "#PROFILE")
+}
+/// The person belongs to `org` (which may be a sub-org sharing the pool).
+pub fn person_membership(org: &OrgId, person: &PersonId) -> Key {
+    Key::new(person_partition(org, person), "#MEMBER")
+}
+/// One attribute. `owner` is the pool for `person_pool` buckets and the org for `organization`
+/// buckets — that is what makes an organization bucket private to its org.
+pub fn attribute(owner: &OrgId, person: &PersonId, bucket: &str, name: &str) -> Key {
+    Key::new(
+        person_partition(owner, person),
+        format!("ATTR#{bucket}#{name}"),
+    )
+}
+pub fn attribute_bucket_prefix(bucket: &str) -> String {
+    format!("ATTR#{bucket}#")
+}
+pub const ATTRIBUTE_PREFIX: &str = "ATTR#";
+/// The version of the person's directly assigned permissions (the ETag of If-Match).
+pub fn person_permissions(org: &OrgId, person: &PersonId) -> Key {
+    Key::new(person_partition(org, person), "PERMS")
+}
+/// One directly assigned permission.
+pub fn person_permission(org: &OrgId, person: &PersonId, name: &str) -> Key {
+    Key::new(person_partition(org, person), format!("PERM#{name}"))
+}
+/// Reverse of a role membership, so deleting a person finds every role it is in.
+pub fn person_role(org: &OrgId, person: &PersonId, role_id: &str) -> Key {
+    Key::new(person_partition(org, person), format!("ROLEM#{role_id}"))
+}
+/// The Zato SSO user record (username, password hash, approval, lock and super-user flags).
+pub fn sso_user(org: &OrgId, person: &PersonId) -> Key {
+    Key::new(person_partition(org, person), "SSO")
+}
+/// A Zato UST session, by the SHA-256 of the UST. Expires through `expires_at`.
+pub fn sso_session(org: &OrgId, person: &PersonId, ust_hash: &str) -> Key {
+    Key::new(
+        person_partition(org, person),
+        format!("SSO#SESSION#{ust_hash}"),
+    )
+}
+/// A Zato user attribute. Expires through `expires_at`.
+pub fn sso_attribute(org: &OrgId, person: &PersonId, name: &str) -> Key {
+    Key::new(person_partition(org, person), format!("ZATTR#{name}"))
+}
+pub const SSO_ATTRIBUTE_PREFIX: &str = "ZATTR#";
+
+// ---- uniqueness partitions ------------------------------------------------------------------
+
+/// A handle (email, phone, username), unique per person pool; holds the person id.
+pub fn handle(pool: &OrgId, kind: &str, normalized_value: &str) -> Key {
+    Key::new(
+        format!("{pool}#HANDLE#{kind}#{normalized_value}"),
+        "#HANDLE",
+    )
+}
+/// A Zato username, unique in the SSO organization; holds the user id.
+pub fn sso_username(org: &OrgId, username: &str) -> Key {
+    Key::new(format!("{org}#SSOUSERNAME#{username}"), "#SSOUSERNAME")
+}
+
+// ---- permission holders: `{org}#PERM#{name}` -----------------------------------------------
+
+/// A person holding a permission directly, so a catalog delete can revoke it with a strongly
+/// consistent Query instead of a scan or an eventually consistent index.
+pub fn permission_holder(org: &OrgId, name: &str, person: &PersonId) -> Key {
+    Key::new(format!("{org}#PERM#{name}"), format!("HOLDER#{person}"))
+}
+
+// ---- role members: `{org}#ROLE#{role}` -----------------------------------------------------
+
+pub fn role_members_partition(org: &OrgId, role_id: &str) -> String {
+    format!("{org}#ROLE#{role_id}")
+}
+/// A member of a role, with denormalized `id`, `name`, `aliasName`, `email` and the LSI sort
+/// keys `lsi_name`, `lsi_alias`, `lsi_email` (see `sort_key`).
+pub fn role_member(org: &OrgId, role_id: &str, person: &PersonId) -> Key {
+    Key::new(role_members_partition(org, role_id), format!("M#{person}"))
+}
+pub const ROLE_MEMBER_PREFIX: &str = "M#";
+
+/// LSI sort key of a member: the lowercased value, a separator below every printable character,
+/// then the id — case-insensitive order, ties broken by id, `begins_with` serves `sw` and `eq`.
+pub fn sort_key(value: Option<&str>, person: &PersonId) -> String {
+    format!("{}\u{1}{person}", value.unwrap_or("").to_lowercase())
+}
+
+// ---- search documents: `{org}#DOC#{index}#{id}` --------------------------------------------
+
+pub fn search_document(org: &OrgId, index: &str, id: &str) -> Key {
+    Key::new(format!("{org}#DOC#{index}#{id}"), "#DOC")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn org() -> OrgId {
+        OrgId::parse("af5fbd30-7ce7-4548-8b30-4cd59cb2aba1").unwrap()
+    }
+
+    #[test]
+    fn every_partition_key_begins_with_the_organization_id() {
+        let o = org();
+        let p = PersonId::parse("p1").unwrap();
+        let keys = [
+            super::org(&o),
+            api_key(&o, "h"),
+            bucket(&o, "b"),
+            permission(&o, "n"),
+            role(&o, "r"),
+            oauth_client(&o, "c"),
+            person_profile(&o, &p),
+            person_membership(&o, &p),
+            attribute(&o, &p, "b", "a"),
+            person_permissions(&o, &p),
+            sso_session(&o, &p, "h"),
+            handle(&o, "email_address", "a@b.c"),
+            sso_username(&o, "u"),
+            permission_holder(&o, "n", &p),
+            role_member(&o, "r", &p),
+            search_document(&o, "identities", "x"),
+        ];
+        for k in keys {
+            assert!(k.pk.starts_with(o.as_str()), "{k:?}");
+        }
+    }
+
+    #[test]
+    fn profile_and_membership_sort_before_every_attribute() {
+        let o = org();
+        let p = PersonId::parse("p1").unwrap();
+        let attr = attribute(&o, &p, "a", "a").sk;
+        assert!(person_profile(&o, &p).sk < attr);
+        assert!(person_membership(&o, &p).sk < attr);
+    }
+
+    #[test]
+    fn member_sort_keys_order_case_insensitively_and_prefixes_first() {
+        let a = PersonId::parse("a").unwrap();
+        let b = PersonId::parse("b").unwrap();
+        assert!(sort_key(Some("Ab"), &b) < sort_key(Some("ab c"), &a));
+        assert!(sort_key(Some("abc"), &a) < sort_key(Some("ABD"), &a));
+        assert!(sort_key(Some("x"), &a) < sort_key(Some("X"), &b));
+        assert!(sort_key(None, &b) < sort_key(Some(" "), &a));
+    }
+}

@@ -1,0 +1,21 @@
+//! `idgraph`: the shared library of every function — DynamoDB access, validation newtypes,
+//! authentication and the error formats of the three API faces.
+
+pub mod app;
+pub mod attribute;
+pub mod auth;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod faces;
+pub mod ids;
+pub mod item;
+pub mod keys;
+pub mod metrics;
+pub mod person;
+pub mod request;
+pub mod runtime;
+pub mod store;
+
+pub use app::App;
+pub use lambda_http::{Body, Request, Response};

@@ -1,0 +1,304 @@
+//! A person of the identity graph — the same record is a SlashID person, a SailPoint identity
+//! and a Zato SSO user.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::attribute::{AttributeName, AttributeValue, default_buckets};
+use crate::error::ApiError;
+use crate::ids::PersonId;
+use crate::store::persons::NewAttribute;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HandleKind {
+    EmailAddress,
+    PhoneNumber,
+    Username,
+}
+
+impl HandleKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::EmailAddress => "email_address",
+            Self::PhoneNumber => "phone_number",
+            Self::Username => "username",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("handle {value:?} is not a valid {kind}: {reason}")]
+pub struct HandleError {
+    pub kind: &'static str,
+    pub value: String,
+    pub reason: &'static str,
+}
+
+/// A handle, valid for its kind. Uniqueness is on `normalized()`: emails and usernames compare
+/// case-insensitively, as users expect of them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Handle {
+    #[serde(rename = "type")]
+    kind: HandleKind,
+    value: String,
+}
+
+impl Handle {
+    pub fn parse(kind: HandleKind, value: &str) -> Result<Self, HandleError> {
+        let fail = |reason| HandleError {
+            kind: kind.as_str(),
+            value: value.chars().take(80).collect(),
+            reason,
+        };
+        if value.is_empty() || value.len() > 254 {
+            return Err(fail("it must be 1 to 254 characters"));
+        }
+        if value.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            return Err(fail("it must not contain spaces or control characters"));
+        }
+        match kind {
+            HandleKind::EmailAddress => {
+                let (local, domain) = value
+                    .rsplit_once('@')
+                    .ok_or_else(|| fail("it has no '@'"))?;
+                if local.is_empty()
+                    || local.contains('@')
+                    || domain.len() < 3
+                    || !domain.contains('.')
+                {
+                    return Err(fail("expected local-part@domain"));
+                }
+            }
+            HandleKind::PhoneNumber => {
+                let digits = value
+                    .strip_prefix('+')
+                    .ok_or_else(|| fail("expected E.164, starting with '+'"))?;
+                if !(6..=15).contains(&digits.len()) || !digits.bytes().all(|b| b.is_ascii_digit())
+                {
+                    return Err(fail("expected '+' and 6 to 15 digits"));
+                }
+            }
+            HandleKind::Username => {}
+        }
+        Ok(Self {
+            kind,
+            value: value.to_owned(),
+        })
+    }
+
+    pub fn kind(&self) -> HandleKind {
+        self.kind
+    }
+    pub fn value(&self) -> &str {
+        &self.value
+    }
+    pub fn normalized(&self) -> String {
+        self.value.to_lowercase()
+    }
+}
+
+/// SlashID's `Region` enum.
+pub const REGIONS: [&str; 5] = [
+    "us-iowa",
+    "europe-belgium",
+    "asia-japan",
+    "europe-england",
+    "australia-sydney",
+];
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Person {
+    pub id: PersonId,
+    pub active: bool,
+    pub region: String,
+    pub handles: Vec<Handle>,
+    /// Bumped on every profile change; projections compare it to ignore stale stream records.
+    pub version: u64,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct PersonCreateReq {
+    pub active: Option<bool>,
+    #[serde(default)]
+    pub handles: Vec<RawHandle>,
+    #[serde(default)]
+    pub groups: Vec<String>,
+    pub region: Option<String>,
+    #[serde(default)]
+    pub attributes: Map<String, Value>,
+    #[serde(default)]
+    pub credentials: Vec<Value>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct RawHandle {
+    #[serde(rename = "type")]
+    pub kind: HandleKind,
+    pub value: String,
+}
+
+/// A creation request that passed every check: what `persons::create` needs and nothing else.
+pub struct NewPerson {
+    pub person: Person,
+    pub attributes: Vec<NewAttribute>,
+}
+
+impl PersonCreateReq {
+    /// Checks every part of the request; the person gets `id`.
+    pub fn validate(self, id: PersonId, default_region: &str) -> Result<NewPerson, ApiError> {
+        let body = self;
+        let bad = |m: String| ApiError::BadRequest(m);
+        if body.handles.is_empty() {
+            return Err(bad("a person needs at least one handle".into()));
+        }
+        let mut handles: Vec<Handle> = Vec::with_capacity(body.handles.len());
+        for raw in &body.handles {
+            let handle = Handle::parse(raw.kind, &raw.value).map_err(|e| bad(e.to_string()))?;
+            if handles
+                .iter()
+                .any(|h| h.kind() == handle.kind() && h.normalized() == handle.normalized())
+            {
+                return Err(bad(format!("handle {:?} is given twice", raw.value)));
+            }
+            handles.push(handle);
+        }
+        if let Some(group) = body.groups.first() {
+            // Groups must already exist, and this service has none yet.
+            return Err(ApiError::NotFound(format!("group {group:?} not found")));
+        }
+        if !body.credentials.is_empty() {
+            return Err(bad("credentials are not supported by this service".into()));
+        }
+        let region = match body.region {
+            None => default_region.to_owned(),
+            Some(r) if REGIONS.contains(&r.as_str()) => r,
+            Some(r) => {
+                return Err(bad(format!(
+                    "region {r:?} is not one of {}",
+                    REGIONS.join(", ")
+                )));
+            }
+        };
+        let buckets = default_buckets();
+        let mut attributes = Vec::new();
+        for (bucket_name, attrs) in body.attributes {
+            let bucket = buckets
+                .iter()
+                .find(|b| b.name.as_str() == bucket_name)
+                .ok_or_else(|| {
+                    ApiError::NotFound(format!("attribute bucket {bucket_name:?} not found"))
+                })?;
+            let Value::Object(attrs) = attrs else {
+                return Err(bad(format!(
+                    "attributes of bucket {bucket_name:?} must be an object"
+                )));
+            };
+            for (name, value) in attrs {
+                let name = AttributeName::parse(&name).map_err(|e| bad(e.to_string()))?;
+                let value =
+                    AttributeValue::from_json(&name, &value).map_err(|e| bad(e.to_string()))?;
+                attributes.push((bucket.clone(), name, value));
+            }
+        }
+        let person = Person {
+            id,
+            active: body.active.unwrap_or(true),
+            region,
+            handles,
+            version: 1,
+        };
+        Ok(NewPerson { person, attributes })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn emails_need_a_local_part_and_a_dotted_domain() {
+        assert!(Handle::parse(HandleKind::EmailAddress, "user@user.com").is_ok());
+        for bad in ["user", "@x.com", "a@b", "a b@c.com", "a@@b.com"] {
+            assert!(
+                Handle::parse(HandleKind::EmailAddress, bad).is_err(),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn phone_numbers_are_e164() {
+        assert!(Handle::parse(HandleKind::PhoneNumber, "+442071838750").is_ok());
+        assert!(Handle::parse(HandleKind::PhoneNumber, "02071838750").is_err());
+        assert!(Handle::parse(HandleKind::PhoneNumber, "+44abc").is_err());
+    }
+
+    #[test]
+    fn handles_compare_case_insensitively() {
+        let a = Handle::parse(HandleKind::EmailAddress, "Jane@Example.com").unwrap();
+        let b = Handle::parse(HandleKind::EmailAddress, "jane@example.COM").unwrap();
+        assert_eq!(a.normalized(), b.normalized());
+    }
+}
+
+#[cfg(test)]
+mod create_request_tests {
+    use super::*;
+    use serde_json::json;
+
+    fn id() -> PersonId {
+        PersonId::new_random()
+    }
+
+    fn body(json: Value) -> PersonCreateReq {
+        serde_json::from_value(json).unwrap()
+    }
+
+    #[test]
+    fn a_person_without_handles_is_refused() {
+        assert!(matches!(
+            body(json!({})).validate(id(), "us-iowa"),
+            Err(ApiError::BadRequest(_))
+        ));
+    }
+
+    #[test]
+    fn the_same_handle_twice_is_refused() {
+        let b = body(json!({"handles": [
+            {"type": "email_address", "value": "a@b.co"}, {"type": "email_address", "value": "A@B.co"}]}));
+        assert!(
+            matches!(b.validate(id(), "us-iowa"), Err(ApiError::BadRequest(m)) if m.contains("twice"))
+        );
+    }
+
+    #[test]
+    fn an_unknown_region_is_refused_and_none_takes_the_default() {
+        let h = json!([{"type": "username", "value": "jane"}]);
+        assert!(
+            body(json!({"handles": h, "region": "mars"}))
+                .validate(id(), "us-iowa")
+                .is_err()
+        );
+        assert_eq!(
+            body(json!({"handles": h}))
+                .validate(id(), "asia-japan")
+                .unwrap()
+                .person
+                .region,
+            "asia-japan"
+        );
+    }
+
+    #[test]
+    fn attributes_go_to_existing_buckets_only() {
+        let h = json!([{"type": "username", "value": "jane"}]);
+        let unknown = body(json!({"handles": h, "attributes": {"nope": {"a": 1}}}));
+        assert!(matches!(
+            unknown.validate(id(), "us-iowa"),
+            Err(ApiError::NotFound(_))
+        ));
+        let ok = body(json!({"handles": h, "attributes": {"end_user_read_write": {"a": 1}}}));
+        assert_eq!(ok.validate(id(), "us-iowa").unwrap().attributes.len(), 1);
+    }
+}

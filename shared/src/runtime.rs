@@ -1,0 +1,104 @@
+//! The loop every function runs: each request goes to the handler in its own task, so that even a
+//! panic becomes a response in the function's face format (an `Err` out of a Lambda would be an
+//! opaque 500 at the gateway), and each request leaves one JSON log line.
+
+use std::convert::Infallible;
+use std::future::Future;
+use std::time::Instant;
+
+use lambda_http::request::RequestContext;
+use lambda_http::{Body, Request, RequestExt, Response, service_fn};
+
+use crate::app::{App, BoxError};
+use crate::error::ApiError;
+use crate::faces::Face;
+use crate::metrics;
+
+/// Serves `handler` with `app` until the runtime stops. `app` lives for the whole process.
+pub async fn serve<H, F>(app: App, face: Face, handler: H) -> Result<(), BoxError>
+where
+    H: Fn(&'static App, Request) -> F + Copy + Send + Sync + 'static,
+    F: Future<Output = Response<Body>> + Send + 'static,
+{
+    let app: &'static App = Box::leak(Box::new(app));
+    if let Err(e) = app.db.warm().await {
+        tracing::warn!(error = %e, "could not warm the DynamoDB connection");
+    }
+    lambda_http::run(service_fn(move |req: Request| async move {
+        Ok::<_, Infallible>(respond(app, face, handler, req).await)
+    }))
+    .await
+}
+
+/// Runs one request through `handler` and logs its summary line. Public so that tests and the
+/// benchmarks measure exactly what Lambda runs.
+pub async fn respond<H, F>(
+    app: &'static App,
+    face: Face,
+    handler: H,
+    req: Request,
+) -> Response<Body>
+where
+    H: Fn(&'static App, Request) -> F,
+    F: Future<Output = Response<Body>> + Send + 'static,
+{
+    let started = Instant::now();
+    let request_id = req
+        .lambda_context_ref()
+        .map(|c| c.request_id.clone())
+        .unwrap_or_default();
+    let route = route_of(&req);
+    let outcome = tokio::spawn(metrics::measured(handler(app, req))).await;
+    let (response, db) = match outcome {
+        Ok(done) => done,
+        Err(e) => {
+            tracing::error!(request_id, route, panicked = e.is_panic(), "handler failed");
+            (
+                face.error(&ApiError::Internal),
+                metrics::DbMetrics::default(),
+            )
+        }
+    };
+    tracing::info!(
+        target: "request",
+        request_id,
+        route,
+        status = response.status().as_u16(),
+        latency_ms = started.elapsed().as_secs_f64() * 1000.0,
+        dynamodb_calls = db.calls,
+        consumed_capacity = db.capacity_units,
+    );
+    response
+}
+
+/// The route template (`GET /persons/{person_id}`), never the concrete path, so the log says
+/// which endpoint ran without carrying request data.
+fn route_of(req: &Request) -> String {
+    let from_context = match req.request_context_ref() {
+        Some(RequestContext::ApiGatewayV2(ctx)) => ctx.route_key.clone(),
+        Some(RequestContext::ApiGatewayV1(ctx)) => ctx
+            .resource_path
+            .as_ref()
+            .map(|p| format!("{} {p}", req.method())),
+        _ => None,
+    };
+    from_context
+        .filter(|r| r != "$default" && !r.is_empty())
+        .unwrap_or_else(|| format!("{} <unrouted>", req.method()))
+}
+
+/// JSON lines on stdout (CloudWatch adds nothing but the line). `LOG_LEVEL` sets the level.
+pub fn init_logging() {
+    let level = std::env::var("LOG_LEVEL")
+        .ok()
+        .and_then(|l| l.parse::<tracing::Level>().ok())
+        .unwrap_or(tracing::Level::INFO);
+    let _ = tracing_subscriber::fmt()
+        .json()
+        .with_max_level(level)
+        .with_current_span(false)
+        .with_span_list(false)
+        .flatten_event(true)
+        .with_ansi(false)
+        .try_init();
+}

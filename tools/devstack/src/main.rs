@@ -1,0 +1,67 @@
+//! `devstack create-table [TEMPLATE]` and `devstack seed [FILE]`, against the table named by
+//! `TABLE_NAME` at `AWS_ENDPOINT_URL_DYNAMODB` (DynamoDB Local), as the functions see it.
+
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use idgraph::App;
+
+/// DynamoDB Local takes a few seconds to start its JVM; wait for it, within a bound.
+const READY_WITHIN: Duration = Duration::from_secs(60);
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match run(&args).await {
+        Ok(msg) => {
+            println!("{msg}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("devstack: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(args: &[String]) -> Result<String, String> {
+    let app = App::from_env().await.map_err(|e| e.to_string())?;
+    match args.first().map(String::as_str) {
+        Some("create-table") => {
+            let path = args.get(1).map_or("template.yaml", String::as_str);
+            let template = std::fs::read_to_string(path).map_err(|e| format!("{path}: {e}"))?;
+            let spec = devstack::table::spec_from_template(&template)?;
+            let started = Instant::now();
+            let created = loop {
+                match devstack::table::create(&app.db.client, &app.db.table, &spec).await {
+                    Ok(created) => break created,
+                    Err(e) if started.elapsed() < READY_WITHIN && e.contains("DispatchFailure") => {
+                        tokio::time::sleep(Duration::from_millis(250)).await;
+                    }
+                    Err(e) => return Err(e),
+                }
+            };
+            Ok(format!(
+                "table {}: {}",
+                app.db.table,
+                if created {
+                    "created"
+                } else {
+                    "already present"
+                }
+            ))
+        }
+        Some("seed") => {
+            let path = args.get(1).map_or("seed/demo.json", String::as_str);
+            let text = std::fs::read_to_string(path).map_err(|e| format!("{path}: {e}"))?;
+            let seed = serde_json::from_str(&text).map_err(|e| format!("{path}: {e}"))?;
+            let loaded =
+                devstack::seed::load(&app.db, seed, &app.config.default_person_region).await?;
+            Ok(format!(
+                "seed {path}: {} created, {} already present",
+                loaded.created, loaded.already_present
+            ))
+        }
+        _ => Err("usage: devstack create-table [TEMPLATE] | seed [FILE]".into()),
+    }
+}
