@@ -70,11 +70,22 @@ export_local_env() {
   export LOG_LEVEL="${LOG_LEVEL:-info}"
 }
 
+# Processes this script started. The router gives each function process a process group of
+# its own, so stopping means walking the whole tree of descendants, not killing one group.
 PIDS=()
-stop_started() {
-  for pid in "${PIDS[@]}"; do
-    kill -- "-$pid" 2>/dev/null || kill "$pid" 2>/dev/null || true
+descendants() {
+  local child
+  for child in $(pgrep -P "$1" 2>/dev/null); do
+    descendants "$child"
+    echo "$child"
   done
+}
+stop_started() {
+  local pid tree=()
+  for pid in "${PIDS[@]}"; do
+    tree+=($(descendants "$pid") "$pid")
+  done
+  ((${#tree[@]})) && kill "${tree[@]}" 2>/dev/null
   for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
   PIDS=()
 }
@@ -83,7 +94,7 @@ stop_started() {
 # loopback). -sharedDb: otherwise tables are partitioned by credentials.
 start_dynamodb() {
   local port="$1" logfile="$2"
-  setsid java -Xmx256m -Djava.library.path="$DDB_DIR/DynamoDBLocal_lib" -jar "$DDB_DIR/DynamoDBLocal.jar" \
+  java -Xmx256m -Djava.library.path="$DDB_DIR/DynamoDBLocal_lib" -jar "$DDB_DIR/DynamoDBLocal.jar" \
     -inMemory -sharedDb -port "$port" >"$logfile" 2>&1 &
   PIDS+=("$!")
 }
@@ -99,9 +110,13 @@ prepare_table() {
 # the debug builds and inherit the environment above.
 start_router() {
   local port="$1" logfile="$2"
-  (cd "$ROOT" && setsid cargo lambda watch -A 127.0.0.1 -P "$port" --concurrency 4 --ignore-changes \
+  # No subshell: $! must be the router itself, so stop_started finds its function processes.
+  # Its own session: a terminal's Ctrl-C must not stop it before stop_started has walked its
+  # tree (its functions would be orphaned).
+  cd "$ROOT"
+  setsid cargo lambda watch -A 127.0.0.1 -P "$port" --concurrency 4 --ignore-changes \
     --env-var "TABLE_NAME=$TABLE_NAME,AWS_ENDPOINT_URL_DYNAMODB=$AWS_ENDPOINT_URL_DYNAMODB,AWS_REGION=$AWS_REGION,AWS_ACCESS_KEY_ID=$AWS_ACCESS_KEY_ID,AWS_SECRET_ACCESS_KEY=$AWS_SECRET_ACCESS_KEY,AUTH_CACHE_SECONDS=$AUTH_CACHE_SECONDS,LOG_LEVEL=$LOG_LEVEL" \
-    >"$logfile" 2>&1) &
+    >"$logfile" 2>&1 &
   PIDS+=("$!")
 }
 

@@ -10,7 +10,7 @@ mkdir -p "$RUN_DIR"
 
 ensure_all
 export_local_env "$DDB_PORT"
-trap 'stop_started; exit 0' INT TERM
+trap 'stop_started; exit 0' INT TERM HUP
 trap stop_started EXIT
 
 log "building the workspace (debug)"

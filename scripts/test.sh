@@ -11,6 +11,7 @@ export_local_env "$DDB_PORT"
 # Tests create and revoke credentials; a cached key would hide that.
 export AUTH_CACHE_SECONDS=0
 trap 'stop_started; rm -rf "$RUN_DIR"' EXIT
+trap 'exit 130' INT TERM HUP
 started=$(date +%s)
 
 log "building the workspace and its tests (debug)"

@@ -97,9 +97,10 @@ pub fn person_partition(org: &OrgId, person: &PersonId) -> String {
 pub fn person_profile(pool: &OrgId, person: &PersonId) -> Key {
     Key::new(person_partition(pool, person), "#PROFILE")
 }
-/// The person belongs to `org` (which may be a sub-org sharing the pool).
-pub fn person_membership(org: &OrgId, person: &PersonId) -> Key {
-    Key::new(person_partition(org, person), "#MEMBER")
+/// The person belongs to `org` (the pool itself or a sub-org sharing it). In the pool's
+/// partition, so one range Query proves membership and reads the pool's attributes.
+pub fn person_membership(pool: &OrgId, org: &OrgId, person: &PersonId) -> Key {
+    Key::new(person_partition(pool, person), format!("#MEMBER#{org}"))
 }
 /// One attribute. `owner` is the pool for `person_pool` buckets and the org for `organization`
 /// buckets — that is what makes an organization bucket private to its org.
@@ -208,7 +209,7 @@ mod tests {
             role(&o, "r"),
             oauth_client(&o, "c"),
             person_profile(&o, &p),
-            person_membership(&o, &p),
+            person_membership(&o, &o, &p),
             attribute(&o, &p, "b", "a"),
             person_permissions(&o, &p),
             sso_session(&o, &p, "h"),
@@ -229,7 +230,7 @@ mod tests {
         let p = PersonId::parse("p1").unwrap();
         let attr = attribute(&o, &p, "a", "a").sk;
         assert!(person_profile(&o, &p).sk < attr);
-        assert!(person_membership(&o, &p).sk < attr);
+        assert!(person_membership(&o, &o, &p).sk < attr);
     }
 
     #[test]

@@ -43,10 +43,7 @@ where
     F: Future<Output = Response<Body>> + Send + 'static,
 {
     let started = Instant::now();
-    let request_id = req
-        .lambda_context_ref()
-        .map(|c| c.request_id.clone())
-        .unwrap_or_default();
+    let request_id = request_id_of(&req);
     let route = route_of(&req);
     let outcome = tokio::spawn(metrics::measured(handler(app, req))).await;
     let (response, db) = match outcome {
@@ -71,8 +68,22 @@ where
     response
 }
 
+/// Lambda's request id; API Gateway's when the request did not come through a Lambda runtime.
+fn request_id_of(req: &Request) -> String {
+    if let Some(ctx) = req.lambda_context_ref() {
+        return ctx.request_id.clone();
+    }
+    match req.request_context_ref() {
+        Some(RequestContext::ApiGatewayV2(ctx)) => ctx.request_id.clone(),
+        Some(RequestContext::ApiGatewayV1(ctx)) => ctx.request_id.clone(),
+        _ => None,
+    }
+    .unwrap_or_default()
+}
+
 /// The route template (`GET /persons/{person_id}`), never the concrete path, so the log says
-/// which endpoint ran without carrying request data.
+/// which endpoint ran without carrying request data. API Gateway names the route; a router
+/// that does not (`cargo lambda watch`) gets it rebuilt from the path parameters.
 fn route_of(req: &Request) -> String {
     let from_context = match req.request_context_ref() {
         Some(RequestContext::ApiGatewayV2(ctx)) => ctx.route_key.clone(),
@@ -84,7 +95,21 @@ fn route_of(req: &Request) -> String {
     };
     from_context
         .filter(|r| r != "$default" && !r.is_empty())
-        .unwrap_or_else(|| format!("{} <unrouted>", req.method()))
+        .unwrap_or_else(|| {
+            let params = req.path_parameters_ref();
+            let template: Vec<String> = req
+                .uri()
+                .path()
+                .split('/')
+                .map(|segment| {
+                    let decoded = percent_encoding::percent_decode_str(segment).decode_utf8_lossy();
+                    params
+                        .and_then(|p| p.iter().find(|(_, v)| *v == decoded))
+                        .map_or_else(|| segment.to_owned(), |(name, _)| format!("{{{name}}}"))
+                })
+                .collect();
+            format!("{} {}", req.method(), template.join("/"))
+        })
 }
 
 /// JSON lines on stdout (CloudWatch adds nothing but the line). `LOG_LEVEL` sets the level.

@@ -26,7 +26,11 @@ fn required_env(name: &str) -> String {
 /// outlive the Tokio runtime of the test that made it.
 pub async fn app() -> &'static App {
     required_env("AWS_ENDPOINT_URL_DYNAMODB");
-    Box::leak(Box::new(App::from_env().await.expect("app from the test environment")))
+    Box::leak(Box::new(
+        App::from_env()
+            .await
+            .expect("app from the test environment"),
+    ))
 }
 
 /// Base URL of the router (`cargo lambda watch`) that `make test` started.
@@ -35,7 +39,10 @@ pub fn router_url() -> String {
 }
 
 pub fn repo_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).parent().expect("tests/ has a parent").to_owned()
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("tests/ has a parent")
+        .to_owned()
 }
 
 /// A new root organization with its own API key: a tenant no other test touches.
@@ -48,12 +55,17 @@ impl Tenant {
     pub async fn create(app: &App) -> Self {
         let org = Organization::root(OrgId::new_random(), "test org");
         let api_key = format!("key-{}", uuid::Uuid::new_v4().simple());
-        orgs::create(&app.db, &org, &sha256_hex(&api_key)).await.expect("create test org");
+        orgs::create(&app.db, &org, &sha256_hex(&api_key))
+            .await
+            .expect("create test org");
         Self { org, api_key }
     }
 
     pub fn headers(&self) -> Vec<(&'static str, String)> {
-        vec![("SlashID-OrgID", self.org.id.to_string()), ("SlashID-API-Key", self.api_key.clone())]
+        vec![
+            ("SlashID-OrgID", self.org.id.to_string()),
+            ("SlashID-API-Key", self.api_key.clone()),
+        ]
     }
 }
 
@@ -109,8 +121,11 @@ impl Event {
     }
 
     pub fn to_json(&self) -> Value {
-        let headers: serde_json::Map<String, Value> =
-            self.headers.iter().map(|(k, v)| (k.clone(), json!(v))).collect();
+        let headers: serde_json::Map<String, Value> = self
+            .headers
+            .iter()
+            .map(|(k, v)| (k.clone(), json!(v)))
+            .collect();
         json!({
             "version": "2.0",
             "routeKey": format!("{} {}", self.method, self.route),
@@ -132,20 +147,27 @@ impl Event {
     }
 
     pub fn build(&self) -> Request {
-        lambda_http::request::from_str(&self.to_json().to_string()).expect("a valid API Gateway v2 event")
+        lambda_http::request::from_str(&self.to_json().to_string())
+            .expect("a valid API Gateway v2 event")
     }
 }
 
 /// Status and JSON body of a handler's response (`Value::Null` for an empty body).
 pub fn read(resp: &Response<Body>) -> (u16, Value) {
     let bytes: &[u8] = resp.body().as_ref();
-    let body = if bytes.is_empty() { Value::Null } else { serde_json::from_slice(bytes).expect("a JSON body") };
+    let body = if bytes.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_slice(bytes).expect("a JSON body")
+    };
     (resp.status().as_u16(), body)
 }
 
 /// The single `message` of a SlashID error envelope, checking the envelope's shape on the way.
 pub fn slashid_error(status: u16, body: &Value) -> String {
-    let errors = body["errors"].as_array().unwrap_or_else(|| panic!("no errors array in {body}"));
+    let errors = body["errors"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no errors array in {body}"));
     assert_eq!(errors.len(), 1, "{body}");
     assert_eq!(errors[0]["httpcode"], json!(status), "{body}");
     errors[0]["message"].as_str().expect("a message").to_owned()

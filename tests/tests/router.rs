@@ -11,7 +11,10 @@ fn client() -> reqwest::Client {
 #[tokio::test]
 async fn the_demo_person_is_served_through_the_router() {
     let resp = client()
-        .get(format!("{}/persons/{DEMO_PERSON}?fields=handles,attributes", router_url()))
+        .get(format!(
+            "{}/persons/{DEMO_PERSON}?fields=handles,attributes",
+            router_url()
+        ))
         .header("SlashID-OrgID", DEMO_ORG)
         .header("SlashID-API-Key", DEMO_API_KEY)
         .send()
@@ -22,8 +25,14 @@ async fn the_demo_person_is_served_through_the_router() {
     assert_eq!(resp.headers()["content-type"], "application/json");
     let body: Value = resp.json().await.unwrap();
     assert_eq!(body["result"]["person_id"], DEMO_PERSON);
-    assert_eq!(body["result"]["handles"], json!([{"type": "email_address", "value": "user@user.com"}]));
-    assert_eq!(body["result"]["attributes"]["person_pool-end_user_read_write"]["card_number"], "1234");
+    assert_eq!(
+        body["result"]["handles"],
+        json!([{"type": "email_address", "value": "user@user.com"}])
+    );
+    assert_eq!(
+        body["result"]["attributes"]["person_pool-end_user_read_write"]["card_number"],
+        "1234"
+    );
 }
 
 #[tokio::test]
@@ -40,7 +49,9 @@ async fn a_person_created_through_the_router_reads_back_through_it() {
         .json()
         .await
         .unwrap();
-    let id = created["result"]["person_id"].as_str().expect("a person id");
+    let id = created["result"]["person_id"]
+        .as_str()
+        .expect("a person id");
 
     let resp = client()
         .get(format!("{}/persons/{id}?fields=handles", router_url()))
@@ -57,7 +68,11 @@ async fn a_person_created_through_the_router_reads_back_through_it() {
 
 #[tokio::test]
 async fn a_request_without_credentials_is_refused_through_the_router() {
-    let resp = client().get(format!("{}/persons/{DEMO_PERSON}", router_url())).send().await.unwrap();
+    let resp = client()
+        .get(format!("{}/persons/{DEMO_PERSON}", router_url()))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(resp.status(), 401);
     let body: Value = resp.json().await.unwrap();
     assert_eq!(body["errors"][0]["httpcode"], 401);

@@ -13,10 +13,14 @@ async fn panics(_: &'static App, _: Request) -> Response<Body> {
 }
 
 fn demo_get() -> Event {
-    Event::new("GET", "/persons/{person_id}", &format!("/persons/{DEMO_PERSON}"))
-        .path_param("person_id", DEMO_PERSON)
-        .header("SlashID-OrgID", DEMO_ORG)
-        .header("SlashID-API-Key", DEMO_API_KEY)
+    Event::new(
+        "GET",
+        "/persons/{person_id}",
+        &format!("/persons/{DEMO_PERSON}"),
+    )
+    .path_param("person_id", DEMO_PERSON)
+    .header("SlashID-OrgID", DEMO_ORG)
+    .header("SlashID-API-Key", DEMO_API_KEY)
 }
 
 #[tokio::test]
@@ -53,11 +57,25 @@ async fn an_unreachable_dynamodb_is_a_503_with_retry_after() {
                 .build(),
         )
         .build();
-    let down: &'static App = Box::leak(Box::new(App::new(config, aws_sdk_dynamodb::Client::from_conf(sdk))));
+    let down: &'static App = Box::leak(Box::new(App::new(
+        config,
+        aws_sdk_dynamodb::Client::from_conf(sdk),
+    )));
 
-    let resp = respond(down, Face::SlashId, slashid_get_person::handle, demo_get().build()).await;
+    let resp = respond(
+        down,
+        Face::SlashId,
+        slashid_get_person::handle,
+        demo_get().build(),
+    )
+    .await;
 
-    assert_eq!(resp.headers().get("retry-after").map(|v| v.to_str().unwrap()), Some("1"));
+    assert_eq!(
+        resp.headers()
+            .get("retry-after")
+            .map(|v| v.to_str().unwrap()),
+        Some("1")
+    );
     let (status, body) = read(&resp);
     assert_eq!(status, 503);
     slashid_error(503, &body);
@@ -71,10 +89,15 @@ async fn a_warm_get_person_costs_one_dynamodb_request() {
     config.auth_cache_ttl = Duration::from_secs(60);
     let app: &'static App = Box::leak(Box::new(App::new(config, base.db.client.clone())));
 
-    let (first, cold) = idgraph::metrics::measured(slashid_get_person::handle(app, demo_get().build())).await;
-    let (second, warm) = idgraph::metrics::measured(slashid_get_person::handle(app, demo_get().build())).await;
+    let (first, cold) =
+        idgraph::metrics::measured(slashid_get_person::handle(app, demo_get().build())).await;
+    let (second, warm) =
+        idgraph::metrics::measured(slashid_get_person::handle(app, demo_get().build())).await;
 
-    assert_eq!((first.status().as_u16(), second.status().as_u16()), (200, 200));
+    assert_eq!(
+        (first.status().as_u16(), second.status().as_u16()),
+        (200, 200)
+    );
     assert_eq!(cold.calls, 2, "API key check, then the person");
     assert_eq!(warm.calls, 1, "the person only");
 }

@@ -5,7 +5,9 @@ use integration_tests::{Event, Tenant, app, read, slashid_error, unique_email};
 use serde_json::{Value, json};
 
 fn create(tenant: &Tenant, body: &Value) -> Event {
-    Event::new("POST", "/persons", "/persons").headers(tenant.headers()).json(body)
+    Event::new("POST", "/persons", "/persons")
+        .headers(tenant.headers())
+        .json(body)
 }
 
 fn get(tenant: &Tenant, id: &str) -> Event {
@@ -16,7 +18,8 @@ fn get(tenant: &Tenant, id: &str) -> Event {
 
 async fn create_person(app: &'static idgraph::App, tenant: &Tenant, email: &str) -> String {
     let body = json!({"handles": [{"type": "email_address", "value": email}]});
-    let (status, body) = read(&slashid_create_person::handle(app, create(tenant, &body).build()).await);
+    let (status, body) =
+        read(&slashid_create_person::handle(app, create(tenant, &body).build()).await);
     assert_eq!(status, 201, "{body}");
     body["result"]["person_id"].as_str().unwrap().to_owned()
 }
@@ -32,11 +35,14 @@ async fn a_created_person_reads_back_with_its_handles_and_attributes() {
         "attributes": {"end_user_read_write": {"colour": "blue", "n": [1, 2]}}
     });
 
-    let (status, created) = read(&slashid_create_person::handle(app, create(&tenant, &body).build()).await);
+    let (status, created) =
+        read(&slashid_create_person::handle(app, create(&tenant, &body).build()).await);
     assert_eq!(status, 201, "{created}");
     let id = created["result"]["person_id"].as_str().unwrap();
 
-    let req = get(&tenant, id).query("fields=handles,attributes,groups").build();
+    let req = get(&tenant, id)
+        .query("fields=handles,attributes,groups")
+        .build();
     let (status, got) = read(&slashid_get_person::handle(app, req).await);
     assert_eq!(status, 200, "{got}");
     assert_eq!(
@@ -59,7 +65,12 @@ async fn without_fields_a_person_has_only_the_required_parts() {
     let (status, got) = read(&slashid_get_person::handle(app, get(&tenant, &id).build()).await);
 
     assert_eq!(status, 200);
-    let keys: Vec<&str> = got["result"].as_object().unwrap().keys().map(String::as_str).collect();
+    let keys: Vec<&str> = got["result"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
     assert_eq!(keys, ["active", "person_id", "person_type", "region"]);
 }
 
@@ -72,13 +83,18 @@ async fn a_handle_already_in_the_pool_is_a_409_and_leaves_nothing_behind() {
     let second = json!({"handles": [{"type": "username", "value": format!("u{}", uuid::Uuid::new_v4().simple())},
                                     {"type": "email_address", "value": email.to_uppercase()}]});
 
-    let (status, body) = read(&slashid_create_person::handle(app, create(&tenant, &second).build()).await);
+    let (status, body) =
+        read(&slashid_create_person::handle(app, create(&tenant, &second).build()).await);
 
     assert_eq!(status, 409);
-    assert!(slashid_error(409, &body).contains(&email.to_uppercase()), "{body}");
+    assert!(
+        slashid_error(409, &body).contains(&email.to_uppercase()),
+        "{body}"
+    );
     // The username of the failed creation was not claimed: a person can take it now.
     let retry = json!({"handles": [second["handles"][0].clone()]});
-    let (status, _) = read(&slashid_create_person::handle(app, create(&tenant, &retry).build()).await);
+    let (status, _) =
+        read(&slashid_create_person::handle(app, create(&tenant, &retry).build()).await);
     assert_eq!(status, 201);
 }
 
@@ -174,7 +190,8 @@ async fn a_person_of_another_org_is_not_found_with_valid_credentials() {
 async fn an_unknown_person_is_a_404() {
     let app = app().await;
     let tenant = Tenant::create(app).await;
-    let (status, body) = read(&slashid_get_person::handle(app, get(&tenant, "no-such-person").build()).await);
+    let (status, body) =
+        read(&slashid_get_person::handle(app, get(&tenant, "no-such-person").build()).await);
     assert_eq!(status, 404);
     assert!(slashid_error(404, &body).contains("no-such-person"));
 }
@@ -198,15 +215,27 @@ async fn malformed_creation_bodies_are_400s_that_say_what_is_wrong() {
         ("", "required"),
         ("{not json", "not valid JSON"),
         (r#"{"handles": []}"#, "at least one handle"),
-        (r#"{"handles": [{"type": "email_address", "value": "nope"}]}"#, "email_address"),
+        (
+            r#"{"handles": [{"type": "email_address", "value": "nope"}]}"#,
+            "email_address",
+        ),
         (r#"{"handles": [{"type": "fax", "value": "1"}]}"#, "fax"),
-        (r#"{"handles": [{"type": "username", "value": "u"}], "region": "moon"}"#, "moon"),
+        (
+            r#"{"handles": [{"type": "username", "value": "u"}], "region": "moon"}"#,
+            "moon",
+        ),
     ];
     for (raw, expected) in cases {
-        let req = Event::new("POST", "/persons", "/persons").headers(tenant.headers()).raw_body(raw).build();
+        let req = Event::new("POST", "/persons", "/persons")
+            .headers(tenant.headers())
+            .raw_body(raw)
+            .build();
         let (status, body) = read(&slashid_create_person::handle(app, req).await);
         assert_eq!(status, 400, "{raw}: {body}");
-        assert!(slashid_error(400, &body).contains(expected), "{raw}: {body}");
+        assert!(
+            slashid_error(400, &body).contains(expected),
+            "{raw}: {body}"
+        );
     }
 }
 
@@ -218,8 +247,13 @@ async fn attribute_limits_apply_at_creation() {
         json!({"handles": [{"type": "email_address", "value": unique_email()}],
                "attributes": {"end_user_read_write": {name: 1}}})
     };
-    let (ok, _) = read(&slashid_create_person::handle(app, create(&tenant, &with_attr("a".repeat(70))).build()).await);
-    let (too_long, body) =
-        read(&slashid_create_person::handle(app, create(&tenant, &with_attr("a".repeat(71))).build()).await);
+    let (ok, _) = read(
+        &slashid_create_person::handle(app, create(&tenant, &with_attr("a".repeat(70))).build())
+            .await,
+    );
+    let (too_long, body) = read(
+        &slashid_create_person::handle(app, create(&tenant, &with_attr("a".repeat(71))).build())
+            .await,
+    );
     assert_eq!((ok, too_long), (201, 400), "{body}");
 }

@@ -21,9 +21,13 @@ fn template() -> Value {
 
 /// `!Sub '${AWS::StackName}-name'` → `name`.
 fn function_name(props: &Value) -> String {
-    let Value::Tagged(tagged) = &props["FunctionName"] else { panic!("FunctionName is not a !Sub") };
+    let Value::Tagged(tagged) = &props["FunctionName"] else {
+        panic!("FunctionName is not a !Sub")
+    };
     let sub = tagged.value.as_str().unwrap();
-    sub.strip_prefix("${AWS::StackName}-").unwrap_or_else(|| panic!("unexpected FunctionName {sub}")).to_owned()
+    sub.strip_prefix("${AWS::StackName}-")
+        .unwrap_or_else(|| panic!("unexpected FunctionName {sub}"))
+        .to_owned()
 }
 
 /// (METHOD, path, function) for every HttpApi event of every function in template.yaml.
@@ -37,7 +41,11 @@ fn template_routes() -> BTreeSet<(String, String, String)> {
         for (_, event) in res["Properties"]["Events"].as_mapping().unwrap() {
             if event["Type"].as_str() == Some("HttpApi") {
                 let p = &event["Properties"];
-                routes.insert((p["Method"].as_str().unwrap().to_uppercase(), p["Path"].as_str().unwrap().into(), name.clone()));
+                routes.insert((
+                    p["Method"].as_str().unwrap().to_uppercase(),
+                    p["Path"].as_str().unwrap().into(),
+                    name.clone(),
+                ));
             }
         }
     }
@@ -45,12 +53,21 @@ fn template_routes() -> BTreeSet<(String, String, String)> {
 }
 
 fn router_routes() -> BTreeSet<(String, String, String)> {
-    let manifest: toml::Table = fs::read_to_string(repo_root().join("Cargo.toml")).unwrap().parse().unwrap();
-    let router = manifest["workspace"]["metadata"]["lambda"]["watch"]["router"].as_table().unwrap();
+    let manifest: toml::Table = fs::read_to_string(repo_root().join("Cargo.toml"))
+        .unwrap()
+        .parse()
+        .unwrap();
+    let router = manifest["workspace"]["metadata"]["lambda"]["watch"]["router"]
+        .as_table()
+        .unwrap();
     let mut routes = BTreeSet::new();
     for (path, targets) in router {
         for t in targets.as_array().unwrap() {
-            routes.insert((t["method"].as_str().unwrap().into(), path.clone(), t["function"].as_str().unwrap().into()));
+            routes.insert((
+                t["method"].as_str().unwrap().into(),
+                path.clone(),
+                t["function"].as_str().unwrap().into(),
+            ));
         }
     }
     routes
@@ -62,8 +79,14 @@ fn every_function_crate_is_a_template_function_of_the_same_name() {
     for (_, res) in template()["Resources"].as_mapping().unwrap() {
         if res["Type"].as_str() == Some("AWS::Serverless::Function") {
             let name = function_name(&res["Properties"]);
-            assert_eq!(res["Properties"]["CodeUri"].as_str(), Some(format!("functions/{name}").as_str()));
-            assert_eq!(res["Metadata"]["BuildMethod"].as_str(), Some("rust-cargolambda"));
+            assert_eq!(
+                res["Properties"]["CodeUri"].as_str(),
+                Some(format!("functions/{name}").as_str())
+            );
+            assert_eq!(
+                res["Metadata"]["BuildMethod"].as_str(),
+                Some("rust-cargolambda")
+            );
             in_template.insert(name);
         }
     }
@@ -78,7 +101,10 @@ fn the_router_serves_exactly_the_template_routes() {
 #[test]
 fn every_function_has_an_event_file() {
     for f in function_crates() {
-        assert!(repo_root().join(format!("events/{f}.json")).exists(), "events/{f}.json is missing");
+        assert!(
+            repo_root().join(format!("events/{f}.json")).exists(),
+            "events/{f}.json is missing"
+        );
     }
 }
 
@@ -100,7 +126,8 @@ async fn the_create_person_event_creates_a_person() {
     let app = app().await;
     // The event carries the demo org's credentials; a fresh tenant keeps the demo data as seeded.
     let tenant = Tenant::create(app).await;
-    let mut json: serde_json::Value = serde_json::from_str(&event("slashid-create-person")).unwrap();
+    let mut json: serde_json::Value =
+        serde_json::from_str(&event("slashid-create-person")).unwrap();
     json["headers"]["slashid-orgid"] = tenant.org.id.to_string().into();
     json["headers"]["slashid-api-key"] = tenant.api_key.clone().into();
     let req = lambda_http::request::from_str(&json.to_string()).expect("a valid event");
@@ -112,9 +139,20 @@ async fn the_create_person_event_creates_a_person() {
 fn the_local_table_is_built_from_the_template_table() {
     let text = fs::read_to_string(repo_root().join("template.yaml")).unwrap();
     let spec = devstack::table::spec_from_template(&text).unwrap();
-    let names = |v: &[devstack::table::IndexSpec]| v.iter().map(|i| i.index_name.clone()).collect::<Vec<_>>();
+    let names = |v: &[devstack::table::IndexSpec]| {
+        v.iter().map(|i| i.index_name.clone()).collect::<Vec<_>>()
+    };
     assert_eq!(names(&spec.global_secondary_indexes), ["lookup"]);
-    assert_eq!(names(&spec.local_secondary_indexes), ["by_name", "by_alias", "by_email"]);
-    assert_eq!(spec.time_to_live_specification.unwrap().attribute_name, idgraph::keys::EXPIRES_AT);
-    assert_eq!(spec.stream_specification.unwrap().stream_view_type, "NEW_AND_OLD_IMAGES");
+    assert_eq!(
+        names(&spec.local_secondary_indexes),
+        ["by_name", "by_alias", "by_email"]
+    );
+    assert_eq!(
+        spec.time_to_live_specification.unwrap().attribute_name,
+        idgraph::keys::EXPIRES_AT
+    );
+    assert_eq!(
+        spec.stream_specification.unwrap().stream_view_type,
+        "NEW_AND_OLD_IMAGES"
+    );
 }

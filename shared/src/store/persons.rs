@@ -25,8 +25,8 @@ pub enum CreatePersonError {
     Store(#[from] StoreError),
 }
 
-/// Items of a creation besides handles and attributes: profile and membership.
-const FIXED_ITEMS: usize = 2;
+/// Items of a creation besides handles and attributes: profile, membership, permissions version.
+const FIXED_ITEMS: usize = 3;
 pub const MAX_CREATION_ITEMS: usize = MAX_TRANSACTION_ITEMS - FIXED_ITEMS;
 
 pub type NewAttribute = (Bucket, AttributeName, AttrValue);
@@ -43,11 +43,10 @@ pub async fn create(
         return Err(CreatePersonError::TooManyItems(MAX_CREATION_ITEMS));
     }
     let mut writes = vec![
-        db.put(
-            profile_item(&org.pool, person),
-            Some("attribute_not_exists(pk)"),
-        ),
+        db.put(profile_item(org, person), Some("attribute_not_exists(pk)")),
         db.put(membership_item(org, &person.id), None),
+        // Present from membership on, so reading a person's permissions can tell "none" from 404.
+        db.put(permissions_version_item(org, &person.id), None),
     ];
     for handle in &person.handles {
         let mut item =
@@ -80,7 +79,7 @@ pub async fn create(
 /// The person, if it belongs to `org`. One BatchGetItem: membership and profile together.
 pub async fn get(db: &Db, org: &Organization, id: &PersonId) -> Result<Option<Person>, StoreError> {
     let (member_key, profile_key) = (
-        keys::person_membership(&org.id, id),
+        keys::person_membership(&org.pool, &org.id, id),
         keys::person_profile(&org.pool, id),
     );
     let items = db
@@ -97,13 +96,20 @@ pub async fn get(db: &Db, org: &Organization, id: &PersonId) -> Result<Option<Pe
 }
 
 fn membership_item(org: &Organization, person: &PersonId) -> Item {
-    let mut item = keys::person_membership(&org.id, person).to_item();
-    item.insert("pool".into(), s(org.pool.as_str()));
+    let mut item = keys::person_membership(&org.pool, &org.id, person).to_item();
+    item.insert("org".into(), s(org.id.as_str()));
     item
 }
 
-fn profile_item(pool: &crate::ids::OrgId, person: &Person) -> Item {
-    let mut item = keys::person_profile(pool, &person.id).to_item();
+fn permissions_version_item(org: &Organization, person: &PersonId) -> Item {
+    let mut item = keys::person_permissions(&org.id, person).to_item();
+    item.insert("version".into(), n(0));
+    item
+}
+
+fn profile_item(org: &Organization, person: &Person) -> Item {
+    let mut item = keys::person_profile(&org.pool, &person.id).to_item();
+    item.insert("orgs".into(), AttributeValue::Ss(vec![org.id.to_string()]));
     item.insert("id".into(), s(person.id.as_str()));
     item.insert("active".into(), AttributeValue::Bool(person.active));
     item.insert("region".into(), s(&person.region));

@@ -1,0 +1,76 @@
+//! Each request leaves one JSON log line with its id, route, status, latency and DynamoDB
+//! accounting, and no secret or attribute value.
+
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+
+use idgraph::faces::Face;
+use idgraph::runtime::respond;
+use integration_tests::{DEMO_API_KEY, DEMO_ORG, DEMO_PERSON, Event, app};
+use serde_json::Value;
+
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn a_request_leaves_one_json_summary_line_without_secrets_or_values() {
+    let captured = Captured::default();
+    let sink = captured.clone();
+    tracing_subscriber::fmt()
+        .json()
+        .flatten_event(true)
+        .with_current_span(false)
+        .with_span_list(false)
+        .with_writer(move || sink.clone())
+        .init();
+    let app = app().await;
+    // The event as the router delivers it: no route key, so the route comes from the parameters.
+    let mut event = Event::new(
+        "GET",
+        "/persons/{person_id}",
+        &format!("/persons/{DEMO_PERSON}"),
+    )
+    .path_param("person_id", DEMO_PERSON)
+    .query("fields=handles,attributes")
+    .header("SlashID-OrgID", DEMO_ORG)
+    .header("SlashID-API-Key", DEMO_API_KEY)
+    .to_json();
+    event["routeKey"] = "$default".into();
+    event["requestContext"]["routeKey"] = "$default".into();
+    event["requestContext"]["requestId"] = "req-abcd".into();
+    let req = lambda_http::request::from_str(&event.to_string()).unwrap();
+
+    let resp = respond(app, Face::SlashId, slashid_get_person::handle, req).await;
+
+    assert_eq!(resp.status(), 200);
+    let text = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let lines: Vec<Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("every line is JSON"))
+        .collect();
+    let summaries: Vec<&Value> = lines.iter().filter(|l| l["target"] == "request").collect();
+    assert_eq!(summaries.len(), 1, "{text}");
+    let line = summaries[0];
+    assert_eq!(line["request_id"], "req-abcd");
+    assert_eq!(line["route"], "GET /persons/{person_id}");
+    assert_eq!(line["status"], 200);
+    assert!(line["latency_ms"].as_f64().unwrap() > 0.0);
+    assert_eq!(line["dynamodb_calls"], 3, "key check, person, attributes");
+    assert!(line["consumed_capacity"].as_f64().unwrap() > 0.0);
+    for secret in [DEMO_API_KEY, "1234", "user@user.com", DEMO_PERSON] {
+        assert!(
+            !text.contains(secret),
+            "{secret:?} leaked into the log: {text}"
+        );
+    }
+}
