@@ -130,3 +130,14 @@ wait_for_http() {
   echo "nothing answered at $url within ${seconds}s" >&2
   return 1
 }
+
+# The whole local stack: DynamoDB Local on $1, the table and seed, the router on $2, logs in $3.
+start_stack() {
+  local ddb_port="$1" port="$2" logs="$3"
+  log "starting DynamoDB Local on 127.0.0.1:$ddb_port"
+  start_dynamodb "$ddb_port" "$logs/dynamodb.log"
+  prepare_table
+  log "starting the router on 127.0.0.1:$port"
+  start_router "$port" "$logs/router.log"
+  wait_for_http "http://127.0.0.1:$port/" 120
+}

@@ -15,12 +15,7 @@ trap stop_started EXIT
 
 log "building the workspace (debug)"
 (cd "$ROOT" && cargo build --workspace --bins)
-log "starting DynamoDB Local on 127.0.0.1:$DDB_PORT"
-start_dynamodb "$DDB_PORT" "$RUN_DIR/dynamodb.log"
-prepare_table
-log "starting the router on 127.0.0.1:$PORT"
-start_router "$PORT" "$RUN_DIR/router.log"
-wait_for_http "http://127.0.0.1:$PORT/" 120
+start_stack "$DDB_PORT" "$PORT" "$RUN_DIR"
 
 cat <<MSG
 

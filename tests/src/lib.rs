@@ -152,6 +152,17 @@ impl Event {
     }
 }
 
+/// `GET /persons/{id}` with the given SlashID credentials (`None` leaves the key header out).
+pub fn get_person(id: &str, org: &str, api_key: Option<&str>) -> Event {
+    let event = Event::new("GET", "/persons/{person_id}", &format!("/persons/{id}"))
+        .path_param("person_id", id)
+        .header("SlashID-OrgID", org);
+    match api_key {
+        Some(key) => event.header("SlashID-API-Key", key),
+        None => event,
+    }
+}
+
 /// Status and JSON body of a handler's response (`Value::Null` for an empty body).
 pub fn read(resp: &Response<Body>) -> (u16, Value) {
     let bytes: &[u8] = resp.body().as_ref();

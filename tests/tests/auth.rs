@@ -4,7 +4,7 @@
 use idgraph::auth::sha256_hex;
 use idgraph::ids::OrgId;
 use idgraph::store::orgs::{self, Organization};
-use integration_tests::{Event, Tenant, app, read, slashid_error};
+use integration_tests::{Tenant, app, get_person, read, slashid_error};
 
 /// A sub-organization of `parent` in the parent's person pool, with a key of its own.
 async fn sub_org(app: &idgraph::App, parent: &Organization) -> (Organization, String) {
@@ -23,17 +23,12 @@ async fn sub_org(app: &idgraph::App, parent: &Organization) -> (Organization, St
     (org, key)
 }
 
-fn unknown_person(org: &OrgId, key: &str) -> Event {
-    Event::new("GET", "/persons/{person_id}", "/persons/nobody")
-        .path_param("person_id", "nobody")
-        .header("SlashID-OrgID", org.as_str())
-        .header("SlashID-API-Key", key)
-}
-
 /// 404 means authentication passed (the person simply does not exist there).
 async fn status_for(app: &'static idgraph::App, org: &OrgId, key: &str) -> u16 {
-    let (status, body) =
-        read(&slashid_get_person::handle(app, unknown_person(org, key).build()).await);
+    let (status, body) = read(
+        &slashid_get_person::handle(app, get_person("nobody", org.as_str(), Some(key)).build())
+            .await,
+    );
     slashid_error(status, &body);
     status
 }

@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 
 use idgraph::faces::Face;
 use idgraph::runtime::respond;
-use integration_tests::{DEMO_API_KEY, DEMO_ORG, DEMO_PERSON, Event, app};
+use integration_tests::{DEMO_API_KEY, DEMO_ORG, DEMO_PERSON, app, get_person};
 use serde_json::Value;
 
 #[derive(Clone, Default)]
@@ -35,16 +35,9 @@ async fn a_request_leaves_one_json_summary_line_without_secrets_or_values() {
         .init();
     let app = app().await;
     // The event as the router delivers it: no route key, so the route comes from the parameters.
-    let mut event = Event::new(
-        "GET",
-        "/persons/{person_id}",
-        &format!("/persons/{DEMO_PERSON}"),
-    )
-    .path_param("person_id", DEMO_PERSON)
-    .query("fields=handles,attributes")
-    .header("SlashID-OrgID", DEMO_ORG)
-    .header("SlashID-API-Key", DEMO_API_KEY)
-    .to_json();
+    let mut event = get_person(DEMO_PERSON, DEMO_ORG, Some(DEMO_API_KEY))
+        .query("fields=handles,attributes")
+        .to_json();
     event["routeKey"] = "$default".into();
     event["requestContext"]["routeKey"] = "$default".into();
     event["requestContext"]["requestId"] = "req-abcd".into();

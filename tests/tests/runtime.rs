@@ -6,21 +6,16 @@ use std::time::Duration;
 use idgraph::faces::Face;
 use idgraph::runtime::respond;
 use idgraph::{App, Body, Request, Response};
-use integration_tests::{DEMO_API_KEY, DEMO_ORG, DEMO_PERSON, Event, app, read, slashid_error};
+use integration_tests::{
+    DEMO_API_KEY, DEMO_ORG, DEMO_PERSON, Event, app, get_person, read, slashid_error,
+};
 
 async fn panics(_: &'static App, _: Request) -> Response<Body> {
     panic!("handler bug")
 }
 
 fn demo_get() -> Event {
-    Event::new(
-        "GET",
-        "/persons/{person_id}",
-        &format!("/persons/{DEMO_PERSON}"),
-    )
-    .path_param("person_id", DEMO_PERSON)
-    .header("SlashID-OrgID", DEMO_ORG)
-    .header("SlashID-API-Key", DEMO_API_KEY)
+    get_person(DEMO_PERSON, DEMO_ORG, Some(DEMO_API_KEY))
 }
 
 #[tokio::test]

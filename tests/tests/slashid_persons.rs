@@ -1,7 +1,7 @@
 //! POST /persons and GET /persons/{person_id}: handlers called in-process with API Gateway
 //! events, against DynamoDB Local.
 
-use integration_tests::{Event, Tenant, app, read, slashid_error, unique_email};
+use integration_tests::{Event, Tenant, app, get_person, read, slashid_error, unique_email};
 use serde_json::{Value, json};
 
 fn create(tenant: &Tenant, body: &Value) -> Event {
@@ -11,9 +11,7 @@ fn create(tenant: &Tenant, body: &Value) -> Event {
 }
 
 fn get(tenant: &Tenant, id: &str) -> Event {
-    Event::new("GET", "/persons/{person_id}", &format!("/persons/{id}"))
-        .path_param("person_id", id)
-        .headers(tenant.headers())
+    get_person(id, tenant.org.id.as_str(), Some(&tenant.api_key))
 }
 
 async fn create_person(app: &'static idgraph::App, tenant: &Tenant, email: &str) -> String {
@@ -112,10 +110,7 @@ async fn the_same_handle_in_another_org_is_another_person() {
 async fn a_missing_api_key_is_a_401_in_slashid_format() {
     let app = app().await;
     let tenant = Tenant::create(app).await;
-    let req = Event::new("GET", "/persons/{person_id}", "/persons/x")
-        .path_param("person_id", "x")
-        .header("SlashID-OrgID", tenant.org.id.as_str())
-        .build();
+    let req = get_person("x", tenant.org.id.as_str(), None).build();
 
     let (status, body) = read(&slashid_get_person::handle(app, req).await);
 
@@ -128,11 +123,7 @@ async fn a_wrong_api_key_is_a_401() {
     let app = app().await;
     let tenant = Tenant::create(app).await;
     let id = create_person(app, &tenant, &unique_email()).await;
-    let req = Event::new("GET", "/persons/{person_id}", &format!("/persons/{id}"))
-        .path_param("person_id", &id)
-        .header("SlashID-OrgID", tenant.org.id.as_str())
-        .header("SlashID-API-Key", "not-the-key")
-        .build();
+    let req = get_person(&id, tenant.org.id.as_str(), Some("not-the-key")).build();
 
     let (status, body) = read(&slashid_get_person::handle(app, req).await);
 
@@ -160,10 +151,7 @@ async fn another_orgs_key_is_a_403_that_shows_no_data() {
     let (owner, intruder) = (Tenant::create(app).await, Tenant::create(app).await);
     let email = unique_email();
     let id = create_person(app, &owner, &email).await;
-    let req = Event::new("GET", "/persons/{person_id}", &format!("/persons/{id}"))
-        .path_param("person_id", &id)
-        .header("SlashID-OrgID", owner.org.id.as_str())
-        .header("SlashID-API-Key", &intruder.api_key)
+    let req = get_person(&id, owner.org.id.as_str(), Some(&intruder.api_key))
         .query("fields=handles")
         .build();
 
