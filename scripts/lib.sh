@@ -68,6 +68,9 @@ export_local_env() {
   export TABLE_NAME="${TABLE_NAME:-idgraph}"
   export AUTH_CACHE_SECONDS="${AUTH_CACHE_SECONDS:-60}"
   export LOG_LEVEL="${LOG_LEVEL:-info}"
+  export REPLICAS="${REPLICAS:-}"
+  # DynamoDB Local's 2020 build allows 10 items per transaction (AWS: 100).
+  export TRANSACTION_ITEM_LIMIT=10
 }
 
 # Processes this script started. The router gives each function process a process group of
@@ -103,19 +106,35 @@ start_dynamodb() {
 # loads the demo seed.
 prepare_table() {
   "$ROOT/target/debug/devstack" create-table "$ROOT/template.yaml"
+  # A configured replica (`region:table`) gets its table too, left empty.
+  local replica
+  for replica in ${REPLICAS//,/ }; do
+    TABLE_NAME="${replica#*:}" "$ROOT/target/debug/devstack" create-table "$ROOT/template.yaml"
+  done
   "$ROOT/target/debug/devstack" seed "$ROOT/seed/demo.json"
 }
 
 # Routes like API Gateway, from [workspace.metadata.lambda.watch.router]; functions run from
 # the debug builds and inherit the environment above.
 start_router() {
-  local port="$1" logfile="$2"
+  local port="$1" logfile="$2" envfile="${2%.log}.env"
+  # An env file, not --env-var: values such as REPLICAS may contain commas.
+  cat >"$envfile" <<ENV
+TABLE_NAME=$TABLE_NAME
+AWS_ENDPOINT_URL_DYNAMODB=$AWS_ENDPOINT_URL_DYNAMODB
+AWS_REGION=$AWS_REGION
+AWS_ACCESS_KEY_ID=$AWS_ACCESS_KEY_ID
+AWS_SECRET_ACCESS_KEY=$AWS_SECRET_ACCESS_KEY
+AUTH_CACHE_SECONDS=$AUTH_CACHE_SECONDS
+LOG_LEVEL=$LOG_LEVEL
+REPLICAS=$REPLICAS
+TRANSACTION_ITEM_LIMIT=$TRANSACTION_ITEM_LIMIT
+ENV
   # No subshell: $! must be the router itself, so stop_started finds its function processes.
   # Its own session: a terminal's Ctrl-C must not stop it before stop_started has walked its
   # tree (its functions would be orphaned).
   cd "$ROOT"
-  setsid cargo lambda watch -A 127.0.0.1 -P "$port" --concurrency 4 --ignore-changes \
-    --env-var "TABLE_NAME=$TABLE_NAME,AWS_ENDPOINT_URL_DYNAMODB=$AWS_ENDPOINT_URL_DYNAMODB,AWS_REGION=$AWS_REGION,AWS_ACCESS_KEY_ID=$AWS_ACCESS_KEY_ID,AWS_SECRET_ACCESS_KEY=$AWS_SECRET_ACCESS_KEY,AUTH_CACHE_SECONDS=$AUTH_CACHE_SECONDS,LOG_LEVEL=$LOG_LEVEL" \
+  setsid cargo lambda watch -A 127.0.0.1 -P "$port" --concurrency 4 --ignore-changes --env-file "$envfile" \
     >"$logfile" 2>&1 &
   PIDS+=("$!")
 }

@@ -10,6 +10,9 @@ PORT="$(free_port)"
 export_local_env "$DDB_PORT"
 # Tests create and revoke credentials; a cached key would hide that.
 export AUTH_CACHE_SECONDS=0
+# A replica region whose table never receives the writes: all_regions consistency must time out
+# (408) while the write stands.
+export REPLICAS="us-west-2:${TABLE_NAME:-idgraph}-lagging-replica"
 trap 'stop_started; rm -rf "$RUN_DIR"' EXIT
 trap 'exit 130' INT TERM HUP
 started=$(date +%s)

@@ -4,14 +4,22 @@ use aws_config::BehaviorVersion;
 use aws_config::timeout::TimeoutConfig;
 use aws_sdk_dynamodb::Client;
 
-use crate::auth::AuthCache;
+use crate::attribute::Bucket;
+use crate::auth::RequestContext;
+use crate::cache::TtlCache;
 use crate::config::{self, Config};
 use crate::db::Db;
+use crate::ids::OrgId;
 
 pub struct App {
     pub config: Config,
     pub db: Db,
-    pub(crate) auth_cache: AuthCache,
+    /// One client per configured replica region, for `all_regions` consistency.
+    pub replicas: Vec<Db>,
+    /// Verified (org, API-key hash) pairs.
+    pub(crate) auth_cache: TtlCache<(OrgId, String), RequestContext>,
+    /// Custom bucket definitions an org can see, by org.
+    pub(crate) bucket_cache: TtlCache<OrgId, Vec<Bucket>>,
 }
 
 pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
@@ -34,12 +42,23 @@ impl App {
     }
 
     pub fn new(config: Config, client: Client) -> Self {
-        let db = Db::new(client, config.table_name.clone());
-        let auth_cache = AuthCache::new(config.auth_cache_ttl);
+        let mut db = Db::new(client.clone(), config.table_name.clone());
+        db.max_transaction_items = config.transaction_item_limit;
+        let replicas = config
+            .replicas
+            .iter()
+            .map(|(region, table)| {
+                let region = aws_sdk_dynamodb::config::Region::new(region.clone());
+                let conf = client.config().to_builder().region(region).build();
+                Db::new(Client::from_conf(conf), table.clone())
+            })
+            .collect();
         Self {
+            auth_cache: TtlCache::new(config.auth_cache_ttl),
+            bucket_cache: TtlCache::new(config.auth_cache_ttl),
             config,
             db,
-            auth_cache,
+            replicas,
         }
     }
 }

@@ -45,14 +45,14 @@ impl fmt::Display for BucketName {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SharingScope {
     Organization,
     PersonPool,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum EndUserPermissions {
     NoAccess,
@@ -65,6 +65,15 @@ pub struct Bucket {
     pub name: BucketName,
     pub scope: SharingScope,
     pub end_user: EndUserPermissions,
+    /// Custom buckets only: the org that defined it, and the generation its attributes carry
+    /// (a deleted and re-created bucket starts empty).
+    pub custom: Option<CustomBucket>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CustomBucket {
+    pub owner: OrgId,
+    pub generation: String,
 }
 
 impl Bucket {
@@ -75,6 +84,24 @@ impl Bucket {
             SharingScope::PersonPool => &org.pool,
             SharingScope::Organization => &org.id,
         }
+    }
+
+    pub fn generation(&self) -> Option<&str> {
+        self.custom.as_ref().map(|c| c.generation.as_str())
+    }
+
+    /// `AttributeBucket` as `GET /organizations/attribute-buckets` lists it.
+    pub fn to_json(&self, org: &Organization) -> serde_json::Value {
+        let owner = self
+            .custom
+            .as_ref()
+            .map_or_else(|| self.owner(org), |c| &c.owner);
+        serde_json::json!({
+            "name": self.name.as_str(),
+            "sharing_scope": self.scope,
+            "owner_organization_id": owner.as_str(),
+            "end_user_permissions": self.end_user,
+        })
     }
 }
 
@@ -96,6 +123,7 @@ pub fn default_buckets() -> Vec<Bucket> {
                 name,
                 scope,
                 end_user: perm,
+                custom: None,
             });
         }
     }

@@ -1,10 +1,6 @@
 //! Who is calling, and for which organization. Every handler gets a `RequestContext` from here
 //! or answers 401/403 before touching data.
 
-use std::collections::HashMap;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
-
 use lambda_http::Request;
 use sha2::{Digest, Sha256};
 
@@ -61,7 +57,9 @@ pub async fn slashid(app: &App, req: &Request) -> Result<RequestContext, ApiErro
     let org_id = OrgId::parse(org_raw)
         .map_err(|_| unauthorized("SlashID-OrgID is not a valid organization id"))?;
     let key_hash = sha256_hex(key);
-    if let Some(ctx) = app.auth_cache.get(&org_id, &key_hash) {
+    // Verified credentials are remembered by a warm instance for AUTH_CACHE_SECONDS, so a read
+    // costs one DynamoDB request; only successes are cached.
+    if let Some(ctx) = app.auth_cache.get(&(org_id.clone(), key_hash.clone())) {
         return Ok(ctx);
     }
 
@@ -98,53 +96,12 @@ pub async fn slashid(app: &App, req: &Request) -> Result<RequestContext, ApiErro
                 org,
                 caller: Caller::ApiKey { owner },
             };
-            app.auth_cache.put(&org_id, &key_hash, &ctx);
+            app.auth_cache.put((org_id, key_hash), ctx.clone());
             Ok(ctx)
         }
         _ if orgs::api_key_owner(&app.db, &key_hash).await?.is_some() => Err(ApiError::Forbidden(
             "this API key does not grant access to that organization".into(),
         )),
         _ => Err(unauthorized("invalid organization id or API key")),
-    }
-}
-
-/// Verified credentials, remembered by a warm instance for a short time so that a read costs one
-/// DynamoDB request. Only successes are cached; a revoked key stops working within the TTL.
-pub(crate) struct AuthCache {
-    ttl: Duration,
-    entries: Mutex<HashMap<(OrgId, String), (RequestContext, Instant)>>,
-}
-
-const AUTH_CACHE_CAPACITY: usize = 1024;
-
-impl AuthCache {
-    pub(crate) fn new(ttl: Duration) -> Self {
-        Self {
-            ttl,
-            entries: Mutex::new(HashMap::new()),
-        }
-    }
-
-    fn get(&self, org: &OrgId, key_hash: &str) -> Option<RequestContext> {
-        let entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
-        let (ctx, at) = entries.get(&(org.clone(), key_hash.to_owned()))?;
-        (at.elapsed() < self.ttl).then(|| ctx.clone())
-    }
-
-    fn put(&self, org: &OrgId, key_hash: &str, ctx: &RequestContext) {
-        if self.ttl.is_zero() {
-            return;
-        }
-        let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
-        if entries.len() >= AUTH_CACHE_CAPACITY {
-            entries.retain(|_, (_, at)| at.elapsed() < self.ttl);
-            if entries.len() >= AUTH_CACHE_CAPACITY {
-                entries.clear();
-            }
-        }
-        entries.insert(
-            (org.clone(), key_hash.to_owned()),
-            (ctx.clone(), Instant::now()),
-        );
     }
 }

@@ -14,6 +14,12 @@ pub struct Config {
     pub default_person_region: String,
     /// The organization the Zato SSO face serves (Zato clients send no tenant).
     pub sso_org: Option<OrgId>,
+    /// Replica regions that `SlashID-Required-Consistency: all_regions` waits for, each with
+    /// its table (`REPLICAS=eu-west-1,ap-northeast-1`, or `region:table` to name another table).
+    pub replicas: Vec<(String, String)>,
+    /// Items per DynamoDB transaction (`TRANSACTION_ITEM_LIMIT`, 2..=100, default 100; the
+    /// local stack sets 10, DynamoDB Local's limit).
+    pub transaction_item_limit: usize,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -47,7 +53,30 @@ impl Config {
                 reason: e.to_string(),
             })?),
         };
+        let replicas = get("REPLICAS")
+            .unwrap_or_default()
+            .split(',')
+            .map(str::trim)
+            .filter(|r| !r.is_empty())
+            .map(|r| match r.split_once(':') {
+                Some((region, table)) => (region.to_owned(), table.to_owned()),
+                None => (r.to_owned(), table_name.clone()),
+            })
+            .collect();
+        let transaction_item_limit = match get("TRANSACTION_ITEM_LIMIT") {
+            None => crate::db::DYNAMODB_TRANSACTION_ITEMS,
+            Some(s) => s
+                .parse()
+                .ok()
+                .filter(|n| (2..=crate::db::DYNAMODB_TRANSACTION_ITEMS).contains(n))
+                .ok_or(ConfigError::Invalid {
+                    name: "TRANSACTION_ITEM_LIMIT",
+                    reason: format!("{s:?} is not a number from 2 to 100"),
+                })?,
+        };
         Ok(Self {
+            transaction_item_limit,
+            replicas,
             table_name,
             auth_cache_ttl,
             default_person_region: get("DEFAULT_PERSON_REGION").unwrap_or_else(|| "us-iowa".into()),
@@ -72,6 +101,23 @@ mod tests {
             Config::from_lookup(|_| None),
             Err(ConfigError::Missing("TABLE_NAME"))
         ));
+    }
+
+    #[test]
+    fn replicas_name_a_region_and_optionally_a_table() {
+        let c = Config::from_lookup(|k| match k {
+            "TABLE_NAME" => Some("t".into()),
+            "REPLICAS" => Some("eu-west-1, us-west-2:other,".into()),
+            _ => None,
+        })
+        .unwrap();
+        assert_eq!(
+            c.replicas,
+            [
+                ("eu-west-1".into(), "t".into()),
+                ("us-west-2".into(), "other".into())
+            ]
+        );
     }
 
     #[test]

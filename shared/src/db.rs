@@ -24,18 +24,22 @@ pub type Item = HashMap<String, AttributeValue>;
 pub struct Db {
     pub client: Client,
     pub table: String,
+    /// The most items one transaction may hold: 100 in DynamoDB, 10 in DynamoDB Local's 2020
+    /// build. Every size decision (one transaction or several) follows it.
+    pub max_transaction_items: usize,
 }
 
 /// BatchGetItem may leave keys unprocessed under load; we retry those a bounded number of times.
 const BATCH_GET_ATTEMPTS: u32 = 4;
-/// DynamoDB's own cap on the items of one transaction.
-pub const MAX_TRANSACTION_ITEMS: usize = 100;
+/// DynamoDB's cap on the items of one transaction.
+pub const DYNAMODB_TRANSACTION_ITEMS: usize = 100;
 
 impl Db {
     pub fn new(client: Client, table: impl Into<String>) -> Self {
         Self {
             client,
             table: table.into(),
+            max_transaction_items: DYNAMODB_TRANSACTION_ITEMS,
         }
     }
 
@@ -57,6 +61,21 @@ impl Db {
             .table_name(&self.table)
             .set_key(Some(key.to_item()))
             .consistent_read(true)
+            .return_consumed_capacity(ReturnConsumedCapacity::Total)
+            .send()
+            .await
+            .map_err(|e| counted(classify(&e)))?;
+        record(out.consumed_capacity());
+        Ok(out.item)
+    }
+
+    /// An eventually consistent read, as a replica region serves it.
+    pub async fn get_eventually(&self, key: &Key) -> Result<Option<Item>, StoreError> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(key.to_item()))
             .return_consumed_capacity(ReturnConsumedCapacity::Total)
             .send()
             .await
@@ -101,24 +120,51 @@ impl Db {
     /// Every item of partition `pk` whose sort key begins with `sk_prefix`, strongly consistent.
     /// One request unless the result passes DynamoDB's 1 MB page.
     pub async fn query_prefix(&self, pk: &str, sk_prefix: &str) -> Result<Vec<Item>, StoreError> {
+        self.query_where(
+            pk,
+            "#pk = :pk AND begins_with(#sk, :prefix)",
+            vec![(":prefix", sk_prefix)],
+        )
+        .await
+    }
+
+    /// Every item of partition `pk`, strongly consistent.
+    pub async fn query_all(&self, pk: &str) -> Result<Vec<Item>, StoreError> {
+        self.query_where(pk, "#pk = :pk", vec![]).await
+    }
+
+    async fn query_where(
+        &self,
+        pk: &str,
+        condition: &str,
+        bounds: Vec<(&str, &str)>,
+    ) -> Result<Vec<Item>, StoreError> {
         let mut items = Vec::new();
         let mut start = None;
         loop {
-            let out = self
+            let mut q = self
                 .client
                 .query()
                 .table_name(&self.table)
-                .key_condition_expression("#pk = :pk AND begins_with(#sk, :prefix)")
-                .expression_attribute_names("#pk", crate::keys::PK)
-                .expression_attribute_names("#sk", crate::keys::SK)
+                .key_condition_expression(condition)
+                .set_expression_attribute_names(Some(
+                    [("#pk".to_owned(), crate::keys::PK.to_owned())]
+                        .into_iter()
+                        .chain(
+                            condition
+                                .contains("#sk")
+                                .then(|| ("#sk".to_owned(), crate::keys::SK.to_owned())),
+                        )
+                        .collect(),
+                ))
                 .expression_attribute_values(":pk", AttributeValue::S(pk.to_owned()))
-                .expression_attribute_values(":prefix", AttributeValue::S(sk_prefix.to_owned()))
                 .consistent_read(true)
                 .set_exclusive_start_key(start)
-                .return_consumed_capacity(ReturnConsumedCapacity::Total)
-                .send()
-                .await
-                .map_err(|e| counted(classify(&e)))?;
+                .return_consumed_capacity(ReturnConsumedCapacity::Total);
+            for (name, value) in &bounds {
+                q = q.expression_attribute_values(*name, AttributeValue::S((*value).to_owned()));
+            }
+            let out = q.send().await.map_err(|e| counted(classify(&e)))?;
             record(out.consumed_capacity());
             items.extend(out.items.unwrap_or_default());
             match out.last_evaluated_key {
@@ -128,9 +174,88 @@ impl Db {
         }
     }
 
+    /// An UpdateItem outside a transaction that returns the item as it is afterwards, or `None`
+    /// when `condition` did not hold.
+    pub async fn update_returning(
+        &self,
+        key: &Key,
+        update: &str,
+        condition: &str,
+        names: &[(&str, &str)],
+        values: Vec<(&str, AttributeValue)>,
+    ) -> Result<Option<Item>, StoreError> {
+        let mut b = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key.to_item()))
+            .update_expression(update)
+            .condition_expression(condition)
+            .return_values(aws_sdk_dynamodb::types::ReturnValue::AllNew)
+            .return_consumed_capacity(ReturnConsumedCapacity::Total);
+        for (k, v) in names {
+            b = b.expression_attribute_names(*k, *v);
+        }
+        for (k, v) in values {
+            b = b.expression_attribute_values(k, v);
+        }
+        match b.send().await {
+            Ok(out) => {
+                record(out.consumed_capacity());
+                Ok(out.attributes)
+            }
+            Err(e) => match counted(classify(&e)) {
+                StoreError::ConditionFailed => Ok(None),
+                other => Err(other),
+            },
+        }
+    }
+
+    /// Deletes many items, 25 per BatchWriteItem, retrying unprocessed ones with backoff.
+    pub async fn batch_delete(&self, keys: &[Key]) -> Result<(), StoreError> {
+        use aws_sdk_dynamodb::types::{DeleteRequest, WriteRequest};
+        for chunk in keys.chunks(25) {
+            let mut pending: Vec<WriteRequest> = chunk
+                .iter()
+                .map(|k| {
+                    let d = DeleteRequest::builder()
+                        .set_key(Some(k.to_item()))
+                        .build()
+                        .expect("key is set");
+                    WriteRequest::builder().delete_request(d).build()
+                })
+                .collect();
+            for attempt in 0..BATCH_GET_ATTEMPTS + 4 {
+                if attempt > 0 {
+                    tokio::time::sleep(Duration::from_millis(25 << attempt.min(6))).await;
+                }
+                let out = self
+                    .client
+                    .batch_write_item()
+                    .request_items(&self.table, pending)
+                    .return_consumed_capacity(ReturnConsumedCapacity::Total)
+                    .send()
+                    .await
+                    .map_err(|e| counted(classify(&e)))?;
+                record_all(out.consumed_capacity());
+                pending = out
+                    .unprocessed_items
+                    .and_then(|mut u| u.remove(&self.table))
+                    .unwrap_or_default();
+                if pending.is_empty() {
+                    break;
+                }
+            }
+            if !pending.is_empty() {
+                return Err(StoreError::Throttled);
+            }
+        }
+        Ok(())
+    }
+
     /// Applies all writes or none.
     pub async fn transact(&self, writes: Vec<TransactWriteItem>) -> Result<(), StoreError> {
-        if writes.len() > MAX_TRANSACTION_ITEMS {
+        if writes.len() > self.max_transaction_items {
             return Err(StoreError::Internal(format!(
                 "{} items exceed one transaction",
                 writes.len()
@@ -161,12 +286,81 @@ impl Db {
 
     /// A `Delete` for a transaction.
     pub fn delete(&self, key: &Key) -> TransactWriteItem {
+        self.delete_if(key, None)
+    }
+
+    /// A `Delete` for a transaction, applied only if `condition` holds.
+    pub fn delete_if(&self, key: &Key, condition: Option<&str>) -> TransactWriteItem {
         let delete = Delete::builder()
             .table_name(&self.table)
             .set_key(Some(key.to_item()))
+            .set_condition_expression(condition.map(str::to_owned))
             .build()
             .expect("table and key are set");
         TransactWriteItem::builder().delete(delete).build()
+    }
+
+    /// An `Update` for a transaction. `values` and `names` bind the expressions' placeholders.
+    pub fn update(
+        &self,
+        key: &Key,
+        update: &str,
+        condition: Option<&str>,
+        names: &[(&str, &str)],
+        values: Vec<(&str, AttributeValue)>,
+    ) -> TransactWriteItem {
+        let mut b = aws_sdk_dynamodb::types::Update::builder()
+            .table_name(&self.table)
+            .set_key(Some(key.to_item()))
+            .update_expression(update)
+            .set_condition_expression(condition.map(str::to_owned));
+        for (k, v) in names {
+            b = b.expression_attribute_names(*k, *v);
+        }
+        for (k, v) in values {
+            b = b.expression_attribute_values(k, v);
+        }
+        TransactWriteItem::builder()
+            .update(b.build().expect("table, key and update are set"))
+            .build()
+    }
+
+    /// Every item of partition `pk` whose sort key lies in `[from, to]`, strongly consistent.
+    pub async fn query_range(
+        &self,
+        pk: &str,
+        from: &str,
+        to: &str,
+    ) -> Result<Vec<Item>, StoreError> {
+        self.query_where(
+            pk,
+            "#pk = :pk AND #sk BETWEEN :from AND :to",
+            vec![(":from", from), (":to", to)],
+        )
+        .await
+    }
+
+    /// A `ConditionCheck` whose condition binds names and values.
+    pub fn check_with(
+        &self,
+        key: &Key,
+        condition: &str,
+        names: &[(&str, &str)],
+        values: Vec<(&str, AttributeValue)>,
+    ) -> TransactWriteItem {
+        let mut b = ConditionCheck::builder()
+            .table_name(&self.table)
+            .set_key(Some(key.to_item()))
+            .condition_expression(condition);
+        for (k, v) in names {
+            b = b.expression_attribute_names(*k, *v);
+        }
+        for (k, v) in values {
+            b = b.expression_attribute_values(k, v);
+        }
+        TransactWriteItem::builder()
+            .condition_check(b.build().expect("table, key and condition are set"))
+            .build()
     }
 
     /// A `ConditionCheck` for a transaction: nothing is written, but the transaction fails

@@ -4,7 +4,9 @@
 pub mod app;
 pub mod attribute;
 pub mod auth;
+pub mod cache;
 pub mod config;
+pub mod consistency;
 pub mod db;
 pub mod error;
 pub mod faces;
@@ -12,6 +14,7 @@ pub mod ids;
 pub mod item;
 pub mod keys;
 pub mod metrics;
+pub mod permission;
 pub mod person;
 pub mod request;
 pub mod runtime;

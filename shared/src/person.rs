@@ -4,9 +4,9 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use crate::attribute::{AttributeName, AttributeValue, default_buckets};
 use crate::error::ApiError;
 use crate::ids::PersonId;
+use crate::store::buckets::BucketView;
 use crate::store::persons::NewAttribute;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -146,7 +146,12 @@ pub struct NewPerson {
 
 impl PersonCreateReq {
     /// Checks every part of the request; the person gets `id`.
-    pub fn validate(self, id: PersonId, default_region: &str) -> Result<NewPerson, ApiError> {
+    pub fn validate(
+        self,
+        id: PersonId,
+        default_region: &str,
+        buckets: &BucketView,
+    ) -> Result<NewPerson, ApiError> {
         let body = self;
         let bad = |m: String| ApiError::BadRequest(m);
         if body.handles.is_empty() {
@@ -180,27 +185,7 @@ impl PersonCreateReq {
                 )));
             }
         };
-        let buckets = default_buckets();
-        let mut attributes = Vec::new();
-        for (bucket_name, attrs) in body.attributes {
-            let bucket = buckets
-                .iter()
-                .find(|b| b.name.as_str() == bucket_name)
-                .ok_or_else(|| {
-                    ApiError::NotFound(format!("attribute bucket {bucket_name:?} not found"))
-                })?;
-            let Value::Object(attrs) = attrs else {
-                return Err(bad(format!(
-                    "attributes of bucket {bucket_name:?} must be an object"
-                )));
-            };
-            for (name, value) in attrs {
-                let name = AttributeName::parse(&name).map_err(|e| bad(e.to_string()))?;
-                let value =
-                    AttributeValue::from_json(&name, &value).map_err(|e| bad(e.to_string()))?;
-                attributes.push((bucket.clone(), name, value));
-            }
-        }
+        let (_, attributes) = crate::faces::slashid::bucketed_attributes(buckets, body.attributes)?;
         let person = Person {
             id,
             active: body.active.unwrap_or(true),
@@ -247,6 +232,13 @@ mod create_request_tests {
     use super::*;
     use serde_json::json;
 
+    fn defaults() -> BucketView {
+        BucketView {
+            accessible: crate::attribute::default_buckets(),
+            private_to_others: Vec::new(),
+        }
+    }
+
     fn id() -> PersonId {
         PersonId::new_random()
     }
@@ -258,7 +250,7 @@ mod create_request_tests {
     #[test]
     fn a_person_without_handles_is_refused() {
         assert!(matches!(
-            body(json!({})).validate(id(), "us-iowa"),
+            body(json!({})).validate(id(), "us-iowa", &defaults()),
             Err(ApiError::BadRequest(_))
         ));
     }
@@ -268,7 +260,7 @@ mod create_request_tests {
         let b = body(json!({"handles": [
             {"type": "email_address", "value": "a@b.co"}, {"type": "email_address", "value": "A@B.co"}]}));
         assert!(
-            matches!(b.validate(id(), "us-iowa"), Err(ApiError::BadRequest(m)) if m.contains("twice"))
+            matches!(b.validate(id(), "us-iowa", &defaults()), Err(ApiError::BadRequest(m)) if m.contains("twice"))
         );
     }
 
@@ -277,12 +269,12 @@ mod create_request_tests {
         let h = json!([{"type": "username", "value": "jane"}]);
         assert!(
             body(json!({"handles": h, "region": "mars"}))
-                .validate(id(), "us-iowa")
+                .validate(id(), "us-iowa", &defaults())
                 .is_err()
         );
         assert_eq!(
             body(json!({"handles": h}))
-                .validate(id(), "asia-japan")
+                .validate(id(), "asia-japan", &defaults())
                 .unwrap()
                 .person
                 .region,
@@ -295,10 +287,16 @@ mod create_request_tests {
         let h = json!([{"type": "username", "value": "jane"}]);
         let unknown = body(json!({"handles": h, "attributes": {"nope": {"a": 1}}}));
         assert!(matches!(
-            unknown.validate(id(), "us-iowa"),
+            unknown.validate(id(), "us-iowa", &defaults()),
             Err(ApiError::NotFound(_))
         ));
         let ok = body(json!({"handles": h, "attributes": {"end_user_read_write": {"a": 1}}}));
-        assert_eq!(ok.validate(id(), "us-iowa").unwrap().attributes.len(), 1);
+        assert_eq!(
+            ok.validate(id(), "us-iowa", &defaults())
+                .unwrap()
+                .attributes
+                .len(),
+            1
+        );
     }
 }

@@ -12,6 +12,8 @@ pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 pub enum InputError {
     #[error("missing path parameter {0}")]
     MissingPathParameter(&'static str),
+    #[error("path parameter {0} is not valid percent-encoded UTF-8")]
+    BadPathEncoding(&'static str),
     #[error("the query string is not valid percent-encoded UTF-8")]
     BadQueryEncoding,
     #[error("query parameter {0} is given more than once")]
@@ -37,12 +39,17 @@ impl From<InputError> for crate::error::ApiError {
     }
 }
 
-/// A path parameter as the router (API Gateway or `cargo lambda watch`) extracted it.
+/// A path parameter, percent-decoded: routers differ in whether they decode (`org%2Fperm`), and
+/// no id or name we accept contains `%`, so decoding once more is harmless.
 pub fn path_param(req: &Request, name: &'static str) -> Result<String, InputError> {
-    req.path_parameters_ref()
+    let raw = req
+        .path_parameters_ref()
         .and_then(|p| p.first(name))
-        .map(str::to_owned)
-        .ok_or(InputError::MissingPathParameter(name))
+        .ok_or(InputError::MissingPathParameter(name))?;
+    percent_encoding::percent_decode_str(raw)
+        .decode_utf8()
+        .map(|s| s.into_owned())
+        .map_err(|_| InputError::BadPathEncoding(name))
 }
 
 /// The decoded query string, in order, repeated keys kept.

@@ -127,3 +127,17 @@ pub fn init_logging() {
         .with_ansi(false)
         .try_init();
 }
+
+/// The whole `main` of a function binary: build the clients once, then serve `$handler` in
+/// `$face`'s error format. `lambda_main!(SlashId, my_function::handle);`
+#[macro_export]
+macro_rules! lambda_main {
+    ($face:ident, $handler:path) => {
+        #[tokio::main(flavor = "current_thread")]
+        async fn main() -> Result<(), $crate::app::BoxError> {
+            $crate::runtime::init_logging();
+            let app = $crate::App::from_env().await?;
+            $crate::runtime::serve(app, $crate::faces::Face::$face, $handler).await
+        }
+    };
+}

@@ -187,3 +187,142 @@ pub fn slashid_error(status: u16, body: &Value) -> String {
 pub fn unique_email() -> String {
     format!("p{}@example.com", uuid::Uuid::new_v4().simple())
 }
+
+/// An HTTP client of the router, with a caller's SlashID credentials.
+#[derive(Clone)]
+pub struct Api {
+    client: reqwest::Client,
+    headers: Vec<(String, String)>,
+}
+
+/// A response: status, headers and JSON body (`Null` when empty).
+#[derive(Debug)]
+pub struct Reply {
+    pub status: u16,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: Value,
+}
+
+impl Reply {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+    /// The `result` of a SlashID envelope.
+    pub fn result(&self) -> &Value {
+        &self.body["result"]
+    }
+    /// The message of a SlashID error envelope, checking its shape.
+    pub fn error(&self) -> String {
+        slashid_error(self.status, &self.body)
+    }
+}
+
+impl Api {
+    pub fn new(org: &str, api_key: &str) -> Self {
+        Self::with_headers(vec![
+            ("SlashID-OrgID".into(), org.into()),
+            ("SlashID-API-Key".into(), api_key.into()),
+        ])
+    }
+    pub fn of(tenant: &Tenant) -> Self {
+        Self::new(tenant.org.id.as_str(), &tenant.api_key)
+    }
+    pub fn demo() -> Self {
+        Self::new(DEMO_ORG, DEMO_API_KEY)
+    }
+    pub fn anonymous() -> Self {
+        Self::with_headers(Vec::new())
+    }
+    /// The API key this client sends.
+    pub fn key(&self) -> &str {
+        self.headers
+            .iter()
+            .find(|(k, _)| k == "SlashID-API-Key")
+            .map_or("", |(_, v)| v.as_str())
+    }
+    fn with_headers(headers: Vec<(String, String)>) -> Self {
+        Self {
+            client: reqwest::Client::new(),
+            headers,
+        }
+    }
+
+    /// Sends `method path` (path with its query) to the router, with extra headers.
+    pub async fn send(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<&Value>,
+        extra: &[(&str, &str)],
+    ) -> Reply {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).expect("a method");
+        let mut req = self
+            .client
+            .request(method, format!("{}{path}", router_url()));
+        for (k, v) in self
+            .headers
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .chain(extra.iter().copied())
+        {
+            req = req.header(k, v);
+        }
+        if let Some(b) = body {
+            req = req.json(b);
+        }
+        let resp = req.send().await.expect("the router answers");
+        let status = resp.status().as_u16();
+        let headers = resp.headers().clone();
+        let bytes = resp.bytes().await.expect("a body");
+        let body = if bytes.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_slice(&bytes).expect("a JSON body")
+        };
+        Reply {
+            status,
+            headers,
+            body,
+        }
+    }
+    pub async fn get(&self, path: &str) -> Reply {
+        self.send("GET", path, None, &[]).await
+    }
+    pub async fn post(&self, path: &str, body: &Value) -> Reply {
+        self.send("POST", path, Some(body), &[]).await
+    }
+    pub async fn put(&self, path: &str, body: &Value) -> Reply {
+        self.send("PUT", path, Some(body), &[]).await
+    }
+    pub async fn patch(&self, path: &str, body: &Value) -> Reply {
+        self.send("PATCH", path, Some(body), &[]).await
+    }
+    pub async fn delete(&self, path: &str) -> Reply {
+        self.send("DELETE", path, None, &[]).await
+    }
+
+    /// Creates a person with a fresh email handle; returns its id.
+    pub async fn create_person(&self) -> String {
+        let r = self
+            .post(
+                "/persons",
+                &json!({"handles": [{"type": "email_address", "value": unique_email()}]}),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{:?}", r.body);
+        r.result()["person_id"]
+            .as_str()
+            .expect("a person id")
+            .to_owned()
+    }
+
+    /// Adds permissions to the caller's catalog.
+    pub async fn create_permissions<S: AsRef<str>>(&self, names: &[S]) {
+        for name in names {
+            let r = self
+                .post("/rbac/permissions", &json!({"name": name.as_ref()}))
+                .await;
+            assert_eq!(r.status, 204, "{:?}", r.body);
+        }
+    }
+}

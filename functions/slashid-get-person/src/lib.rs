@@ -1,18 +1,15 @@
 //! `GET /persons/{person_id}` — SlashID's `GetPersonsPersonId`: the person as `PersonRet`, with
 //! the optional `fields=handles,groups,attributes`.
 
-use idgraph::attribute::default_buckets;
-use idgraph::auth;
 use idgraph::error::ApiError;
 use idgraph::faces::slashid;
-use idgraph::ids::PersonId;
-use idgraph::request::{Query, path_param};
-use idgraph::store::{attributes, persons};
-use idgraph::{App, Body, Request, Response};
+use idgraph::request::Query;
+use idgraph::store::{attributes, buckets, persons};
+use idgraph::{App, Body, Request, Response, auth};
 use serde_json::json;
 
 pub async fn handle(app: &App, req: Request) -> Response<Body> {
-    run(app, req).await.unwrap_or_else(|e| slashid::error(&e))
+    slashid::respond(run(app, req).await)
 }
 
 /// The optional parts of `PersonRet` that `fields=` selects.
@@ -44,29 +41,24 @@ impl Fields {
 
 async fn run(app: &App, req: Request) -> Result<Response<Body>, ApiError> {
     let ctx = auth::slashid(app, &req).await?;
-    let id = PersonId::parse(&path_param(&req, "person_id")?)
-        .map_err(|e| ApiError::BadRequest(e.to_string()))?;
+    let id = slashid::person_id(&req)?;
     let fields = Fields::parse(&Query::from_request(&req)?)?;
+    let not_found = || ApiError::NotFound(format!("person {id} not found"));
     let person = persons::get(&app.db, &ctx.org, &id)
         .await?
-        .ok_or_else(|| ApiError::NotFound(format!("person {id} not found")))?;
-
-    let mut result = json!({
-        "active": person.active,
-        "person_id": person.id.as_str(),
-        "person_type": "regular",
-        "region": person.region,
-    });
-    if fields.handles {
-        result["handles"] = json!(person.handles);
-    }
+        .ok_or_else(not_found)?;
+    let mut result = slashid::person_json(&person, fields.handles);
     if fields.groups {
         // Groups are not modelled yet: a person belongs to none.
         result["groups"] = json!([]);
     }
     if fields.attributes {
-        result["attributes"] =
-            json!(attributes::read(&app.db, &ctx.org, &id, &default_buckets()).await?);
+        let all = buckets::view(app, &ctx.org).await?.accessible;
+        result["attributes"] = json!(
+            attributes::read(&app.db, &ctx.org, &id, &all, false)
+                .await?
+                .ok_or_else(not_found)?
+        );
     }
     Ok(slashid::result(200, &result))
 }

@@ -1,11 +1,171 @@
 //! SlashID's `APIResponseBase` envelope: `{meta?, errors?: [{httpcode, message}], result?}`.
 
-use lambda_http::{Body, Response};
+use lambda_http::{Body, Request, Response};
 use serde::Serialize;
-use serde_json::json;
+use serde_json::{Map, Value, json};
 
 use super::{empty_response, json_response, public_message};
+use crate::attribute::{AttributeName, AttributeValue, Bucket};
 use crate::error::ApiError;
+use crate::ids::PersonId;
+use crate::permission::etag;
+use crate::person::Person;
+use crate::request::path_param;
+use crate::store::attributes::NewAttributes;
+use crate::store::buckets::BucketView;
+
+/// Runs a handler body; every `Err` becomes an error response in SlashID's format.
+pub fn respond(outcome: Result<Response<Body>, ApiError>) -> Response<Body> {
+    outcome.unwrap_or_else(|e| error(&e))
+}
+
+/// The `{person_id}` path parameter, valid or a 400.
+pub fn person_id(req: &Request) -> Result<PersonId, ApiError> {
+    PersonId::parse(&path_param(req, "person_id")?).map_err(|e| ApiError::BadRequest(e.to_string()))
+}
+
+/// The `{bucket_name}` path parameter, resolved through the org's bucket view (404 / 403).
+pub async fn bucket_param(
+    app: &crate::App,
+    ctx: &crate::auth::RequestContext,
+    req: &Request,
+) -> Result<Bucket, ApiError> {
+    let raw = path_param(req, "bucket_name")?;
+    crate::store::buckets::view(app, &ctx.org).await?.one(&raw)
+}
+
+/// `attributes=a,b`: attribute names (none: `None`); empty names are a 400.
+pub fn attribute_names(
+    query: &crate::request::Query,
+) -> Result<Option<Vec<AttributeName>>, ApiError> {
+    query
+        .comma_list("attributes")?
+        .map(|names| {
+            names
+                .iter()
+                .map(|n| AttributeName::parse(n).map_err(|e| ApiError::BadRequest(e.to_string())))
+                .collect()
+        })
+        .transpose()
+}
+
+/// An attribute write's failure in SlashID's terms.
+pub fn attribute_error(
+    e: crate::store::attributes::AttributeWriteError,
+    person: &PersonId,
+) -> ApiError {
+    use crate::store::attributes::AttributeWriteError as E;
+    match e {
+        E::PersonNotFound => ApiError::NotFound(format!("person {person} not found")),
+        E::TooMany(max) => {
+            ApiError::BadRequest(format!("one request can change at most {max} attributes"))
+        }
+        E::Conflict => ApiError::Conflict("the attributes were changed concurrently; retry".into()),
+        E::Store(e) => e.into(),
+    }
+}
+
+/// The `{permission_name}` path parameter (URL-encoded names arrive decoded), valid or a 400.
+pub fn permission_param(req: &Request) -> Result<crate::permission::PermissionName, ApiError> {
+    let raw = path_param(req, "permission_name")?;
+    crate::permission::PermissionName::parse(&raw).map_err(|e| ApiError::BadRequest(e.to_string()))
+}
+
+/// `If-Match`, if given.
+pub fn if_match(req: &Request) -> Result<Option<crate::permission::IfMatch>, ApiError> {
+    Ok(crate::request::header(req, "if-match")?.map(crate::permission::IfMatch::parse))
+}
+
+/// The current time as RFC 3339 (UTC).
+pub fn now_rfc3339() -> String {
+    time::OffsetDateTime::now_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}
+
+/// `result` with an `ETag` header carrying `version`.
+pub fn result_with_etag<T: Serialize>(status: u16, result: &T, version: u64) -> Response<Body> {
+    let mut resp = self::result(status, result);
+    resp.headers_mut().insert(
+        "etag",
+        etag(version)
+            .parse()
+            .expect("an ETag is a valid header value"),
+    );
+    resp
+}
+
+/// `204` with an `ETag` header carrying `version`.
+pub fn no_content_with_etag(version: u64) -> Response<Body> {
+    let mut resp = no_content();
+    resp.headers_mut().insert(
+        "etag",
+        etag(version)
+            .parse()
+            .expect("an ETag is a valid header value"),
+    );
+    resp
+}
+
+/// SlashID's `PersonRet`; `handles` only when asked for.
+pub fn person_json(person: &Person, with_handles: bool) -> Value {
+    let mut p = json!({
+        "active": person.active,
+        "person_id": person.id.as_str(),
+        "person_type": "regular",
+        "region": person.region,
+    });
+    if with_handles {
+        p["handles"] = json!(person.handles);
+    }
+    p
+}
+
+/// `{bucket: {attr: value}}` of attributes about to be written.
+pub fn attributes_json(attrs: &NewAttributes) -> Value {
+    let mut out = Map::new();
+    for (bucket, name, value) in attrs {
+        let entry = out.entry(bucket.name.as_str()).or_insert_with(|| json!({}));
+        entry[name.as_str()] = value.to_json();
+    }
+    Value::Object(out)
+}
+
+/// `{attr: value}` of one bucket, checked against SlashID's limits.
+pub fn bucket_attributes(
+    bucket: &Bucket,
+    attrs: Map<String, Value>,
+    out: &mut NewAttributes,
+) -> Result<(), ApiError> {
+    for (name, value) in attrs {
+        let name = AttributeName::parse(&name).map_err(|e| ApiError::BadRequest(e.to_string()))?;
+        let value = AttributeValue::from_json(&name, &value)
+            .map_err(|e| ApiError::BadRequest(e.to_string()))?;
+        out.push((bucket.clone(), name, value));
+    }
+    Ok(())
+}
+
+/// `BucketedAttributes` (`{bucket: {attr: value}}`): the buckets named, in order, and the
+/// attributes. Buckets must exist (404) and be accessible (403).
+pub fn bucketed_attributes(
+    view: &BucketView,
+    body: Map<String, Value>,
+) -> Result<(Vec<Bucket>, NewAttributes), ApiError> {
+    let mut buckets = Vec::new();
+    let mut attrs = Vec::new();
+    for (name, value) in body {
+        let bucket = view.one(&name)?;
+        let Value::Object(map) = value else {
+            return Err(ApiError::BadRequest(format!(
+                "attributes of bucket {name:?} must be an object"
+            )));
+        };
+        bucket_attributes(&bucket, map, &mut attrs)?;
+        buckets.push(bucket);
+    }
+    Ok((buckets, attrs))
+}
 
 pub fn result<T: Serialize>(status: u16, result: &T) -> Response<Body> {
     json_response(status, &json!({ "result": result }), None)

@@ -1,15 +1,17 @@
 //! SlashID person attributes: one item per attribute, in the partition of the bucket's owner
-//! (the pool for `person_pool` buckets, the org for `organization` buckets).
+//! (the pool for `person_pool` buckets, the org for `organization` buckets). Reads prove the
+//! person's membership in the same Query; writes check it in the same transaction, so a person
+//! being deleted never gains an attribute.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Map, Value};
 
-use crate::attribute::{AttributeName, AttributeValue, Bucket};
+use crate::attribute::{AttributeName, AttributeValue, Bucket, SharingScope};
 use crate::db::{Db, Item};
 use crate::error::StoreError;
 use crate::ids::{OrgId, PersonId};
-use crate::item::{get_s, s};
+use crate::item::{get_s, get_u64, n, opt_s, s};
 use crate::keys;
 use crate::store::orgs::Organization;
 
@@ -26,42 +28,264 @@ pub fn item(
     item.insert("bucket".into(), s(bucket.name.as_str()));
     item.insert("name".into(), s(name.as_str()));
     item.insert("v".into(), s(value.as_json_text()));
+    // Deleting a person from its pool's owner org keeps what the pool's other orgs share.
+    item.insert(
+        "scope".into(),
+        s(if bucket.scope == SharingScope::PersonPool {
+            "person_pool"
+        } else {
+            "organization"
+        }),
+    );
+    if let Some(generation) = bucket.generation() {
+        item.insert("gen".into(), s(generation));
+    }
     item
 }
 
-/// The person's attributes in `buckets`, one Query per owning partition (one in all when the
-/// org is its own pool). Buckets without attributes are absent from the result.
+/// The membership condition every attribute write carries.
+const MEMBER: &str = "attribute_exists(pk) AND attribute_not_exists(#state)";
+
+/// What a read of the person's partitions found: whether the person is a live member, the
+/// stored attributes of the asked-for buckets, and the replace guards' versions.
+struct Stored {
+    member: bool,
+    /// (bucket, name) → value, only of the asked-for buckets and their current generation.
+    attributes: BTreeMap<(String, String), Value>,
+    guards: BTreeMap<String, u64>,
+}
+
+/// Reads membership and the attributes of `buckets`: one Query when the org is its own pool,
+/// or when only `person_pool` buckets are asked for; two for a sub-org's `organization` buckets.
+async fn read_stored(
+    db: &Db,
+    org: &Organization,
+    person: &PersonId,
+    buckets: &[Bucket],
+    with_guards: bool,
+) -> Result<Stored, StoreError> {
+    let member_key = keys::person_membership(&org.pool, &org.id, person);
+    // Guards (`ATTRV#…`) sort after every `ATTR#…`; plain reads stop before them.
+    let upper = if with_guards { "ATTRV$" } else { "ATTR$" };
+    let mut items = db
+        .query_range(&member_key.pk, &member_key.sk, upper)
+        .await?;
+    if org.pool != org.id
+        && buckets
+            .iter()
+            .any(|b| b.scope == SharingScope::Organization)
+    {
+        items.extend(
+            db.query_prefix(&keys::person_partition(&org.id, person), "ATTR")
+                .await?,
+        );
+    }
+    let mut stored = Stored {
+        member: false,
+        attributes: BTreeMap::new(),
+        guards: BTreeMap::new(),
+    };
+    for item in &items {
+        let sk = get_s(item, keys::SK)?;
+        if sk == member_key.sk {
+            stored.member = !item.contains_key("state");
+        } else if let Some(bucket) = sk.strip_prefix("ATTRV#") {
+            stored
+                .guards
+                .insert(bucket.to_owned(), get_u64(item, "version")?);
+        } else if sk.starts_with(keys::ATTRIBUTE_PREFIX) {
+            let name = get_s(item, "bucket")?;
+            let Some(bucket) = buckets.iter().find(|b| b.name.as_str() == name) else {
+                continue;
+            };
+            let owner_pk = keys::person_partition(bucket.owner(org), person);
+            if get_s(item, keys::PK)? != owner_pk || opt_s(item, "gen")? != bucket.generation() {
+                continue;
+            }
+            let value = AttributeValue::from_stored(get_s(item, "v")?.to_owned()).to_json();
+            stored
+                .attributes
+                .insert((name.to_owned(), get_s(item, "name")?.to_owned()), value);
+        }
+    }
+    Ok(stored)
+}
+
+/// The person's attributes in `buckets`, or `None` when the person is not a member of `org`.
+/// With `include_empty`, every asked-for bucket appears, also without attributes.
 pub async fn read(
     db: &Db,
     org: &Organization,
     person: &PersonId,
     buckets: &[Bucket],
-) -> Result<BucketedAttributes, StoreError> {
-    let mut owners: Vec<&OrgId> = buckets.iter().map(|b| b.owner(org)).collect();
-    owners.sort();
-    owners.dedup();
+    include_empty: bool,
+) -> Result<Option<BucketedAttributes>, StoreError> {
+    let stored = read_stored(db, org, person, buckets, false).await?;
+    if !stored.member {
+        return Ok(None);
+    }
     let mut result = BucketedAttributes::new();
-    for owner in owners {
-        let items = db
-            .query_prefix(
-                &keys::person_partition(owner, person),
-                keys::ATTRIBUTE_PREFIX,
-            )
-            .await?;
-        for item in items {
-            let bucket = get_s(&item, "bucket")?;
-            if !buckets
-                .iter()
-                .any(|b| b.name.as_str() == bucket && b.owner(org) == owner)
-            {
-                continue;
-            }
-            let value = AttributeValue::from_stored(get_s(&item, "v")?.to_owned()).to_json();
-            result
-                .entry(bucket.to_owned())
-                .or_default()
-                .insert(get_s(&item, "name")?.to_owned(), value);
+    if include_empty {
+        for b in buckets {
+            result.insert(b.name.to_string(), Map::new());
         }
     }
-    Ok(result)
+    for ((bucket, name), value) in stored.attributes {
+        result.entry(bucket).or_default().insert(name, value);
+    }
+    Ok(Some(result))
+}
+
+pub type NewAttributes = Vec<(Bucket, AttributeName, AttributeValue)>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AttributeWriteError {
+    #[error("person not found")]
+    PersonNotFound,
+    #[error("one request can change at most {0} attributes")]
+    TooMany(usize),
+    #[error("the attributes were changed concurrently; retry")]
+    Conflict,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+fn membership_check(
+    db: &Db,
+    org: &Organization,
+    person: &PersonId,
+) -> aws_sdk_dynamodb::types::TransactWriteItem {
+    let key = keys::person_membership(&org.pool, &org.id, person);
+    let check = aws_sdk_dynamodb::types::ConditionCheck::builder()
+        .table_name(&db.table)
+        .set_key(Some(key.to_item()))
+        .condition_expression(MEMBER)
+        .expression_attribute_names("#state", "state")
+        .build()
+        .expect("table, key and condition are set");
+    aws_sdk_dynamodb::types::TransactWriteItem::builder()
+        .condition_check(check)
+        .build()
+}
+
+async fn commit(
+    db: &Db,
+    writes: Vec<aws_sdk_dynamodb::types::TransactWriteItem>,
+) -> Result<(), AttributeWriteError> {
+    if writes.len() > db.max_transaction_items {
+        return Err(AttributeWriteError::TooMany(db.max_transaction_items - 1));
+    }
+    match db.transact(writes).await {
+        Ok(()) => Ok(()),
+        // The membership check comes first: its failure means no such (live) person.
+        Err(StoreError::TransactionCancelled(r))
+            if r.first().is_some_and(|c| c == "ConditionalCheckFailed") =>
+        {
+            Err(AttributeWriteError::PersonNotFound)
+        }
+        Err(StoreError::TransactionCancelled(_) | StoreError::ConditionFailed) => {
+            Err(AttributeWriteError::Conflict)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Merges `attrs` into the person's buckets; attributes not named are untouched.
+pub async fn patch(
+    db: &Db,
+    org: &Organization,
+    person: &PersonId,
+    attrs: &NewAttributes,
+) -> Result<(), AttributeWriteError> {
+    let mut writes = vec![membership_check(db, org, person)];
+    for (bucket, name, value) in attrs {
+        writes.push(db.put(item(bucket.owner(org), person, bucket, name, value), None));
+    }
+    commit(db, writes).await
+}
+
+/// Replaces the contents of `buckets` with `attrs`: what is not named is deleted. A guard per
+/// bucket serializes concurrent replaces, so two of them never merge.
+pub async fn replace(
+    db: &Db,
+    org: &Organization,
+    person: &PersonId,
+    buckets: &[Bucket],
+    attrs: &NewAttributes,
+) -> Result<(), AttributeWriteError> {
+    const ATTEMPTS: usize = 4;
+    for _ in 0..ATTEMPTS {
+        let stored = read_stored(db, org, person, buckets, true).await?;
+        if !stored.member {
+            return Err(AttributeWriteError::PersonNotFound);
+        }
+        let mut writes = vec![membership_check(db, org, person)];
+        for bucket in buckets {
+            let guard = keys::Key {
+                pk: keys::person_partition(bucket.owner(org), person),
+                sk: format!("ATTRV#{}", bucket.name),
+            };
+            let (condition, values) = match stored.guards.get(bucket.name.as_str()) {
+                Some(v) => ("#v = :old", vec![(":old", n(*v)), (":one", n(1))]),
+                None => ("attribute_not_exists(#v)", vec![(":one", n(1))]),
+            };
+            writes.push(db.update(
+                &guard,
+                "ADD #v :one",
+                Some(condition),
+                &[("#v", "version")],
+                values,
+            ));
+        }
+        let keep: BTreeSet<(&str, &str)> = attrs
+            .iter()
+            .map(|(b, name, _)| (b.name.as_str(), name.as_str()))
+            .collect();
+        for (bucket_name, name) in stored.attributes.keys() {
+            if !keep.contains(&(bucket_name.as_str(), name.as_str())) {
+                let bucket = buckets
+                    .iter()
+                    .find(|b| b.name.as_str() == bucket_name)
+                    .expect("read only asked-for buckets");
+                writes.push(db.delete(&keys::attribute(
+                    bucket.owner(org),
+                    person,
+                    bucket_name,
+                    name,
+                )));
+            }
+        }
+        for (bucket, name, value) in attrs {
+            writes.push(db.put(item(bucket.owner(org), person, bucket, name, value), None));
+        }
+        match commit(db, writes).await {
+            Err(AttributeWriteError::Conflict) => continue,
+            other => return other,
+        }
+    }
+    Err(AttributeWriteError::Conflict)
+}
+
+/// Deletes the named attributes of `bucket` (missing ones are no error), or with `None` all of
+/// them.
+pub async fn delete(
+    db: &Db,
+    org: &Organization,
+    person: &PersonId,
+    bucket: &Bucket,
+    names: Option<&[AttributeName]>,
+) -> Result<(), AttributeWriteError> {
+    let Some(names) = names else {
+        return replace(db, org, person, std::slice::from_ref(bucket), &Vec::new()).await;
+    };
+    let mut writes = vec![membership_check(db, org, person)];
+    for name in names {
+        writes.push(db.delete(&keys::attribute(
+            bucket.owner(org),
+            person,
+            bucket.name.as_str(),
+            name.as_str(),
+        )));
+    }
+    commit(db, writes).await
 }

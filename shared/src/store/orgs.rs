@@ -72,6 +72,7 @@ pub async fn create(db: &Db, org: &Organization, api_key_hash: &str) -> Result<(
     if let Some(parent) = org.parent() {
         let mut child = keys::child_org(parent, &org.id).to_item();
         child.insert("id".into(), s(org.id.as_str()));
+        child.insert("pool".into(), s(org.pool.as_str()));
         writes.push(db.put(child, None));
         writes.push(db.check(&keys::org(parent), "attribute_exists(pk)"));
     }
@@ -82,6 +83,34 @@ fn api_key_item(org: &OrgId, key_hash: &str) -> Item {
     let mut item = keys::api_key(org, key_hash).to_item();
     item.insert(keys::LOOKUP.into(), s(keys::api_key_lookup(key_hash)));
     item
+}
+
+/// A new random API key: 256 bits from the OS generator (two v4 UUIDs), hex.
+pub fn new_api_key() -> String {
+    format!(
+        "{}{}",
+        uuid::Uuid::new_v4().simple(),
+        uuid::Uuid::new_v4().simple()
+    )
+}
+
+/// The direct sub-organizations of `org`, each with its person pool.
+pub async fn children(db: &Db, org: &OrgId) -> Result<Vec<(OrgId, OrgId)>, StoreError> {
+    let parse = |raw: &str| OrgId::parse(raw).map_err(|e| StoreError::Internal(e.to_string()));
+    db.query_prefix(org.as_str(), "CHILD#")
+        .await?
+        .iter()
+        .map(|i| Ok((parse(get_s(i, "id")?)?, parse(get_s(i, "pool")?)?)))
+        .collect()
+}
+
+/// SlashID's `tenant_name`: the name in lowercase, spaces as hyphens.
+pub fn tenant_name(name: &str) -> String {
+    name.trim()
+        .to_lowercase()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join("-")
 }
 
 pub async fn get(db: &Db, id: &OrgId) -> Result<Option<Organization>, StoreError> {

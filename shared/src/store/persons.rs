@@ -4,7 +4,7 @@
 use aws_sdk_dynamodb::types::AttributeValue;
 
 use crate::attribute::{AttributeName, AttributeValue as AttrValue, Bucket};
-use crate::db::{Db, Item, MAX_TRANSACTION_ITEMS};
+use crate::db::{Db, Item};
 use crate::error::StoreError;
 use crate::ids::PersonId;
 use crate::item::{get_bool, get_list, get_s, get_u64, has_key, n, s};
@@ -27,7 +27,6 @@ pub enum CreatePersonError {
 
 /// Items of a creation besides handles and attributes: profile, membership, permissions version.
 const FIXED_ITEMS: usize = 3;
-pub const MAX_CREATION_ITEMS: usize = MAX_TRANSACTION_ITEMS - FIXED_ITEMS;
 
 pub type NewAttribute = (Bucket, AttributeName, AttrValue);
 
@@ -39,8 +38,9 @@ pub async fn create(
     person: &Person,
     attrs: &[NewAttribute],
 ) -> Result<(), CreatePersonError> {
-    if person.handles.len() + attrs.len() > MAX_CREATION_ITEMS {
-        return Err(CreatePersonError::TooManyItems(MAX_CREATION_ITEMS));
+    let max = db.max_transaction_items - FIXED_ITEMS;
+    if person.handles.len() + attrs.len() > max {
+        return Err(CreatePersonError::TooManyItems(max));
     }
     let mut writes = vec![
         db.put(profile_item(org, person), Some("attribute_not_exists(pk)")),
@@ -93,6 +93,263 @@ pub async fn get(db: &Db, org: &Organization, id: &PersonId) -> Result<Option<Pe
         .find(|i| has_key(i, &profile_key))
         .map(person_from_item)
         .transpose()
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PutOutcome {
+    Created,
+    Updated,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum PutPersonError {
+    #[error("the handles belong to different persons")]
+    HandlesOfDifferentPersons,
+    #[error(transparent)]
+    Create(#[from] CreatePersonError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// `PUT /persons`: the person owning any of the handles is updated (joining `org` if needed,
+/// gaining the other handles, `active` and attributes merged); with none, one is created.
+/// Running it twice changes nothing the second time.
+pub async fn put(
+    db: &Db,
+    org: &Organization,
+    new: &Person,
+    attrs: &[NewAttribute],
+    active_given: bool,
+) -> Result<(Person, PutOutcome), PutPersonError> {
+    for _ in 0..3 {
+        let handle_keys: Vec<_> = new
+            .handles
+            .iter()
+            .map(|h| keys::handle(&org.pool, h.kind().as_str(), &h.normalized()))
+            .collect();
+        let owners: std::collections::BTreeSet<String> = db
+            .batch_get(&handle_keys)
+            .await?
+            .iter()
+            .map(|i| get_s(i, "person_id").map(str::to_owned))
+            .collect::<Result<_, _>>()?;
+        let owner = match owners.len() {
+            0 => match create(db, org, new, attrs).await {
+                Ok(()) => return Ok((new.clone(), PutOutcome::Created)),
+                // Someone claimed a handle meanwhile: look again.
+                Err(CreatePersonError::HandleTaken(_)) => continue,
+                Err(e) => return Err(e.into()),
+            },
+            1 => PersonId::parse(owners.first().expect("one"))
+                .map_err(|e| StoreError::Internal(e.to_string()))?,
+            _ => return Err(PutPersonError::HandlesOfDifferentPersons),
+        };
+        let profile_key = keys::person_profile(&org.pool, &owner);
+        let Some(current) = db
+            .get(&profile_key)
+            .await?
+            .as_ref()
+            .map(person_from_item)
+            .transpose()?
+        else {
+            continue;
+        };
+        let mut person = current.clone();
+        if active_given {
+            person.active = new.active;
+        }
+        let added: Vec<_> = new
+            .handles
+            .iter()
+            .filter(|h| {
+                !current
+                    .handles
+                    .iter()
+                    .any(|c| c.kind() == h.kind() && c.normalized() == h.normalized())
+            })
+            .cloned()
+            .collect();
+        person.handles.extend(added.iter().cloned());
+        person.version = current.version + 1;
+        let mut profile = profile_item(org, &person);
+        profile.remove("orgs");
+        let update = db.update(
+            &profile_key,
+            "SET #a = :a, #h = :h, #v = :next ADD #orgs :org",
+            Some("#v = :read"),
+            &[
+                ("#a", "active"),
+                ("#h", "handles"),
+                ("#v", "version"),
+                ("#orgs", "orgs"),
+            ],
+            vec![
+                (":a", profile["active"].clone()),
+                (":h", profile["handles"].clone()),
+                (":next", n(person.version)),
+                (":read", n(current.version)),
+                (":org", AttributeValue::Ss(vec![org.id.to_string()])),
+            ],
+        );
+        let member = keys::person_membership(&org.pool, &org.id, &owner);
+        let mut writes = vec![
+            update,
+            db.update(
+                &member,
+                "SET #org = :org",
+                Some("attribute_not_exists(#state)"),
+                &[("#org", "org"), ("#state", "state")],
+                vec![(":org", s(org.id.as_str()))],
+            ),
+            db.update(
+                &keys::person_permissions(&org.id, &owner),
+                "SET #v = if_not_exists(#v, :zero)",
+                None,
+                &[("#v", "version")],
+                vec![(":zero", n(0))],
+            ),
+        ];
+        for handle in &added {
+            let mut item =
+                keys::handle(&org.pool, handle.kind().as_str(), &handle.normalized()).to_item();
+            item.insert("person_id".into(), s(owner.as_str()));
+            writes.push(db.put(item, Some("attribute_not_exists(pk)")));
+        }
+        for (bucket, name, value) in attrs {
+            writes.push(db.put(
+                attributes::item(bucket.owner(org), &owner, bucket, name, value),
+                None,
+            ));
+        }
+        if writes.len() > db.max_transaction_items {
+            return Err(
+                CreatePersonError::TooManyItems(db.max_transaction_items - FIXED_ITEMS).into(),
+            );
+        }
+        match db.transact(writes).await {
+            Ok(()) => return Ok((person, PutOutcome::Updated)),
+            Err(StoreError::TransactionCancelled(_)) => continue,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Err(StoreError::ConditionFailed.into())
+}
+
+/// `PATCH /persons/{id}`: sets `active`. `None` when the person is not a member of `org`.
+pub async fn set_active(
+    db: &Db,
+    org: &Organization,
+    id: &PersonId,
+    active: Option<bool>,
+) -> Result<Option<Person>, StoreError> {
+    let (update, mut values) = match active {
+        Some(a) => (
+            "SET #a = :a, #v = #v + :one",
+            vec![(":a", AttributeValue::Bool(a))],
+        ),
+        None => ("SET #v = #v + :one", vec![]),
+    };
+    values.push((":one", n(1)));
+    values.push((":org", s(org.id.as_str())));
+    let item = db
+        .update_returning(
+            &keys::person_profile(&org.pool, id),
+            update,
+            "attribute_exists(pk) AND contains(#orgs, :org)",
+            &[("#a", "active"), ("#v", "version"), ("#orgs", "orgs")]
+                [if active.is_some() { 0.. } else { 1.. }],
+            values,
+        )
+        .await?;
+    item.as_ref().map(person_from_item).transpose()
+}
+
+/// `DELETE /persons/{id}`: the person leaves `org` with everything it had there — attributes,
+/// permissions, memberships — however many; leaving its last org removes it from the pool with
+/// its handles and shared attributes. `false` when it was not a member.
+///
+/// The membership is tombstoned first, so no attribute write commits afterwards, and the
+/// permissions version is deleted second, so no permission write does; the Queries that follow
+/// therefore see everything there is to delete. A retried DELETE resumes.
+pub async fn delete(db: &Db, org: &Organization, id: &PersonId) -> Result<bool, StoreError> {
+    let member = keys::person_membership(&org.pool, &org.id, id);
+    let tombstone = db.update(
+        &member,
+        "SET #state = :deleting",
+        Some("attribute_exists(pk)"),
+        &[("#state", "state")],
+        vec![(":deleting", s("deleting"))],
+    );
+    match db.transact(vec![tombstone]).await {
+        Ok(()) => {}
+        Err(StoreError::TransactionCancelled(_)) => return Ok(false),
+        Err(e) => return Err(e),
+    }
+    db.transact(vec![db.delete(&keys::person_permissions(&org.id, id))])
+        .await?;
+
+    let profile_key = keys::person_profile(&org.pool, id);
+    let profile = db
+        .update_returning(
+            &profile_key,
+            "DELETE #orgs :org",
+            "attribute_exists(pk)",
+            &[("#orgs", "orgs")],
+            vec![(":org", AttributeValue::Ss(vec![org.id.to_string()]))],
+        )
+        .await?;
+    let remaining = profile
+        .as_ref()
+        .and_then(|p| p.get("orgs"))
+        .map_or(0, |o| o.as_ss().map_or(0, Vec::len));
+    let leaves_pool = remaining == 0;
+
+    let mut doomed: Vec<keys::Key> = Vec::new();
+    let take = |item: &Item, doomed: &mut Vec<keys::Key>| -> Result<(), StoreError> {
+        let key = keys::Key {
+            pk: get_s(item, keys::PK)?.to_owned(),
+            sk: get_s(item, keys::SK)?.to_owned(),
+        };
+        if let Some(name) = key.sk.strip_prefix(keys::PERMISSION_PREFIX) {
+            doomed.push(keys::permission_holder(&org.id, name, id));
+        }
+        if key != member {
+            doomed.push(key);
+        }
+        Ok(())
+    };
+    for item in db.query_all(&keys::person_partition(&org.id, id)).await? {
+        let sk = get_s(&item, keys::SK)?;
+        // In the pool's own partition, what the pool's other orgs still share stays.
+        let shared = org.id == org.pool
+            && !leaves_pool
+            && (sk.starts_with("#")
+                || (sk.starts_with(keys::ATTRIBUTE_PREFIX)
+                    && item
+                        .get("scope")
+                        .and_then(|v| v.as_s().ok())
+                        .is_some_and(|s| s == "person_pool")));
+        if !shared {
+            take(&item, &mut doomed)?;
+        }
+    }
+    if leaves_pool {
+        if org.pool != org.id {
+            for item in db.query_all(&keys::person_partition(&org.pool, id)).await? {
+                take(&item, &mut doomed)?;
+            }
+        }
+        if let Some(p) = &profile {
+            for h in person_from_item(p)?.handles {
+                doomed.push(keys::handle(&org.pool, h.kind().as_str(), &h.normalized()));
+            }
+        }
+    }
+    doomed.sort_by(|a, b| (&a.pk, &a.sk).cmp(&(&b.pk, &b.sk)));
+    doomed.dedup();
+    db.batch_delete(&doomed).await?;
+    db.batch_delete(std::slice::from_ref(&member)).await?;
+    Ok(true)
 }
 
 fn membership_item(org: &Organization, person: &PersonId) -> Item {

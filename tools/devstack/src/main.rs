@@ -55,8 +55,7 @@ async fn run(args: &[String]) -> Result<String, String> {
             let path = args.get(1).map_or("seed/demo.json", String::as_str);
             let text = std::fs::read_to_string(path).map_err(|e| format!("{path}: {e}"))?;
             let seed = serde_json::from_str(&text).map_err(|e| format!("{path}: {e}"))?;
-            let loaded =
-                devstack::seed::load(&app.db, seed, &app.config.default_person_region).await?;
+            let loaded = devstack::seed::load(&app, seed).await?;
             Ok(format!(
                 "seed {path}: {} created, {} already present",
                 loaded.created, loaded.already_present

@@ -1,13 +1,16 @@
 //! Loads a seed file (`seed/demo.json`) through the shared library's store functions, with the
 //! same validation as the API. Loading it twice changes nothing.
 
+use std::collections::BTreeSet;
+
+use idgraph::App;
 use idgraph::auth::sha256_hex;
-use idgraph::db::Db;
 use idgraph::error::StoreError;
 use idgraph::ids::{OrgId, PersonId};
+use idgraph::permission::PermissionName;
 use idgraph::person::PersonCreateReq;
 use idgraph::store::orgs::{self, Organization};
-use idgraph::store::persons::{self, CreatePersonError};
+use idgraph::store::{buckets, permissions, persons};
 use serde::Deserialize;
 
 #[derive(Debug, Deserialize)]
@@ -16,6 +19,10 @@ pub struct Seed {
     pub organizations: Vec<SeedOrg>,
     #[serde(default)]
     pub persons: Vec<SeedPerson>,
+    #[serde(default)]
+    pub permissions: Vec<SeedPermission>,
+    #[serde(default)]
+    pub person_permissions: Vec<SeedPersonPermissions>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -23,13 +30,34 @@ pub struct SeedOrg {
     pub id: String,
     pub name: String,
     pub api_key: String,
+    /// A sub-organization of this (earlier listed) organization.
+    pub parent: Option<String>,
+    /// Whether a sub-organization joins its parent's person pool.
+    #[serde(default)]
+    pub shares_parent_pool: bool,
 }
 
+/// A person of `org`, created — or, when a handle already names a person of the pool, joined
+/// to `org` with the given attributes (as `PUT /persons` does).
 #[derive(Debug, Deserialize)]
 pub struct SeedPerson {
     pub org: String,
     pub id: String,
     pub person: PersonCreateReq,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct SeedPermission {
+    pub org: String,
+    pub name: String,
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct SeedPersonPermissions {
+    pub org: String,
+    pub person: String,
+    pub permissions: Vec<String>,
 }
 
 /// What a load did, for the one line the run command prints.
@@ -39,11 +67,38 @@ pub struct Loaded {
     pub already_present: usize,
 }
 
-pub async fn load(db: &Db, seed: Seed, default_region: &str) -> Result<Loaded, String> {
+fn org_id(raw: &str) -> Result<OrgId, String> {
+    OrgId::parse(raw).map_err(|e| e.to_string())
+}
+
+pub async fn load(app: &App, seed: Seed) -> Result<Loaded, String> {
+    let db = &app.db;
     let mut loaded = Loaded::default();
-    let mut known = Vec::new();
+    let mut known: Vec<Organization> = Vec::new();
     for o in seed.organizations {
-        let org = Organization::root(OrgId::parse(&o.id).map_err(|e| e.to_string())?, o.name);
+        let id = org_id(&o.id)?;
+        let org = match o.parent.as_deref() {
+            None => Organization::root(id, o.name),
+            Some(parent) => {
+                let parent = known
+                    .iter()
+                    .find(|k| k.id.as_str() == parent)
+                    .ok_or(format!("parent {parent} must come first"))?;
+                let mut ancestors = parent.ancestors.clone();
+                ancestors.push(parent.id.clone());
+                let pool = if o.shares_parent_pool {
+                    parent.pool.clone()
+                } else {
+                    id.clone()
+                };
+                Organization {
+                    id,
+                    name: o.name,
+                    ancestors,
+                    pool,
+                }
+            }
+        };
         match orgs::create(db, &org, &sha256_hex(&o.api_key)).await {
             Ok(()) => loaded.created += 1,
             Err(StoreError::ConditionFailed | StoreError::TransactionCancelled(_)) => {
@@ -53,25 +108,51 @@ pub async fn load(db: &Db, seed: Seed, default_region: &str) -> Result<Loaded, S
         }
         known.push(org);
     }
+    let find = |raw: &str| -> Result<Organization, String> {
+        let id = org_id(raw)?;
+        known
+            .iter()
+            .find(|o| o.id == id)
+            .cloned()
+            .ok_or(format!("organization {id} is not in the seed"))
+    };
     for p in seed.persons {
-        let org_id = OrgId::parse(&p.org).map_err(|e| e.to_string())?;
-        let org = match known.iter().find(|o| o.id == org_id) {
-            Some(org) => org.clone(),
-            None => orgs::get(db, &org_id)
-                .await
-                .map_err(|e| e.to_string())?
-                .ok_or(format!("no organization {org_id}"))?,
-        };
+        let org = find(&p.org)?;
         let id = PersonId::parse(&p.id).map_err(|e| e.to_string())?;
+        let active_given = p.person.active.is_some();
+        let view = buckets::view(app, &org).await.map_err(|e| e.to_string())?;
         let new = p
             .person
-            .validate(id.clone(), default_region)
+            .validate(id.clone(), &app.config.default_person_region, &view)
             .map_err(|e| format!("person {id}: {e}"))?;
-        match persons::create(db, &org, &new.person, &new.attributes).await {
-            Ok(()) => loaded.created += 1,
-            Err(CreatePersonError::IdTaken) => loaded.already_present += 1,
+        match persons::put(db, &org, &new.person, &new.attributes, active_given).await {
+            Ok((_, persons::PutOutcome::Created)) => loaded.created += 1,
+            Ok((_, persons::PutOutcome::Updated)) => loaded.already_present += 1,
             Err(e) => return Err(format!("person {id}: {e}")),
         }
+    }
+    for p in seed.permissions {
+        let org = find(&p.org)?;
+        let name = PermissionName::parse(&p.name).map_err(|e| e.to_string())?;
+        let created = idgraph::faces::slashid::now_rfc3339();
+        match permissions::create(db, &org.id, &name, p.description.as_deref(), &created).await {
+            Ok(true) => loaded.created += 1,
+            Ok(false) => loaded.already_present += 1,
+            Err(e) => return Err(format!("permission {name}: {e}")),
+        }
+    }
+    for p in seed.person_permissions {
+        let org = find(&p.org)?;
+        let person = PersonId::parse(&p.person).map_err(|e| e.to_string())?;
+        let names = p
+            .permissions
+            .iter()
+            .map(|n| PermissionName::parse(n).map_err(|e| e.to_string()))
+            .collect::<Result<BTreeSet<_>, _>>()?;
+        permissions::replace(db, &org.id, &person, &names, None)
+            .await
+            .map_err(|e| format!("permissions of {person}: {e}"))?;
+        loaded.created += 1;
     }
     Ok(loaded)
 }

@@ -1,0 +1,1 @@
+idgraph::lambda_main!(SlashId, slashid_create_suborganization::handle);

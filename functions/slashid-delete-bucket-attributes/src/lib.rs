@@ -1,0 +1,23 @@
+//! `DELETE /persons/{person_id}/attributes/{bucket_name}?attributes=a,b` — deletes the named
+//! attributes, or without `attributes=` every attribute of the bucket. 204.
+
+use idgraph::error::ApiError;
+use idgraph::faces::slashid;
+use idgraph::request::Query;
+use idgraph::store::attributes;
+use idgraph::{App, Body, Request, Response, auth};
+
+pub async fn handle(app: &App, req: Request) -> Response<Body> {
+    slashid::respond(run(app, req).await)
+}
+
+async fn run(app: &App, req: Request) -> Result<Response<Body>, ApiError> {
+    let ctx = auth::slashid(app, &req).await?;
+    let id = slashid::person_id(&req)?;
+    let bucket = slashid::bucket_param(app, &ctx, &req).await?;
+    let names = slashid::attribute_names(&Query::from_request(&req)?)?;
+    attributes::delete(&app.db, &ctx.org, &id, &bucket, names.as_deref())
+        .await
+        .map_err(|e| slashid::attribute_error(e, &id))?;
+    Ok(slashid::no_content())
+}

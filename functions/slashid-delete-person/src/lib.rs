@@ -1,0 +1,20 @@
+//! `DELETE /persons/{person_id}` — the person leaves the organization with all its attributes,
+//! permissions and memberships there, however many. 204.
+
+use idgraph::error::ApiError;
+use idgraph::faces::slashid;
+use idgraph::store::persons;
+use idgraph::{App, Body, Request, Response, auth};
+
+pub async fn handle(app: &App, req: Request) -> Response<Body> {
+    slashid::respond(run(app, req).await)
+}
+
+async fn run(app: &App, req: Request) -> Result<Response<Body>, ApiError> {
+    let ctx = auth::slashid(app, &req).await?;
+    let id = slashid::person_id(&req)?;
+    if !persons::delete(&app.db, &ctx.org, &id).await? {
+        return Err(ApiError::NotFound(format!("person {id} not found")));
+    }
+    Ok(slashid::no_content())
+}

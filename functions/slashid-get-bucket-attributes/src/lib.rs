@@ -1,0 +1,28 @@
+//! `GET /persons/{person_id}/attributes/{bucket_name}?attributes=a,b` — the bucket's attributes
+//! as a flat `{attr: value}`; `attributes=` selects names (none: all).
+
+use idgraph::attribute::AttributeName;
+use idgraph::error::ApiError;
+use idgraph::faces::slashid;
+use idgraph::request::Query;
+use idgraph::store::attributes;
+use idgraph::{App, Body, Request, Response, auth};
+
+pub async fn handle(app: &App, req: Request) -> Response<Body> {
+    slashid::respond(run(app, req).await)
+}
+
+async fn run(app: &App, req: Request) -> Result<Response<Body>, ApiError> {
+    let ctx = auth::slashid(app, &req).await?;
+    let id = slashid::person_id(&req)?;
+    let bucket = slashid::bucket_param(app, &ctx, &req).await?;
+    let wanted = slashid::attribute_names(&Query::from_request(&req)?)?;
+    let mut all = attributes::read(&app.db, &ctx.org, &id, std::slice::from_ref(&bucket), true)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("person {id} not found")))?;
+    let mut result = all.remove(bucket.name.as_str()).unwrap_or_default();
+    if let Some(wanted) = wanted {
+        result.retain(|name, _| wanted.iter().any(|w: &AttributeName| w.as_str() == name));
+    }
+    Ok(slashid::result(200, &result))
+}

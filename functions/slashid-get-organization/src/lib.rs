@@ -1,0 +1,39 @@
+//! `GET /organizations` — the caller's organization as SlashID's `OrganizationResponse`.
+
+use idgraph::error::ApiError;
+use idgraph::faces::slashid;
+use idgraph::store::orgs;
+use idgraph::{App, Body, Request, Response, auth};
+use serde_json::json;
+
+pub async fn handle(app: &App, req: Request) -> Response<Body> {
+    slashid::respond(run(app, req).await)
+}
+
+async fn run(app: &App, req: Request) -> Result<Response<Body>, ApiError> {
+    let ctx = auth::slashid(app, &req).await?;
+    let org = &ctx.org;
+    // Orgs this one shares persons with, as far as this org can see: its pool, and its own
+    // sub-organizations in that pool.
+    let mut pool_orgs: Vec<String> = Vec::new();
+    if org.pool != org.id {
+        pool_orgs.push(org.pool.to_string());
+    }
+    for (child, pool) in orgs::children(&app.db, &org.id).await? {
+        if pool == org.pool {
+            pool_orgs.push(child.to_string());
+        }
+    }
+    let mut result = json!({
+        "id": org.id.as_str(),
+        "org_name": org.name,
+        "tenant_name": orgs::tenant_name(&org.name),
+        "persons_pool_org_ids": pool_orgs,
+        "group_pool_org_ids": [],
+        "inherits_rbac_pools": false,
+    });
+    if let Some(parent) = org.parent() {
+        result["parent_id"] = json!(parent.as_str());
+    }
+    Ok(slashid::result(200, &result))
+}

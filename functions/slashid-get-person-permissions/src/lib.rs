@@ -1,0 +1,21 @@
+//! `GET /persons/{person_id}/permissions` and `/additional-permissions` — the person's directly
+//! assigned permissions (roles are not modelled in this face, so both are the same set), with
+//! the `ETag` that `If-Match` on the PUT refers to.
+
+use idgraph::error::ApiError;
+use idgraph::faces::slashid;
+use idgraph::store::permissions;
+use idgraph::{App, Body, Request, Response, auth};
+
+pub async fn handle(app: &App, req: Request) -> Response<Body> {
+    slashid::respond(run(app, req).await)
+}
+
+async fn run(app: &App, req: Request) -> Result<Response<Body>, ApiError> {
+    let ctx = auth::slashid(app, &req).await?;
+    let id = slashid::person_id(&req)?;
+    let (names, version) = permissions::of_person(&app.db, &ctx.org.id, &id)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("person {id} not found")))?;
+    Ok(slashid::result_with_etag(200, &names, version))
+}

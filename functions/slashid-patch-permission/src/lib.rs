@@ -1,0 +1,52 @@
+//! `PATCH /rbac/permissions/{permission_name}` — sets `description`. `If-Match` is the catalog
+//! ETag from `GET /rbac/permissions`, compared in the write's condition: stale → 412. 204.
+
+use idgraph::consistency::Consistency;
+use idgraph::error::ApiError;
+use idgraph::faces::slashid;
+use idgraph::keys;
+use idgraph::request::json_body;
+use idgraph::store::permissions::{self, CatalogWriteError};
+use idgraph::{App, Body, Request, Response, auth};
+use serde::Deserialize;
+
+pub async fn handle(app: &App, req: Request) -> Response<Body> {
+    slashid::respond(run(app, req).await)
+}
+
+#[derive(Deserialize)]
+struct PatchPermissionRequest {
+    description: Option<String>,
+}
+
+async fn run(app: &App, req: Request) -> Result<Response<Body>, ApiError> {
+    let ctx = auth::slashid(app, &req).await?;
+    let name = slashid::permission_param(&req)?;
+    let consistency = Consistency::from_request(&req)?;
+    let if_match = slashid::if_match(&req)?;
+    let body: PatchPermissionRequest = json_body(&req)?;
+    let version = permissions::set_description(
+        &app.db,
+        &ctx.org.id,
+        &name,
+        body.description.as_deref(),
+        if_match,
+    )
+    .await
+    .map_err(|e| catalog_error(e, name.as_str()))?;
+    consistency
+        .wait(app, &keys::permission_catalog(&ctx.org.id), version)
+        .await?;
+    Ok(slashid::no_content_with_etag(version))
+}
+
+/// A catalog change's failure in SlashID's terms.
+pub fn catalog_error(e: CatalogWriteError, name: &str) -> ApiError {
+    match e {
+        CatalogWriteError::NotFound => ApiError::NotFound(format!("permission {name} not found")),
+        CatalogWriteError::PreconditionFailed => ApiError::PreconditionFailed(
+            "If-Match does not match the catalog's current ETag".into(),
+        ),
+        CatalogWriteError::Store(e) => e.into(),
+    }
+}

@@ -1,0 +1,30 @@
+//! `PUT /persons/{person_id}/attributes/{bucket_name}` — replaces the bucket's contents with the
+//! body's `{attr: value}`. 204.
+
+use idgraph::error::ApiError;
+use idgraph::faces::slashid;
+use idgraph::request::json_body;
+use idgraph::store::attributes;
+use idgraph::{App, Body, Request, Response, auth};
+
+pub async fn handle(app: &App, req: Request) -> Response<Body> {
+    slashid::respond(run(app, req).await)
+}
+
+async fn run(app: &App, req: Request) -> Result<Response<Body>, ApiError> {
+    let ctx = auth::slashid(app, &req).await?;
+    let id = slashid::person_id(&req)?;
+    let bucket = slashid::bucket_param(app, &ctx, &req).await?;
+    let mut attrs = Vec::new();
+    slashid::bucket_attributes(&bucket, json_body(&req)?, &mut attrs)?;
+    attributes::replace(
+        &app.db,
+        &ctx.org,
+        &id,
+        std::slice::from_ref(&bucket),
+        &attrs,
+    )
+    .await
+    .map_err(|e| slashid::attribute_error(e, &id))?;
+    Ok(slashid::no_content())
+}

@@ -1,0 +1,1 @@
+idgraph::lambda_main!(SlashId, slashid_put_person_permissions::handle);

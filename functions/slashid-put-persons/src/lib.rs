@@ -1,0 +1,51 @@
+//! `PUT /persons` — SlashID's idempotent create-or-update: the person owning any of the handles
+//! is updated (201 when none does and one is created, 200 otherwise), with `PersonRet`.
+
+use idgraph::error::ApiError;
+use idgraph::faces::slashid;
+use idgraph::ids::PersonId;
+use idgraph::person::PersonCreateReq;
+use idgraph::request::json_body;
+use idgraph::store::buckets;
+use idgraph::store::persons::{self, PutOutcome, PutPersonError};
+use idgraph::{App, Body, Request, Response, auth};
+
+pub async fn handle(app: &App, req: Request) -> Response<Body> {
+    slashid::respond(run(app, req).await)
+}
+
+async fn run(app: &App, req: Request) -> Result<Response<Body>, ApiError> {
+    let ctx = auth::slashid(app, &req).await?;
+    let body: PersonCreateReq = json_body(&req)?;
+    let active_given = body.active.is_some();
+    let view = buckets::view(app, &ctx.org).await?;
+    let new = body.validate(
+        PersonId::new_random(),
+        &app.config.default_person_region,
+        &view,
+    )?;
+    let (person, outcome) = persons::put(
+        &app.db,
+        &ctx.org,
+        &new.person,
+        &new.attributes,
+        active_given,
+    )
+    .await
+    .map_err(|e| match e {
+        PutPersonError::HandlesOfDifferentPersons => {
+            ApiError::Conflict("the handles belong to different persons".into())
+        }
+        PutPersonError::Create(e) => slashid_create_person::creation_error(e),
+        PutPersonError::Store(e) => e.into(),
+    })?;
+    let status = if outcome == PutOutcome::Created {
+        201
+    } else {
+        200
+    };
+    Ok(slashid::result(
+        status,
+        &slashid::person_json(&person, true),
+    ))
+}

@@ -1,0 +1,147 @@
+"""The route table of every function, and what it may do to the table. Generates the functions'
+part of template.yaml, the local router's routes in Cargo.toml and an event file per function:
+`python3 scripts/routes.py` after adding a function. tests/tests/wiring.rs checks the results
+agree."""
+import json
+import pathlib
+import re
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+READ = ["dynamodb:DescribeTable", "dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query"]
+WRITE = READ + ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:ConditionCheckItem"]
+BULK = WRITE + ["dynamodb:BatchWriteItem"]
+
+# name, face, access, [(method, path)], whether it waits for replicas (SlashID consistency)
+FUNCTIONS = [
+    ("slashid-create-person", "SlashId", WRITE, [("POST", "/persons")], False),
+    ("slashid-put-persons", "SlashId", WRITE, [("PUT", "/persons")], False),
+    ("slashid-get-person", "SlashId", READ, [("GET", "/persons/{person_id}")], False),
+    ("slashid-patch-person", "SlashId", WRITE, [("PATCH", "/persons/{person_id}")], False),
+    ("slashid-delete-person", "SlashId", BULK, [("DELETE", "/persons/{person_id}")], False),
+    ("slashid-get-person-attributes", "SlashId", READ, [("GET", "/persons/{person_id}/attributes")], False),
+    ("slashid-put-person-attributes", "SlashId", WRITE, [("PUT", "/persons/{person_id}/attributes")], False),
+    ("slashid-patch-person-attributes", "SlashId", WRITE, [("PATCH", "/persons/{person_id}/attributes")], False),
+    ("slashid-get-bucket-attributes", "SlashId", READ, [("GET", "/persons/{person_id}/attributes/{bucket_name}")], False),
+    ("slashid-put-bucket-attributes", "SlashId", WRITE, [("PUT", "/persons/{person_id}/attributes/{bucket_name}")], False),
+    ("slashid-patch-bucket-attributes", "SlashId", WRITE, [("PATCH", "/persons/{person_id}/attributes/{bucket_name}")], False),
+    ("slashid-delete-bucket-attributes", "SlashId", WRITE, [("DELETE", "/persons/{person_id}/attributes/{bucket_name}")], False),
+    ("slashid-list-buckets", "SlashId", READ, [("GET", "/organizations/attribute-buckets")], False),
+    ("slashid-create-bucket", "SlashId", WRITE, [("POST", "/organizations/attribute-buckets")], False),
+    ("slashid-delete-bucket", "SlashId", WRITE, [("DELETE", "/organizations/attribute-buckets/{bucket_name}")], False),
+    ("slashid-create-suborganization", "SlashId", WRITE, [("POST", "/organizations/suborganizations")], True),
+    ("slashid-get-organization", "SlashId", READ, [("GET", "/organizations")], False),
+    ("slashid-create-permission", "SlashId", WRITE, [("POST", "/rbac/permissions")], True),
+    ("slashid-list-permissions", "SlashId", READ, [("GET", "/rbac/permissions")], False),
+    ("slashid-get-permission", "SlashId", READ, [("GET", "/rbac/permissions/{permission_name}")], False),
+    ("slashid-patch-permission", "SlashId", WRITE, [("PATCH", "/rbac/permissions/{permission_name}")], True),
+    ("slashid-delete-permission", "SlashId", WRITE, [("DELETE", "/rbac/permissions/{permission_name}")], True),
+    ("slashid-check-permission", "SlashId", READ, [("POST", "/rbac/check")], False),
+    ("slashid-get-person-permissions", "SlashId", READ,
+     [("GET", "/persons/{person_id}/permissions"), ("GET", "/persons/{person_id}/additional-permissions")], False),
+    ("slashid-put-person-permissions", "SlashId", WRITE,
+     [("PUT", "/persons/{person_id}/permissions"), ("PUT", "/persons/{person_id}/additional-permissions")], True),
+]
+
+DEMO = {"person_id": "903c1ff9-f2cc-435c-b242-9d8a690fcf0a", "bucket_name": "person_pool-end_user_read_write",
+        "permission_name": "demo:read"}
+DEMO_HEADERS = {"slashid-orgid": "af5fbd30-7ce7-4548-8b30-4cd59cb2aba1", "slashid-api-key": "demo-api-key"}
+DEMO_BODIES = {
+    "slashid-create-person": {"active": True, "handles": [{"type": "email_address", "value": "jane.doe@example.com"}], "region": "europe-belgium"},
+    "slashid-put-persons": {"handles": [{"type": "email_address", "value": "user@user.com"}], "active": True},
+    "slashid-patch-person": {"active": True},
+    "slashid-put-person-attributes": {"person_pool-end_user_read_write": {"card_number": "1234", "expiry": "07/25"}},
+    "slashid-patch-person-attributes": {"person_pool-end_user_read_write": {"expiry": "07/25"}},
+    "slashid-put-bucket-attributes": {"card_number": "1234", "expiry": "07/25"},
+    "slashid-patch-bucket-attributes": {"expiry": "07/25"},
+    "slashid-create-bucket": {"name": "loyalty", "sharing_scope": "organization", "end_user_permissions": "read_only"},
+    "slashid-create-suborganization": {"sub_org_name": "Demo Store", "admins": [{"type": "email_address", "value": "admin@store.example"}],
+                                       "persons_org_id": "af5fbd30-7ce7-4548-8b30-4cd59cb2aba1"},
+    "slashid-create-permission": {"name": "demo:read", "description": "Read the demo"},
+    "slashid-patch-permission": {"description": "Read the demo data"},
+    "slashid-check-permission": {"person_id": "903c1ff9-f2cc-435c-b242-9d8a690fcf0a", "permission_name": "demo:read"},
+    "slashid-put-person-permissions": {"permissions": ["demo:read", "demo:write"]},
+}
+DEMO_QUERY = {"slashid-get-person-attributes": "buckets=person_pool-end_user_read_write,person_pool-end_user_no_access",
+              "slashid-get-person": "fields=handles"}
+
+
+def pascal(name):
+    return "".join(part.capitalize() for part in name.split("-"))
+
+
+def template_block(name, access, routes, waits):
+    logical = pascal(name)
+    events = "".join(
+        f"        {logical}{i}:\n          Type: HttpApi\n          Properties: {{ ApiId: !Ref Api, Method: {m}, Path: '{p}' }}\n"
+        for i, (m, p) in enumerate(routes))
+    replica = ("            - !If\n              - HasReplicas\n              - Effect: Allow\n                Action: [dynamodb:GetItem]\n"
+               "                Resource: !Sub 'arn:${AWS::Partition}:dynamodb:*:${AWS::AccountId}:table/${Table}'\n"
+               "              - !Ref AWS::NoValue\n") if waits else ""
+    return f"""  {logical}:
+    Type: AWS::Serverless::Function
+    Metadata:
+      BuildMethod: rust-cargolambda
+    Properties:
+      FunctionName: !Sub '${{AWS::StackName}}-{name}'
+      CodeUri: functions/{name}
+      LoggingConfig:
+        LogGroup: !Ref {logical}Logs
+      Events:
+{events}      Policies:
+        - Statement:
+            - Effect: Allow
+              Action: [{', '.join(access)}]
+              Resource: [!GetAtt Table.Arn, !Sub '${{Table.Arn}}/index/*']
+{replica}  {logical}Logs:
+    Type: AWS::Logs::LogGroup
+    Properties:
+      LogGroupName: !Sub '/aws/lambda/${{AWS::StackName}}-{name}'
+      RetentionInDays: !Ref LogRetentionDays
+
+"""
+
+
+def event(name, method, path_template):
+    params = {p: DEMO[p] for p in re.findall(r"{(\w+)}", path_template)}
+    path = path_template
+    for k, v in params.items():
+        path = path.replace("{" + k + "}", v)
+    body = DEMO_BODIES.get(name)
+    headers = dict(DEMO_HEADERS, **({"content-type": "application/json"} if body is not None else {}))
+    return {
+        "version": "2.0", "routeKey": f"{method} {path_template}", "rawPath": path,
+        "rawQueryString": DEMO_QUERY.get(name, ""), "headers": headers, "pathParameters": params,
+        "requestContext": {"accountId": "123456789012", "apiId": "local", "domainName": "localhost",
+                           "domainPrefix": "localhost", "requestId": "c6af9ac6-7b61-11e6-9a41-93e8deadbeef",
+                           "routeKey": f"{method} {path_template}", "stage": "$default",
+                           "time": "22/Nov/2026:12:00:00 +0000", "timeEpoch": 1795348800000,
+                           "http": {"method": method, "path": path, "protocol": "HTTP/1.1", "sourceIp": "127.0.0.1",
+                                    "userAgent": "curl/8.0"}},
+        "body": json.dumps(body) if body is not None else None, "isBase64Encoded": False}
+
+
+def main():
+    template = (ROOT / "template.yaml").read_text()
+    begin, end = "  # ---- functions (generated by scripts/routes.py) ----\n", "  # ---- end of generated functions ----\n"
+    blocks = "".join(template_block(n, a, r, w) for n, _, a, r, w in FUNCTIONS)
+    head, rest = template.split(begin) if begin in template else (template.split("Outputs:")[0], "")
+    tail = rest.split(end)[1] if end in rest else "Outputs:" + template.split("Outputs:")[1]
+    (ROOT / "template.yaml").write_text(head + begin + blocks + end + "\n" + tail.lstrip("\n"))
+
+    cargo = (ROOT / "Cargo.toml").read_text()
+    routes = {}
+    for n, _, _, rs, _ in FUNCTIONS:
+        for m, p in rs:
+            routes.setdefault(p, []).append(f'{{ method = "{m}", function = "{n}" }}')
+    table = "[workspace.metadata.lambda.watch.router]\n" + "".join(
+        f'"{p}" = [{", ".join(v)}]\n' for p, v in sorted(routes.items()))
+    cargo = cargo.split("[workspace.metadata.lambda.watch.router]\n")[0] + table
+    (ROOT / "Cargo.toml").write_text(cargo)
+
+    for n, _, _, rs, _ in FUNCTIONS:
+        m, p = rs[0]
+        (ROOT / "events" / f"{n}.json").write_text(json.dumps(event(n, m, p), indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,92 @@
+//! SlashID permission names, and the ETags that version permission sets.
+
+use std::fmt;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "permission name {0:?} is not valid: 2 to 1024 characters of letters, digits, '_', '.', '/', '\\', '-', ':', starting and ending with a letter or digit"
+)]
+pub struct PermissionNameError(pub String);
+
+/// `^[A-Za-z0-9]{1}[\w./\\\-:]*[A-Za-z0-9]$`, 2..=1024 characters, case-sensitive.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct PermissionName(String);
+
+impl PermissionName {
+    pub fn parse(raw: &str) -> Result<Self, PermissionNameError> {
+        let inner =
+            |c: char| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '/' | '\\' | '-' | ':');
+        let edge = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric());
+        let ok = (2..=1024).contains(&raw.len())
+            && raw.chars().all(inner)
+            && edge(raw.chars().next())
+            && edge(raw.chars().last());
+        if ok {
+            Ok(Self(raw.to_owned()))
+        } else {
+            Err(PermissionNameError(raw.chars().take(80).collect()))
+        }
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for PermissionName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// The strong ETag of a version number: `"7"`.
+pub fn etag(version: u64) -> String {
+    format!("\"{version}\"")
+}
+
+/// An `If-Match` precondition. Anything that is not `*` or one of our ETags can never match.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IfMatch {
+    Any,
+    Version(u64),
+    Never,
+}
+
+impl IfMatch {
+    pub fn parse(raw: &str) -> Self {
+        let raw = raw.trim();
+        if raw == "*" {
+            return Self::Any;
+        }
+        let tag = raw.strip_prefix("W/").unwrap_or(raw);
+        let tag = tag
+            .strip_prefix('"')
+            .and_then(|t| t.strip_suffix('"'))
+            .unwrap_or(tag);
+        tag.parse().map_or(Self::Never, Self::Version)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn permission_names_follow_slashids_pattern() {
+        for ok in ["ab", "read:users", "org/perm_name", "a\\b", "A.b-c:d/e_f9"] {
+            assert!(PermissionName::parse(ok).is_ok(), "{ok}");
+        }
+        for bad in ["a", "-ab", "ab-", "a b", "a#b", "é1", "a,b", ""] {
+            assert!(PermissionName::parse(bad).is_err(), "{bad}");
+        }
+        assert!(PermissionName::parse(&"a".repeat(1024)).is_ok());
+        assert!(PermissionName::parse(&"a".repeat(1025)).is_err());
+    }
+
+    #[test]
+    fn if_match_reads_our_etags_and_the_wildcard() {
+        assert_eq!(IfMatch::parse(&etag(7)), IfMatch::Version(7));
+        assert_eq!(IfMatch::parse(" W/\"7\" "), IfMatch::Version(7));
+        assert_eq!(IfMatch::parse("*"), IfMatch::Any);
+        assert_eq!(IfMatch::parse("\"abc\""), IfMatch::Never);
+    }
+}
