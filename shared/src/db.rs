@@ -55,27 +55,21 @@ impl Db {
     }
 
     pub async fn get(&self, key: &Key) -> Result<Option<Item>, StoreError> {
-        let out = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .set_key(Some(key.to_item()))
-            .consistent_read(true)
-            .return_consumed_capacity(ReturnConsumedCapacity::Total)
-            .send()
-            .await
-            .map_err(|e| counted(classify(&e)))?;
-        record(out.consumed_capacity());
-        Ok(out.item)
+        self.read_item(key, true).await
     }
 
     /// An eventually consistent read, as a replica region serves it.
     pub async fn get_eventually(&self, key: &Key) -> Result<Option<Item>, StoreError> {
+        self.read_item(key, false).await
+    }
+
+    async fn read_item(&self, key: &Key, consistent: bool) -> Result<Option<Item>, StoreError> {
         let out = self
             .client
             .get_item()
             .table_name(&self.table)
             .set_key(Some(key.to_item()))
+            .consistent_read(consistent)
             .return_consumed_capacity(ReturnConsumedCapacity::Total)
             .send()
             .await
@@ -184,7 +178,8 @@ impl Db {
         names: &[(&str, &str)],
         values: Vec<(&str, AttributeValue)>,
     ) -> Result<Option<Item>, StoreError> {
-        let mut b = self
+        let (names, values) = bindings(names, values);
+        let sent = self
             .client
             .update_item()
             .table_name(&self.table)
@@ -192,14 +187,12 @@ impl Db {
             .update_expression(update)
             .condition_expression(condition)
             .return_values(aws_sdk_dynamodb::types::ReturnValue::AllNew)
-            .return_consumed_capacity(ReturnConsumedCapacity::Total);
-        for (k, v) in names {
-            b = b.expression_attribute_names(*k, *v);
-        }
-        for (k, v) in values {
-            b = b.expression_attribute_values(k, v);
-        }
-        match b.send().await {
+            .return_consumed_capacity(ReturnConsumedCapacity::Total)
+            .set_expression_attribute_names(names)
+            .set_expression_attribute_values(values)
+            .send()
+            .await;
+        match sent {
             Ok(out) => {
                 record(out.consumed_capacity());
                 Ok(out.attributes)
@@ -251,6 +244,23 @@ impl Db {
             }
         }
         Ok(())
+    }
+
+    /// Marks the item at `key` as being deleted (`state = deleting`), so that writes conditioned
+    /// on its liveness fail from now on. `false` when there is no such item.
+    pub async fn tombstone(&self, key: &Key) -> Result<bool, StoreError> {
+        let mark = self.update(
+            key,
+            "SET #state = :deleting",
+            Some("attribute_exists(pk)"),
+            &[("#state", "state")],
+            vec![(":deleting", AttributeValue::S("deleting".into()))],
+        );
+        match self.transact(vec![mark]).await {
+            Ok(()) => Ok(true),
+            Err(StoreError::TransactionCancelled(_)) => Ok(false),
+            Err(e) => Err(e),
+        }
     }
 
     /// Applies all writes or none.
@@ -309,20 +319,17 @@ impl Db {
         names: &[(&str, &str)],
         values: Vec<(&str, AttributeValue)>,
     ) -> TransactWriteItem {
-        let mut b = aws_sdk_dynamodb::types::Update::builder()
+        let (names, values) = bindings(names, values);
+        let update = aws_sdk_dynamodb::types::Update::builder()
             .table_name(&self.table)
             .set_key(Some(key.to_item()))
             .update_expression(update)
-            .set_condition_expression(condition.map(str::to_owned));
-        for (k, v) in names {
-            b = b.expression_attribute_names(*k, *v);
-        }
-        for (k, v) in values {
-            b = b.expression_attribute_values(k, v);
-        }
-        TransactWriteItem::builder()
-            .update(b.build().expect("table, key and update are set"))
+            .set_condition_expression(condition.map(str::to_owned))
+            .set_expression_attribute_names(names)
+            .set_expression_attribute_values(values)
             .build()
+            .expect("table, key and update are set");
+        TransactWriteItem::builder().update(update).build()
     }
 
     /// Every item of partition `pk` whose sort key lies in `[from, to]`, strongly consistent.
@@ -348,19 +355,16 @@ impl Db {
         names: &[(&str, &str)],
         values: Vec<(&str, AttributeValue)>,
     ) -> TransactWriteItem {
-        let mut b = ConditionCheck::builder()
+        let (names, values) = bindings(names, values);
+        let check = ConditionCheck::builder()
             .table_name(&self.table)
             .set_key(Some(key.to_item()))
-            .condition_expression(condition);
-        for (k, v) in names {
-            b = b.expression_attribute_names(*k, *v);
-        }
-        for (k, v) in values {
-            b = b.expression_attribute_values(k, v);
-        }
-        TransactWriteItem::builder()
-            .condition_check(b.build().expect("table, key and condition are set"))
+            .condition_expression(condition)
+            .set_expression_attribute_names(names)
+            .set_expression_attribute_values(values)
             .build()
+            .expect("table, key and condition are set");
+        TransactWriteItem::builder().condition_check(check).build()
     }
 
     /// A `ConditionCheck` for a transaction: nothing is written, but the transaction fails
@@ -374,6 +378,23 @@ impl Db {
             .expect("table, key and condition are set");
         TransactWriteItem::builder().condition_check(check).build()
     }
+}
+
+/// Expression placeholders as the SDK takes them (`None` when there are none: DynamoDB refuses
+/// empty maps).
+type Names = Option<HashMap<String, String>>;
+type Values = Option<HashMap<String, AttributeValue>>;
+
+fn bindings(names: &[(&str, &str)], values: Vec<(&str, AttributeValue)>) -> (Names, Values) {
+    let names: HashMap<_, _> = names
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect();
+    let values: HashMap<_, _> = values.into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
+    (
+        (!names.is_empty()).then_some(names),
+        (!values.is_empty()).then_some(values),
+    )
 }
 
 fn record(capacity: Option<&ConsumedCapacity>) {

@@ -5,16 +5,14 @@ use idgraph::error::ApiError;
 use idgraph::faces::slashid;
 use idgraph::request::Query;
 use idgraph::store::attributes;
-use idgraph::{App, Body, Request, Response, auth};
+use idgraph::{App, Body, Request, Response};
 
 pub async fn handle(app: &App, req: Request) -> Response<Body> {
     slashid::respond(run(app, req).await)
 }
 
 async fn run(app: &App, req: Request) -> Result<Response<Body>, ApiError> {
-    let ctx = auth::slashid(app, &req).await?;
-    let id = slashid::person_id(&req)?;
-    let bucket = slashid::bucket_param(app, &ctx, &req).await?;
+    let (ctx, id, bucket) = slashid::person_bucket(app, &req).await?;
     let names = slashid::attribute_names(&Query::from_request(&req)?)?;
     attributes::delete(&app.db, &ctx.org, &id, &bucket, names.as_deref())
         .await

@@ -17,5 +17,5 @@ async fn run(app: &App, req: Request) -> Result<Response<Body>, ApiError> {
     let (names, version) = permissions::of_person(&app.db, &ctx.org.id, &id)
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("person {id} not found")))?;
-    Ok(slashid::result_with_etag(200, &names, version))
+    Ok(slashid::with_etag(slashid::result(200, &names), version))
 }

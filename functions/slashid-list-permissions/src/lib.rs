@@ -13,5 +13,5 @@ pub async fn handle(app: &App, req: Request) -> Response<Body> {
 async fn run(app: &App, req: Request) -> Result<Response<Body>, ApiError> {
     let ctx = auth::slashid(app, &req).await?;
     let (names, version) = permissions::list(&app.db, &ctx.org.id).await?;
-    Ok(slashid::result_with_etag(200, &names, version))
+    Ok(slashid::with_etag(slashid::result(200, &names), version))
 }

@@ -5,16 +5,14 @@ use idgraph::error::ApiError;
 use idgraph::faces::slashid;
 use idgraph::request::json_body;
 use idgraph::store::attributes;
-use idgraph::{App, Body, Request, Response, auth};
+use idgraph::{App, Body, Request, Response};
 
 pub async fn handle(app: &App, req: Request) -> Response<Body> {
     slashid::respond(run(app, req).await)
 }
 
 async fn run(app: &App, req: Request) -> Result<Response<Body>, ApiError> {
-    let ctx = auth::slashid(app, &req).await?;
-    let id = slashid::person_id(&req)?;
-    let bucket = slashid::bucket_param(app, &ctx, &req).await?;
+    let (ctx, id, bucket) = slashid::person_bucket(app, &req).await?;
     let mut attrs = Vec::new();
     slashid::bucket_attributes(&bucket, json_body(&req)?, &mut attrs)?;
     attributes::patch(&app.db, &ctx.org, &id, &attrs)

@@ -37,7 +37,7 @@ async fn run(app: &App, req: Request) -> Result<Response<Body>, ApiError> {
     consistency
         .wait(app, &keys::permission_catalog(&ctx.org.id), version)
         .await?;
-    Ok(slashid::no_content_with_etag(version))
+    Ok(slashid::with_etag(slashid::no_content(), version))
 }
 
 /// A catalog change's failure in SlashID's terms.

@@ -65,7 +65,7 @@ async fn run(app: &App, req: Request) -> Result<Response<Body>, ApiError> {
     consistency
         .wait(app, &keys::person_permissions(&ctx.org.id, &id), version)
         .await?;
-    Ok(slashid::no_content_with_etag(version))
+    Ok(slashid::with_etag(slashid::no_content(), version))
 }
 
 #[cfg(test)]

@@ -3,27 +3,15 @@
 
 use idgraph::error::ApiError;
 use idgraph::faces::slashid;
-use idgraph::ids::PersonId;
-use idgraph::person::PersonCreateReq;
-use idgraph::request::json_body;
-use idgraph::store::buckets;
 use idgraph::store::persons::{self, PutOutcome, PutPersonError};
-use idgraph::{App, Body, Request, Response, auth};
+use idgraph::{App, Body, Request, Response};
 
 pub async fn handle(app: &App, req: Request) -> Response<Body> {
     slashid::respond(run(app, req).await)
 }
 
 async fn run(app: &App, req: Request) -> Result<Response<Body>, ApiError> {
-    let ctx = auth::slashid(app, &req).await?;
-    let body: PersonCreateReq = json_body(&req)?;
-    let active_given = body.active.is_some();
-    let view = buckets::view(app, &ctx.org).await?;
-    let new = body.validate(
-        PersonId::new_random(),
-        &app.config.default_person_region,
-        &view,
-    )?;
+    let (ctx, new, active_given) = slashid_create_person::person_request(app, &req).await?;
     let (person, outcome) = persons::put(
         &app.db,
         &ctx.org,

@@ -24,14 +24,19 @@ pub fn person_id(req: &Request) -> Result<PersonId, ApiError> {
     PersonId::parse(&path_param(req, "person_id")?).map_err(|e| ApiError::BadRequest(e.to_string()))
 }
 
-/// The `{bucket_name}` path parameter, resolved through the org's bucket view (404 / 403).
-pub async fn bucket_param(
+/// A request about one bucket of one person: the caller, the `{person_id}` and the
+/// `{bucket_name}`, resolved through the org's bucket view (404 / 403).
+pub async fn person_bucket(
     app: &crate::App,
-    ctx: &crate::auth::RequestContext,
     req: &Request,
-) -> Result<Bucket, ApiError> {
+) -> Result<(crate::auth::RequestContext, PersonId, Bucket), ApiError> {
+    let ctx = crate::auth::slashid(app, req).await?;
+    let person = person_id(req)?;
     let raw = path_param(req, "bucket_name")?;
-    crate::store::buckets::view(app, &ctx.org).await?.one(&raw)
+    let bucket = crate::store::buckets::view(app, &ctx.org)
+        .await?
+        .one(&raw)?;
+    Ok((ctx, person, bucket))
 }
 
 /// `attributes=a,b`: attribute names (none: `None`); empty names are a 400.
@@ -83,21 +88,8 @@ pub fn now_rfc3339() -> String {
         .unwrap_or_default()
 }
 
-/// `result` with an `ETag` header carrying `version`.
-pub fn result_with_etag<T: Serialize>(status: u16, result: &T, version: u64) -> Response<Body> {
-    let mut resp = self::result(status, result);
-    resp.headers_mut().insert(
-        "etag",
-        etag(version)
-            .parse()
-            .expect("an ETag is a valid header value"),
-    );
-    resp
-}
-
-/// `204` with an `ETag` header carrying `version`.
-pub fn no_content_with_etag(version: u64) -> Response<Body> {
-    let mut resp = no_content();
+/// `resp` with an `ETag` header carrying `version`.
+pub fn with_etag(mut resp: Response<Body>, version: u64) -> Response<Body> {
     resp.headers_mut().insert(
         "etag",
         etag(version)

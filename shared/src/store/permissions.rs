@@ -176,17 +176,8 @@ pub async fn set_description(
 /// holder partition) loses it; then the item goes.
 pub async fn delete(db: &Db, org: &OrgId, name: &PermissionName) -> Result<(), CatalogWriteError> {
     let key = keys::permission(org, name.as_str());
-    let tombstone = db.update(
-        &key,
-        "SET #state = :deleting",
-        Some("attribute_exists(pk)"),
-        &[("#state", "state")],
-        vec![(":deleting", s("deleting"))],
-    );
-    match db.transact(vec![tombstone]).await {
-        Ok(()) => {}
-        Err(StoreError::TransactionCancelled(_)) => return Err(CatalogWriteError::NotFound),
-        Err(e) => return Err(e.into()),
+    if !db.tombstone(&key).await? {
+        return Err(CatalogWriteError::NotFound);
     }
     let holders_pk =
         keys::permission_holder(org, name.as_str(), &PersonId::parse("x").expect("valid")).pk;

@@ -273,17 +273,8 @@ pub async fn set_active(
 /// therefore see everything there is to delete. A retried DELETE resumes.
 pub async fn delete(db: &Db, org: &Organization, id: &PersonId) -> Result<bool, StoreError> {
     let member = keys::person_membership(&org.pool, &org.id, id);
-    let tombstone = db.update(
-        &member,
-        "SET #state = :deleting",
-        Some("attribute_exists(pk)"),
-        &[("#state", "state")],
-        vec![(":deleting", s("deleting"))],
-    );
-    match db.transact(vec![tombstone]).await {
-        Ok(()) => {}
-        Err(StoreError::TransactionCancelled(_)) => return Ok(false),
-        Err(e) => return Err(e),
+    if !db.tombstone(&member).await? {
+        return Ok(false);
     }
     db.transact(vec![db.delete(&keys::person_permissions(&org.id, id))])
         .await?;
