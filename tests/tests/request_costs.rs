@@ -1,0 +1,50 @@
+//! What reads cost in DynamoDB requests, measured on the handler as Lambda runs it, with the
+//! caches on as deployed (the test stack turns them off; these tests turn them back on).
+
+use std::time::Duration;
+
+use idgraph::App;
+use idgraph::metrics::measured;
+use integration_tests::{DEMO_API_KEY, DEMO_ORG, DEMO_PERSON, Event, app};
+
+const STORE: &str = "5e1a5a3e-0c3b-4c1e-9f43-1b2d3c4e5f60";
+
+async fn warm_app() -> &'static App {
+    let base = app().await;
+    let mut config = base.config.clone();
+    config.auth_cache_ttl = Duration::from_secs(60);
+    Box::leak(Box::new(App::new(config, base.db.client.clone())))
+}
+
+fn attributes(org: &str, key: &str, buckets: &str) -> Event {
+    Event::new("GET", "/persons/{person_id}/attributes", &format!("/persons/{DEMO_PERSON}/attributes"))
+        .path_param("person_id", DEMO_PERSON)
+        .query(&format!("buckets={buckets}"))
+        .header("SlashID-OrgID", org)
+        .header("SlashID-API-Key", key)
+}
+
+/// DynamoDB requests of the second of two identical calls (the first warms the caches).
+async fn warm_cost(app: &'static App, event: Event) -> u32 {
+    let (first, _) = measured(slashid_get_person_attributes::handle(app, event.build())).await;
+    assert_eq!(first.status(), 200);
+    let (second, cost) = measured(slashid_get_person_attributes::handle(app, event.build())).await;
+    assert_eq!(second.status(), 200);
+    cost.calls
+}
+
+#[tokio::test]
+async fn a_warm_attribute_read_of_a_root_org_is_one_request_whatever_the_buckets() {
+    let app = warm_app().await;
+    let buckets = "person_pool-end_user_read_write,person_pool-end_user_no_access,end_user_read_write";
+    assert_eq!(warm_cost(app, attributes(DEMO_ORG, DEMO_API_KEY, buckets)).await, 1);
+}
+
+#[tokio::test]
+async fn a_sub_org_reads_pool_buckets_in_one_request_and_its_own_in_a_second() {
+    let app = warm_app().await;
+    let pool_only = attributes(STORE, "demo-store-api-key", "person_pool-end_user_read_write");
+    assert_eq!(warm_cost(app, pool_only).await, 1);
+    let with_own = attributes(STORE, "demo-store-api-key", "person_pool-end_user_read_write,end_user_read_write");
+    assert_eq!(warm_cost(app, with_own).await, 2);
+}
