@@ -60,12 +60,14 @@ pub fn api_key_lookup(key_hash: &str) -> String {
 }
 /// A sub-organization of `org` (for `GET /organizations`).
 pub fn child_org(org: &OrgId, child: &OrgId) -> Key {
-    Key::new(org.to_string(), format!("CHILD#{child}"))
+    Key::new(org.to_string(), format!("{CHILD_PREFIX}{child}"))
 }
+pub const CHILD_PREFIX: &str = "CHILD#";
 /// A custom attribute bucket (the six default buckets are implicit).
 pub fn bucket(org: &OrgId, bucket: &str) -> Key {
-    Key::new(org.to_string(), format!("BUCKET#{bucket}"))
+    Key::new(org.to_string(), format!("{BUCKET_PREFIX}{bucket}"))
 }
+pub const BUCKET_PREFIX: &str = "BUCKET#";
 /// A permission of the org's RBAC catalog.
 pub fn permission(org: &OrgId, name: &str) -> Key {
     Key::new(org.to_string(), format!("PERM#{name}"))
@@ -114,10 +116,29 @@ pub fn attribute_bucket_prefix(bucket: &str) -> String {
     format!("ATTR#{bucket}#")
 }
 pub const ATTRIBUTE_PREFIX: &str = "ATTR#";
+/// The replace guard of one bucket (its `version` serializes concurrent PUTs), sorting after
+/// every `ATTR#…` of the partition.
+pub fn attribute_guard(owner: &OrgId, person: &PersonId, bucket: &str) -> Key {
+    Key::new(
+        person_partition(owner, person),
+        format!("{ATTRIBUTE_GUARD_PREFIX}{bucket}"),
+    )
+}
+pub const ATTRIBUTE_GUARD_PREFIX: &str = "ATTRV#";
+/// Both attributes and guards begin with this.
+pub const ATTRIBUTES_AND_GUARDS_PREFIX: &str = "ATTR";
+/// Range ends: just past every `ATTR#…`, and just past every `ATTRV#…`.
+pub const ATTRIBUTES_END: &str = "ATTR$";
+pub const ATTRIBUTE_GUARDS_END: &str = "ATTRV$";
+/// Profile and memberships (`#PROFILE`, `#MEMBER#…`) begin with this.
+pub const PERSON_RECORD_PREFIX: &str = "#";
 /// The version of the person's directly assigned permissions (the ETag of If-Match).
 pub fn person_permissions(org: &OrgId, person: &PersonId) -> Key {
     Key::new(person_partition(org, person), "PERMS")
 }
+/// A person's permissions version and assignments, or an org's catalog version and entries:
+/// both begin with this in their partition.
+pub const PERMISSIONS_PREFIX: &str = "PERM";
 /// One directly assigned permission.
 pub fn person_permission(org: &OrgId, person: &PersonId, name: &str) -> Key {
     Key::new(person_partition(org, person), format!("PERM#{name}"))
@@ -162,8 +183,15 @@ pub fn sso_username(org: &OrgId, username: &str) -> Key {
 /// A person holding a permission directly, so a catalog delete can revoke it with a strongly
 /// consistent Query instead of a scan or an eventually consistent index.
 pub fn permission_holder(org: &OrgId, name: &str, person: &PersonId) -> Key {
-    Key::new(format!("{org}#PERM#{name}"), format!("HOLDER#{person}"))
+    Key::new(
+        permission_holders_partition(org, name),
+        format!("{HOLDER_PREFIX}{person}"),
+    )
 }
+pub fn permission_holders_partition(org: &OrgId, name: &str) -> String {
+    format!("{org}#PERM#{name}")
+}
+pub const HOLDER_PREFIX: &str = "HOLDER#";
 
 // ---- role members: `{org}#ROLE#{role}` -----------------------------------------------------
 
@@ -211,6 +239,7 @@ mod tests {
             person_profile(&o, &p),
             person_membership(&o, &o, &p),
             attribute(&o, &p, "b", "a"),
+            attribute_guard(&o, &p, "b"),
             person_permissions(&o, &p),
             sso_session(&o, &p, "h"),
             handle(&o, "email_address", "a@b.c"),

@@ -17,11 +17,15 @@ async fn warm_app() -> &'static App {
 }
 
 fn attributes(org: &str, key: &str, buckets: &str) -> Event {
-    Event::new("GET", "/persons/{person_id}/attributes", &format!("/persons/{DEMO_PERSON}/attributes"))
-        .path_param("person_id", DEMO_PERSON)
-        .query(&format!("buckets={buckets}"))
-        .header("SlashID-OrgID", org)
-        .header("SlashID-API-Key", key)
+    Event::new(
+        "GET",
+        "/persons/{person_id}/attributes",
+        &format!("/persons/{DEMO_PERSON}/attributes"),
+    )
+    .path_param("person_id", DEMO_PERSON)
+    .query(&format!("buckets={buckets}"))
+    .header("SlashID-OrgID", org)
+    .header("SlashID-API-Key", key)
 }
 
 /// DynamoDB requests of the second of two identical calls (the first warms the caches).
@@ -36,15 +40,27 @@ async fn warm_cost(app: &'static App, event: Event) -> u32 {
 #[tokio::test]
 async fn a_warm_attribute_read_of_a_root_org_is_one_request_whatever_the_buckets() {
     let app = warm_app().await;
-    let buckets = "person_pool-end_user_read_write,person_pool-end_user_no_access,end_user_read_write";
-    assert_eq!(warm_cost(app, attributes(DEMO_ORG, DEMO_API_KEY, buckets)).await, 1);
+    let buckets =
+        "person_pool-end_user_read_write,person_pool-end_user_no_access,end_user_read_write";
+    assert_eq!(
+        warm_cost(app, attributes(DEMO_ORG, DEMO_API_KEY, buckets)).await,
+        1
+    );
 }
 
 #[tokio::test]
 async fn a_sub_org_reads_pool_buckets_in_one_request_and_its_own_in_a_second() {
     let app = warm_app().await;
-    let pool_only = attributes(STORE, "demo-store-api-key", "person_pool-end_user_read_write");
+    let pool_only = attributes(
+        STORE,
+        "demo-store-api-key",
+        "person_pool-end_user_read_write",
+    );
     assert_eq!(warm_cost(app, pool_only).await, 1);
-    let with_own = attributes(STORE, "demo-store-api-key", "person_pool-end_user_read_write,end_user_read_write");
+    let with_own = attributes(
+        STORE,
+        "demo-store-api-key",
+        "person_pool-end_user_read_write,end_user_read_write",
+    );
     assert_eq!(warm_cost(app, with_own).await, 2);
 }

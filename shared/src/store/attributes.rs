@@ -66,7 +66,11 @@ async fn read_stored(
 ) -> Result<Stored, StoreError> {
     let member_key = keys::person_membership(&org.pool, &org.id, person);
     // Guards (`ATTRV#…`) sort after every `ATTR#…`; plain reads stop before them.
-    let upper = if with_guards { "ATTRV$" } else { "ATTR$" };
+    let upper = if with_guards {
+        keys::ATTRIBUTE_GUARDS_END
+    } else {
+        keys::ATTRIBUTES_END
+    };
     let mut items = db
         .query_range(&member_key.pk, &member_key.sk, upper)
         .await?;
@@ -76,8 +80,11 @@ async fn read_stored(
             .any(|b| b.scope == SharingScope::Organization)
     {
         items.extend(
-            db.query_prefix(&keys::person_partition(&org.id, person), "ATTR")
-                .await?,
+            db.query_prefix(
+                &keys::person_partition(&org.id, person),
+                keys::ATTRIBUTES_AND_GUARDS_PREFIX,
+            )
+            .await?,
         );
     }
     let mut stored = Stored {
@@ -89,7 +96,7 @@ async fn read_stored(
         let sk = get_s(item, keys::SK)?;
         if sk == member_key.sk {
             stored.member = !item.contains_key("state");
-        } else if let Some(bucket) = sk.strip_prefix("ATTRV#") {
+        } else if let Some(bucket) = sk.strip_prefix(keys::ATTRIBUTE_GUARD_PREFIX) {
             stored
                 .guards
                 .insert(bucket.to_owned(), get_u64(item, "version")?);
@@ -221,10 +228,7 @@ pub async fn replace(
         }
         let mut writes = vec![membership_check(db, org, person)];
         for bucket in buckets {
-            let guard = keys::Key {
-                pk: keys::person_partition(bucket.owner(org), person),
-                sk: format!("ATTRV#{}", bucket.name),
-            };
+            let guard = keys::attribute_guard(bucket.owner(org), person, bucket.name.as_str());
             let (condition, values) = match stored.guards.get(bucket.name.as_str()) {
                 Some(v) => ("#v = :old", vec![(":old", n(*v)), (":one", n(1))]),
                 None => ("attribute_not_exists(#v)", vec![(":one", n(1))]),

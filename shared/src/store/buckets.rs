@@ -85,7 +85,7 @@ pub async fn view(app: &App, org: &Organization) -> Result<BucketView, StoreErro
 }
 
 async fn custom_in(db: &Db, partition_org: &OrgId) -> Result<Vec<Bucket>, StoreError> {
-    db.query_prefix(partition_org.as_str(), "BUCKET#")
+    db.query_prefix(partition_org.as_str(), keys::BUCKET_PREFIX)
         .await?
         .iter()
         .map(bucket_from_item)

@@ -85,7 +85,7 @@ fn api_key_item(org: &OrgId, key_hash: &str) -> Item {
     item
 }
 
-/// A new random API key: 256 bits from the OS generator (two v4 UUIDs), hex.
+/// A new random API key: 244 random bits from the OS generator (two v4 UUIDs), as hex.
 pub fn new_api_key() -> String {
     format!(
         "{}{}",
@@ -97,7 +97,7 @@ pub fn new_api_key() -> String {
 /// The direct sub-organizations of `org`, each with its person pool.
 pub async fn children(db: &Db, org: &OrgId) -> Result<Vec<(OrgId, OrgId)>, StoreError> {
     let parse = |raw: &str| OrgId::parse(raw).map_err(|e| StoreError::Internal(e.to_string()));
-    db.query_prefix(org.as_str(), "CHILD#")
+    db.query_prefix(org.as_str(), keys::CHILD_PREFIX)
         .await?
         .iter()
         .map(|i| Ok((parse(get_s(i, "id")?)?, parse(get_s(i, "pool")?)?)))

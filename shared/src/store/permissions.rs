@@ -76,7 +76,9 @@ pub async fn create(
 
 /// The catalog's names (sorted) and version, in one Query.
 pub async fn list(db: &Db, org: &OrgId) -> Result<(Vec<String>, u64), StoreError> {
-    let items = db.query_prefix(org.as_str(), "PERM").await?;
+    let items = db
+        .query_prefix(org.as_str(), keys::PERMISSIONS_PREFIX)
+        .await?;
     let mut names = Vec::new();
     let mut version = 0;
     for item in &items {
@@ -179,11 +181,11 @@ pub async fn delete(db: &Db, org: &OrgId, name: &PermissionName) -> Result<(), C
     if !db.tombstone(&key).await? {
         return Err(CatalogWriteError::NotFound);
     }
-    let holders_pk =
-        keys::permission_holder(org, name.as_str(), &PersonId::parse("x").expect("valid")).pk;
-    for holder in db.query_prefix(&holders_pk, "HOLDER#").await? {
-        let person = PersonId::parse(get_s(&holder, keys::SK)?.trim_start_matches("HOLDER#"))
-            .map_err(|e| StoreError::Internal(e.to_string()))?;
+    let holders_pk = keys::permission_holders_partition(org, name.as_str());
+    for holder in db.query_prefix(&holders_pk, keys::HOLDER_PREFIX).await? {
+        let person =
+            PersonId::parse(get_s(&holder, keys::SK)?.trim_start_matches(keys::HOLDER_PREFIX))
+                .map_err(|e| StoreError::Internal(e.to_string()))?;
         revoke(db, org, &person, name).await?;
     }
     db.transact(vec![db.delete(&key), bump_catalog(db, org)])
@@ -263,7 +265,10 @@ impl State {
 
 async fn read_state(db: &Db, org: &OrgId, person: &PersonId) -> Result<Option<State>, StoreError> {
     let items = db
-        .query_prefix(&keys::person_partition(org, person), "PERM")
+        .query_prefix(
+            &keys::person_partition(org, person),
+            keys::PERMISSIONS_PREFIX,
+        )
         .await?;
     let version_sk = keys::person_permissions(org, person).sk;
     let mut state = None;

@@ -314,7 +314,7 @@ pub async fn delete(db: &Db, org: &Organization, id: &PersonId) -> Result<bool, 
         // In the pool's own partition, what the pool's other orgs still share stays.
         let shared = org.id == org.pool
             && !leaves_pool
-            && (sk.starts_with("#")
+            && (sk.starts_with(keys::PERSON_RECORD_PREFIX)
                 || (sk.starts_with(keys::ATTRIBUTE_PREFIX)
                     && item
                         .get("scope")
