@@ -20,6 +20,11 @@ pub struct Config {
     /// Items per DynamoDB transaction (`TRANSACTION_ITEM_LIMIT`, 2..=100, default 100; the
     /// local stack sets 10, DynamoDB Local's limit).
     pub transaction_item_limit: usize,
+    /// SailPoint access-token signing keys (`JWT_SIGNING_KEYS=kid=secret,kid2=secret2`): the
+    /// first signs, all verify, so a key can be rotated in before the old one is dropped.
+    pub jwt_keys: Vec<(String, String)>,
+    /// Lifetime of a SailPoint access token (`OAUTH_TOKEN_SECONDS`, default 749 as ISC's).
+    pub token_ttl: Duration,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -74,7 +79,34 @@ impl Config {
                     reason: format!("{s:?} is not a number from 2 to 100"),
                 })?,
         };
+        let jwt_keys = get("JWT_SIGNING_KEYS")
+            .unwrap_or_default()
+            .split(',')
+            .map(str::trim)
+            .filter(|k| !k.is_empty())
+            .map(|k| match k.split_once('=') {
+                Some((kid, secret)) if !kid.is_empty() && secret.len() >= 32 => {
+                    Ok((kid.to_owned(), secret.to_owned()))
+                }
+                _ => Err(ConfigError::Invalid {
+                    name: "JWT_SIGNING_KEYS",
+                    reason: "expected kid=secret pairs with secrets of at least 32 characters"
+                        .into(),
+                }),
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let token_ttl = match get("OAUTH_TOKEN_SECONDS") {
+            None => Duration::from_secs(749),
+            Some(s) => Duration::from_secs(s.parse().ok().filter(|n| *n > 0).ok_or(
+                ConfigError::Invalid {
+                    name: "OAUTH_TOKEN_SECONDS",
+                    reason: format!("{s:?} is not a positive number of seconds"),
+                },
+            )?),
+        };
         Ok(Self {
+            jwt_keys,
+            token_ttl,
             transaction_item_limit,
             replicas,
             table_name,
@@ -118,6 +150,20 @@ mod tests {
                 ("us-west-2".into(), "other".into())
             ]
         );
+    }
+
+    #[test]
+    fn signing_keys_are_kid_secret_pairs_and_short_secrets_are_refused() {
+        let with = |keys: &'static str| {
+            Config::from_lookup(move |k| match k {
+                "TABLE_NAME" => Some("t".into()),
+                "JWT_SIGNING_KEYS" => Some(keys.into()),
+                _ => None,
+            })
+        };
+        let long = "k1=0123456789abcdef0123456789abcdef, k0=fedcba9876543210fedcba9876543210";
+        assert_eq!(with(long).unwrap().jwt_keys[1].0, "k0");
+        assert!(with("k1=short").is_err());
     }
 
     #[test]

@@ -20,6 +20,29 @@ use crate::metrics;
 
 pub type Item = HashMap<String, AttributeValue>;
 
+/// A Query over one partition: of the table (`index: None`, sort key `sk`) or of an LSI.
+#[derive(Debug, Clone)]
+pub struct QuerySpec<'a> {
+    pub pk: &'a str,
+    pub index: Option<&'a str>,
+    /// The sort-key attribute `prefix` applies to.
+    pub sort_attr: &'a str,
+    pub prefix: Option<&'a str>,
+    pub forward: bool,
+    pub limit: Option<i32>,
+    pub start: Option<Item>,
+    /// `Select = COUNT`: only `count` comes back.
+    pub count_only: bool,
+}
+
+#[derive(Debug, Default)]
+pub struct QueryPage {
+    pub items: Vec<Item>,
+    pub count: u64,
+    /// Where the next page starts; `None` at the end of the range.
+    pub last: Option<Item>,
+}
+
 #[derive(Clone, Debug)]
 pub struct Db {
     pub client: Client,
@@ -111,6 +134,21 @@ impl Db {
         Err(StoreError::Throttled)
     }
 
+    /// Any number of keys: duplicates dropped, 100 per BatchGetItem (DynamoDB's limit).
+    pub async fn batch_get_many(&self, keys: &[Key]) -> Result<Vec<Item>, StoreError> {
+        let mut unique: Vec<Key> = Vec::with_capacity(keys.len());
+        for k in keys {
+            if !unique.contains(k) {
+                unique.push(k.clone());
+            }
+        }
+        let mut found = Vec::with_capacity(unique.len());
+        for chunk in unique.chunks(100) {
+            found.extend(self.batch_get(chunk).await?);
+        }
+        Ok(found)
+    }
+
     /// Every item of partition `pk` whose sort key begins with `sk_prefix`, strongly consistent.
     /// One request unless the result passes DynamoDB's 1 MB page.
     pub async fn query_prefix(&self, pk: &str, sk_prefix: &str) -> Result<Vec<Item>, StoreError> {
@@ -166,6 +204,42 @@ impl Db {
                 _ => return Ok(items),
             }
         }
+    }
+
+    /// One Query request over partition `q.pk` of the table or one of its LSIs, strongly
+    /// consistent: the caller pages with `last`, so it can stop as soon as it has enough.
+    pub async fn query_page(&self, q: &QuerySpec<'_>) -> Result<QueryPage, StoreError> {
+        let mut condition = "#pk = :pk".to_owned();
+        let mut names = HashMap::from([("#pk".to_owned(), crate::keys::PK.to_owned())]);
+        let mut values = HashMap::from([(":pk".to_owned(), AttributeValue::S(q.pk.to_owned()))]);
+        if let Some(prefix) = q.prefix {
+            condition.push_str(" AND begins_with(#sk, :prefix)");
+            names.insert("#sk".into(), q.sort_attr.to_owned());
+            values.insert(":prefix".into(), AttributeValue::S(prefix.to_owned()));
+        }
+        let out = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .set_index_name(q.index.map(str::to_owned))
+            .key_condition_expression(condition)
+            .set_expression_attribute_names(Some(names))
+            .set_expression_attribute_values(Some(values))
+            .scan_index_forward(q.forward)
+            .set_limit(q.limit)
+            .set_exclusive_start_key(q.start.clone())
+            .set_select(q.count_only.then_some(aws_sdk_dynamodb::types::Select::Count))
+            .consistent_read(true)
+            .return_consumed_capacity(ReturnConsumedCapacity::Total)
+            .send()
+            .await
+            .map_err(|e| counted(classify(&e)))?;
+        record(out.consumed_capacity());
+        Ok(QueryPage {
+            count: u64::try_from(out.count).unwrap_or(0),
+            items: out.items.unwrap_or_default(),
+            last: out.last_evaluated_key.filter(|k| !k.is_empty()),
+        })
     }
 
     /// An UpdateItem outside a transaction that returns the item as it is afterwards, or `None`
@@ -305,6 +379,24 @@ impl Db {
             .table_name(&self.table)
             .set_key(Some(key.to_item()))
             .set_condition_expression(condition.map(str::to_owned))
+            .build()
+            .expect("table and key are set");
+        TransactWriteItem::builder().delete(delete).build()
+    }
+
+    /// A `Delete` for a transaction whose condition binds values.
+    pub fn delete_if_with(
+        &self,
+        key: &Key,
+        condition: &str,
+        values: Vec<(&str, AttributeValue)>,
+    ) -> TransactWriteItem {
+        let (_, values) = bindings(&[], values);
+        let delete = Delete::builder()
+            .table_name(&self.table)
+            .set_key(Some(key.to_item()))
+            .condition_expression(condition)
+            .set_expression_attribute_values(values)
             .build()
             .expect("table and key are set");
         TransactWriteItem::builder().delete(delete).build()

@@ -65,6 +65,35 @@ impl PersonId {
     }
 }
 
+/// A SailPoint role id: opaque like a person id; we mint SailPoint-style 32 hex characters.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct RoleId(String);
+
+impl RoleId {
+    pub fn parse(raw: &str) -> Result<Self, IdError> {
+        parse_opaque("role id", raw).map(Self)
+    }
+    pub fn new_random() -> Self {
+        Self(uuid::Uuid::new_v4().simple().to_string())
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// The id of a search document: opaque like the others.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct DocumentId(String);
+
+impl DocumentId {
+    pub fn parse(raw: &str) -> Result<Self, IdError> {
+        parse_opaque("document id", raw).map(Self)
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
 /// Opaque ids: 1..=64 characters of `[A-Za-z0-9._-]`, starting and ending with a letter or digit
 /// (so `.`/`..` and other path tricks are impossible).
 fn parse_opaque(what: &'static str, raw: &str) -> Result<String, IdError> {
@@ -108,7 +137,7 @@ macro_rules! display_as_str {
         }
     )*};
 }
-display_as_str!(OrgId, PersonId);
+display_as_str!(OrgId, PersonId, RoleId, DocumentId);
 
 #[cfg(test)]
 mod tests {

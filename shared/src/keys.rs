@@ -81,6 +81,7 @@ pub fn permission_catalog(org: &OrgId) -> Key {
 pub fn role(org: &OrgId, role_id: &str) -> Key {
     Key::new(org.to_string(), format!("ROLE#{role_id}"))
 }
+/// Every role of an org begins with this in the org's partition (`GET /v3/roles` pages it).
 pub const ROLE_PREFIX: &str = "ROLE#";
 /// A SailPoint OAuth client (hashed secret, scopes). Carries `lookup = oauth_client_lookup(id)`.
 pub fn oauth_client(org: &OrgId, client_id: &str) -> Key {
@@ -204,11 +205,33 @@ pub fn role_member(org: &OrgId, role_id: &str, person: &PersonId) -> Key {
     Key::new(role_members_partition(org, role_id), format!("M#{person}"))
 }
 pub const ROLE_MEMBER_PREFIX: &str = "M#";
+/// The sentinels at both ends of a role's members, in the table's order and in every LSI's:
+/// each carries the exact `member_count`, so the first item of any page proves the role exists
+/// and answers `count=true`.
+pub fn role_sentinel_low(org: &OrgId, role_id: &str) -> Key {
+    Key::new(role_members_partition(org, role_id), "#ROLE")
+}
+pub fn role_sentinel_high(org: &OrgId, role_id: &str) -> Key {
+    Key::new(role_members_partition(org, role_id), "~ROLE")
+}
+/// The sentinels' LSI sort keys: below and above every member's `sort_key`.
+pub const SENTINEL_LOW_SORT: &str = "\u{1}";
+pub const SENTINEL_HIGH_SORT: &str = "\u{10FFFF}";
 
 /// LSI sort key of a member: the lowercased value, a separator below every printable character,
 /// then the id — case-insensitive order, ties broken by id, `begins_with` serves `sw` and `eq`.
 pub fn sort_key(value: Option<&str>, person: &PersonId) -> String {
-    format!("{}\u{1}{person}", value.unwrap_or("").to_lowercase())
+    format!("{}\u{1}{person}", sort_value(value))
+}
+/// The part of a member's sort key that `sw`/`eq` match: lowercased, with code points that
+/// could sort outside the sentinels replaced.
+pub fn sort_value(value: Option<&str>) -> String {
+    value
+        .unwrap_or("")
+        .to_lowercase()
+        .chars()
+        .map(|c| if c <= '\u{1}' || c > '\u{10FFFD}' { '\u{FFFD}' } else { c })
+        .collect()
 }
 
 // ---- search documents: `{org}#DOC#{index}#{id}` --------------------------------------------

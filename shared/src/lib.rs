@@ -10,13 +10,16 @@ pub mod consistency;
 pub mod db;
 pub mod error;
 pub mod faces;
+pub mod filter;
 pub mod ids;
 pub mod item;
+pub mod jwt;
 pub mod keys;
 pub mod metrics;
 pub mod permission;
 pub mod person;
 pub mod request;
+pub mod role;
 pub mod runtime;
 pub mod store;
 

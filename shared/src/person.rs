@@ -113,13 +113,42 @@ pub struct Person {
     pub active: bool,
     pub region: String,
     pub handles: Vec<Handle>,
+    /// The display name: SailPoint's `name` of this identity (an extension in the SlashID face).
+    pub name: Option<DisplayName>,
     /// Bumped on every profile change; projections compare it to ignore stale stream records.
     pub version: u64,
+}
+
+/// A person's display name: 1..=128 characters, no control characters (which also keeps every
+/// name inside the role-member sort order's sentinels).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DisplayName(String);
+
+impl DisplayName {
+    pub fn parse(raw: &str) -> Result<Self, ApiError> {
+        let trimmed = raw.trim();
+        if trimmed.is_empty() || trimmed.chars().count() > 128 {
+            return Err(ApiError::BadRequest(
+                "name must be 1 to 128 characters".into(),
+            ));
+        }
+        if trimmed.chars().any(char::is_control) {
+            return Err(ApiError::BadRequest(
+                "name must not contain control characters".into(),
+            ));
+        }
+        Ok(Self(trimmed.to_owned()))
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
 }
 
 #[derive(Debug, Deserialize)]
 pub struct PersonCreateReq {
     pub active: Option<bool>,
+    /// Extension: the display name (SailPoint's `name`).
+    pub name: Option<String>,
     #[serde(default)]
     pub handles: Vec<RawHandle>,
     #[serde(default)]
@@ -186,11 +215,13 @@ impl PersonCreateReq {
             }
         };
         let (_, attributes) = crate::faces::slashid::bucketed_attributes(buckets, body.attributes)?;
+        let name = body.name.as_deref().map(DisplayName::parse).transpose()?;
         let person = Person {
             id,
             active: body.active.unwrap_or(true),
             region,
             handles,
+            name,
             version: 1,
         };
         Ok(NewPerson { person, attributes })

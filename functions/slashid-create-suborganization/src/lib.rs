@@ -91,6 +91,7 @@ async fn run(app: &App, req: Request) -> Result<Response<Body>, ApiError> {
             active: true,
             region: app.config.default_person_region.clone(),
             handles: vec![handle],
+            name: None,
             version: 1,
         };
         persons::put(&app.db, &org, &admin, &[], false)

@@ -1,7 +1,11 @@
 //! Store functions per aggregate, over DynamoDB. Key shapes come from `crate::keys` only.
 
+pub mod assignments;
 pub mod attributes;
 pub mod buckets;
 pub mod orgs;
+pub mod oauth;
 pub mod permissions;
 pub mod persons;
+pub mod roles;
+pub mod search;

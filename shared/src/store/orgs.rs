@@ -124,6 +124,11 @@ pub async fn get(db: &Db, id: &OrgId) -> Result<Option<Organization>, StoreError
 /// The organization whose API key has this hash, if any. Through the `lookup` index, which is
 /// eventually consistent: use it only to tell "wrong org" (403) from "no such key" (401).
 pub async fn api_key_owner(db: &Db, key_hash: &str) -> Result<Option<OrgId>, StoreError> {
+    lookup_owner(db, &keys::api_key_lookup(key_hash)).await
+}
+
+/// The organization that owns the credential with this `lookup` value (keys only).
+pub async fn lookup_owner(db: &Db, lookup: &str) -> Result<Option<OrgId>, StoreError> {
     let out = db
         .client
         .query()
@@ -131,7 +136,7 @@ pub async fn api_key_owner(db: &Db, key_hash: &str) -> Result<Option<OrgId>, Sto
         .index_name(keys::LOOKUP_INDEX)
         .key_condition_expression("#l = :l")
         .expression_attribute_names("#l", keys::LOOKUP)
-        .expression_attribute_values(":l", s(keys::api_key_lookup(key_hash)))
+        .expression_attribute_values(":l", s(lookup))
         .limit(1)
         .return_consumed_capacity(aws_sdk_dynamodb::types::ReturnConsumedCapacity::Total)
         .send()

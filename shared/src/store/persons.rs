@@ -7,9 +7,9 @@ use crate::attribute::{AttributeName, AttributeValue as AttrValue, Bucket};
 use crate::db::{Db, Item};
 use crate::error::StoreError;
 use crate::ids::PersonId;
-use crate::item::{get_bool, get_list, get_s, get_u64, has_key, n, s};
+use crate::item::{get_bool, get_list, get_s, get_u64, has_key, n, opt_s, s};
 use crate::keys;
-use crate::person::{Handle, HandleKind, Person};
+use crate::person::{DisplayName, Handle, HandleKind, Person};
 use crate::store::attributes;
 use crate::store::orgs::Organization;
 
@@ -93,6 +93,36 @@ pub async fn get(db: &Db, org: &Organization, id: &PersonId) -> Result<Option<Pe
         .find(|i| has_key(i, &profile_key))
         .map(person_from_item)
         .transpose()
+}
+
+/// The persons of `ids` that belong to `org`, in no particular order (absent ones are left out).
+pub async fn get_many(
+    db: &Db,
+    org: &Organization,
+    ids: &[PersonId],
+) -> Result<Vec<Person>, StoreError> {
+    let keys: Vec<keys::Key> = ids
+        .iter()
+        .flat_map(|id| {
+            [
+                keys::person_membership(&org.pool, &org.id, id),
+                keys::person_profile(&org.pool, id),
+            ]
+        })
+        .collect();
+    let items = db.batch_get_many(&keys).await?;
+    let mut found = Vec::new();
+    for id in ids {
+        let member = keys::person_membership(&org.pool, &org.id, id);
+        let profile = keys::person_profile(&org.pool, id);
+        let live = items
+            .iter()
+            .any(|i| has_key(i, &member) && i.get("state").is_none());
+        if let Some(p) = items.iter().find(|i| has_key(i, &profile)).filter(|_| live) {
+            found.push(person_from_item(p)?);
+        }
+    }
+    Ok(found)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -236,28 +266,32 @@ pub async fn put(
 }
 
 /// `PATCH /persons/{id}`: sets `active`. `None` when the person is not a member of `org`.
-pub async fn set_active(
+pub async fn patch(
     db: &Db,
     org: &Organization,
     id: &PersonId,
     active: Option<bool>,
+    name: Option<&DisplayName>,
 ) -> Result<Option<Person>, StoreError> {
-    let (update, mut values) = match active {
-        Some(a) => (
-            "SET #a = :a, #v = #v + :one",
-            vec![(":a", AttributeValue::Bool(a))],
-        ),
-        None => ("SET #v = #v + :one", vec![]),
-    };
-    values.push((":one", n(1)));
-    values.push((":org", s(org.id.as_str())));
+    let mut sets = vec!["#v = #v + :one"];
+    let mut names = vec![("#v", "version"), ("#orgs", "orgs")];
+    let mut values = vec![(":one", n(1)), (":org", s(org.id.as_str()))];
+    if let Some(a) = active {
+        sets.push("#a = :a");
+        names.push(("#a", "active"));
+        values.push((":a", AttributeValue::Bool(a)));
+    }
+    if let Some(name) = name {
+        sets.push("#n = :n");
+        names.push(("#n", "name"));
+        values.push((":n", s(name.as_str())));
+    }
     let item = db
         .update_returning(
             &keys::person_profile(&org.pool, id),
-            update,
+            &format!("SET {}", sets.join(", ")),
             "attribute_exists(pk) AND contains(#orgs, :org)",
-            &[("#a", "active"), ("#v", "version"), ("#orgs", "orgs")]
-                [if active.is_some() { 0.. } else { 1.. }],
+            &names,
             values,
         )
         .await?;
@@ -362,6 +396,9 @@ fn profile_item(org: &Organization, person: &Person) -> Item {
     item.insert("active".into(), AttributeValue::Bool(person.active));
     item.insert("region".into(), s(&person.region));
     item.insert("version".into(), n(person.version));
+    if let Some(name) = &person.name {
+        item.insert("name".into(), s(name.as_str()));
+    }
     let handles = person
         .handles
         .iter()
@@ -398,6 +435,10 @@ fn person_from_item(item: &Item) -> Result<Person, StoreError> {
         active: get_bool(item, "active")?,
         region: get_s(item, "region")?.to_owned(),
         handles,
+        name: opt_s(item, "name")?
+            .map(DisplayName::parse)
+            .transpose()
+            .map_err(|e| corrupt(e.to_string()))?,
         version: get_u64(item, "version")?,
     })
 }

@@ -1,0 +1,506 @@
+//! SailPoint roles and their assigned identities, as values: the request inputs of the role
+//! endpoints parsed into types (paging, sorters, the allowed filters, role bodies), and the
+//! ordering and matching rules that both the DynamoDB plan and the tests' oracle follow.
+
+use std::cmp::Ordering;
+
+use serde_json::{Map, Value, json};
+
+use crate::error::ApiError;
+use crate::filter::{self, Expr, Op};
+use crate::ids::PersonId;
+use crate::keys::sort_value;
+use crate::person::{HandleKind, Person};
+use crate::request::Query;
+
+/// How an identity came to have a role (SailPoint's `RoleAssignmentSourceType`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Source {
+    AccessRequest,
+    RoleMembership,
+}
+
+impl Source {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::AccessRequest => "ACCESS_REQUEST",
+            Self::RoleMembership => "ROLE_MEMBERSHIP",
+        }
+    }
+    pub fn parse(raw: &str) -> Option<Self> {
+        match raw {
+            "ACCESS_REQUEST" => Some(Self::AccessRequest),
+            "ROLE_MEMBERSHIP" => Some(Self::RoleMembership),
+            _ => None,
+        }
+    }
+}
+
+/// A role member as `RoleIdentity` shows it: the person's fields, copied when the member is
+/// written and kept current by the stream consumer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Member {
+    pub id: PersonId,
+    pub name: Option<String>,
+    pub alias: Option<String>,
+    pub email: Option<String>,
+    pub source: Source,
+}
+
+/// The identity fields of a person: `name` is the display name, `aliasName` the `username`
+/// handle, `email` the first `email_address` handle.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdentityFields {
+    pub name: Option<String>,
+    pub alias: Option<String>,
+    pub email: Option<String>,
+    /// The profile version they were read at.
+    pub version: u64,
+}
+
+impl IdentityFields {
+    pub fn of(person: &Person) -> Self {
+        let first = |kind| {
+            person
+                .handles
+                .iter()
+                .find(|h| h.kind() == kind)
+                .map(|h| h.value().to_owned())
+        };
+        Self {
+            name: person.name.as_ref().map(|n| n.as_str().to_owned()),
+            alias: first(HandleKind::Username),
+            email: first(HandleKind::EmailAddress),
+            version: person.version,
+        }
+    }
+}
+
+impl Member {
+    pub fn to_json(&self) -> Value {
+        json!({
+            "id": self.id.as_str(),
+            "aliasName": self.alias,
+            "name": self.name,
+            "email": self.email,
+            "roleAssignmentSource": self.source.as_str(),
+        })
+    }
+
+    fn field(&self, f: SortField) -> Option<&str> {
+        match f {
+            SortField::Id => Some(self.id.as_str()),
+            SortField::Name => self.name.as_deref(),
+            SortField::AliasName => self.alias.as_deref(),
+            SortField::Email => self.email.as_deref(),
+        }
+    }
+
+    /// The value a field sorts and matches by: ids exactly, other fields lowercased, with
+    /// null the same as "".
+    pub fn sort_value(&self, f: SortField) -> String {
+        match f {
+            SortField::Id => self.id.as_str().to_owned(),
+            _ => sort_value(self.field(f)),
+        }
+    }
+}
+
+// ---- paging ---------------------------------------------------------------------------------
+
+pub const MAX_LIMIT: usize = 250;
+
+/// SailPoint's standard collection paging: `limit` 0..=250 (default 250), `offset` ≥ 0,
+/// `count` `true`/`false`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Paging {
+    pub limit: usize,
+    pub offset: usize,
+    pub count: bool,
+}
+
+impl Paging {
+    pub fn parse(q: &Query) -> Result<Self, ApiError> {
+        let bad = |m: String| ApiError::BadRequest(m);
+        let number = |name: &str, default: usize| -> Result<usize, ApiError> {
+            match q.single(name)? {
+                None => Ok(default),
+                Some(raw) => raw
+                    .parse::<usize>()
+                    .ok()
+                    .filter(|n| i32::try_from(*n).is_ok())
+                    .ok_or_else(|| bad(format!("{name} must be a whole number ≥ 0, not {raw:?}"))),
+            }
+        };
+        let limit = number("limit", MAX_LIMIT)?;
+        if limit > MAX_LIMIT {
+            return Err(bad(format!(
+                "limit must be between 0 and {MAX_LIMIT}, not {limit}"
+            )));
+        }
+        let offset = number("offset", 0)?;
+        let count = match q.single("count")? {
+            None | Some("false") => false,
+            Some("true") => true,
+            Some(other) => return Err(bad(format!("count must be true or false, not {other:?}"))),
+        };
+        Ok(Self {
+            limit,
+            offset,
+            count,
+        })
+    }
+}
+
+// ---- sorters --------------------------------------------------------------------------------
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SortField {
+    Id,
+    Name,
+    AliasName,
+    Email,
+}
+
+impl SortField {
+    pub fn parse(raw: &str) -> Option<Self> {
+        match raw {
+            "id" => Some(Self::Id),
+            "name" => Some(Self::Name),
+            "aliasName" => Some(Self::AliasName),
+            "email" => Some(Self::Email),
+            _ => None,
+        }
+    }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Id => "id",
+            Self::Name => "name",
+            Self::AliasName => "aliasName",
+            Self::Email => "email",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Sorter {
+    pub field: SortField,
+    pub descending: bool,
+}
+
+/// `sorters=aliasName,-name`: later keys break ties; then `id`, in the first sorter's
+/// direction, so every order is total and offset paging deterministic.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sorters(Vec<Sorter>);
+
+impl Sorters {
+    pub fn parse(raw: Option<&str>) -> Result<Self, ApiError> {
+        let Some(raw) = raw else {
+            return Ok(Self(vec![]));
+        };
+        let mut sorters: Vec<Sorter> = Vec::new();
+        for part in raw.split(',').map(str::trim) {
+            let (descending, name) = match part.strip_prefix('-') {
+                Some(rest) => (true, rest),
+                None => (false, part),
+            };
+            let field = SortField::parse(name).ok_or_else(|| {
+                ApiError::BadRequest(format!(
+                    "sorter {name:?} is not supported; sort by id, name, aliasName or email"
+                ))
+            })?;
+            if sorters.iter().any(|s| s.field == field) {
+                return Err(ApiError::BadRequest(format!(
+                    "sorter {name:?} is given twice"
+                )));
+            }
+            sorters.push(Sorter { field, descending });
+        }
+        Ok(Self(sorters))
+    }
+
+    /// The sorter that picks the index; `id` ascending when none is given.
+    pub fn primary(&self) -> Sorter {
+        self.0.first().copied().unwrap_or(Sorter {
+            field: SortField::Id,
+            descending: false,
+        })
+    }
+
+    /// Whether the index order of the primary sorter is already the whole order.
+    pub fn is_single(&self) -> bool {
+        self.0.len() <= 1
+    }
+
+    /// The total order of members under these sorters.
+    pub fn compare(&self, a: &Member, b: &Member) -> Ordering {
+        let primary = self.primary();
+        let keys = self.0.iter().copied().chain(std::iter::once(Sorter {
+            field: SortField::Id,
+            descending: primary.descending,
+        }));
+        for s in keys {
+            let o = a.sort_value(s.field).cmp(&b.sort_value(s.field));
+            let o = if s.descending { o.reverse() } else { o };
+            if o != Ordering::Equal {
+                return o;
+            }
+        }
+        Ordering::Equal
+    }
+}
+
+// ---- filters --------------------------------------------------------------------------------
+
+/// The fields and operators `assigned-identities` filters on, as its spec lists them.
+const ALLOWED: [(&str, &[&str]); 4] = [
+    ("id", &["eq", "in"]),
+    ("aliasName", &["eq", "sw"]),
+    ("email", &["eq", "sw"]),
+    ("name", &["eq", "sw", "co"]),
+];
+
+/// A parsed `filters` expression that uses only the allowed fields and operators.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MemberFilter(Expr);
+
+impl MemberFilter {
+    pub fn parse(raw: &str) -> Result<Self, ApiError> {
+        let expr = filter::parse_strict(raw)
+            .map_err(|e| ApiError::BadRequest(format!("invalid filters: {e}")))?;
+        for (field, op) in expr.comparisons() {
+            match ALLOWED.iter().find(|(f, _)| *f == field) {
+                None => {
+                    return Err(ApiError::BadRequest(format!(
+                        "filtering on field {field:?} is not supported; supported are id (eq, in), aliasName (eq, sw), email (eq, sw), name (eq, sw, co)"
+                    )));
+                }
+                Some((_, ops)) if !ops.contains(&op) => {
+                    return Err(ApiError::BadRequest(format!(
+                        "operator {op:?} is not supported for field {field:?}; supported are {}",
+                        ops.join(", ")
+                    )));
+                }
+                Some(_) => {}
+            }
+        }
+        Ok(Self(expr))
+    }
+
+    pub fn expr(&self) -> &Expr {
+        &self.0
+    }
+
+    /// Whether `m` matches: case-insensitive for names, aliases and emails (null is ""), exact
+    /// for ids.
+    pub fn matches(&self, m: &Member) -> bool {
+        eval(&self.0, m)
+    }
+}
+
+fn field_of(name: &str) -> SortField {
+    SortField::parse(name).unwrap_or(SortField::Id)
+}
+
+fn needle(field: SortField, v: &filter::Value) -> String {
+    match field {
+        SortField::Id => v.as_str().to_owned(),
+        _ => sort_value(Some(v.as_str())),
+    }
+}
+
+fn eval(e: &Expr, m: &Member) -> bool {
+    match e {
+        Expr::Or(xs) => xs.iter().any(|x| eval(x, m)),
+        Expr::And(xs) => xs.iter().all(|x| eval(x, m)),
+        Expr::Not(x) => !eval(x, m),
+        Expr::Compare { field, op, value } => {
+            let f = field_of(field);
+            let have = m.sort_value(f);
+            let want = needle(f, value);
+            match op {
+                Op::Eq => have == want,
+                Op::Sw => have.starts_with(&want),
+                Op::Co => have.contains(&want),
+                // Refused by `parse`; never reached.
+                _ => false,
+            }
+        }
+        Expr::In { field, values } => {
+            let f = field_of(field);
+            let have = m.sort_value(f);
+            values.iter().any(|v| needle(f, v) == have)
+        }
+        _ => false,
+    }
+}
+
+// ---- role bodies ----------------------------------------------------------------------------
+
+pub const MAX_IDENTITY_LIST: usize = 1000;
+pub const MAX_ROLE_BYTES: usize = 300 * 1024;
+
+/// A role as a client may write it: the JSON document SailPoint shows, with the identities its
+/// `IDENTITY_LIST` membership names.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RoleBody {
+    pub doc: Map<String, Value>,
+    pub members: Vec<PersonId>,
+}
+
+/// Fields only the server sets; a client's values are ignored on create, and a patch may not
+/// change them.
+pub const SERVER_FIELDS: [&str; 3] = ["id", "created", "modified"];
+
+impl RoleBody {
+    /// Checks a role document: `name` (1..=128 characters) and `owner.id` are required,
+    /// `membership` is null or an `IDENTITY_LIST` of valid identity ids.
+    pub fn parse(doc: Value) -> Result<Self, ApiError> {
+        let bad = |m: &str| ApiError::BadRequest(m.to_owned());
+        let Value::Object(mut doc) = doc else {
+            return Err(bad("a role must be a JSON object"));
+        };
+        match doc.get("name") {
+            Some(Value::String(n)) if !n.trim().is_empty() && n.chars().count() <= 128 => {}
+            _ => return Err(bad("name is required: a string of 1 to 128 characters")),
+        }
+        match doc.get("owner") {
+            Some(Value::Object(o)) if o.get("id").is_some_and(Value::is_string) => {}
+            _ => return Err(bad("owner is required: an object with an id")),
+        }
+        if let Some(d) = doc.get("description") {
+            if !(d.is_null() || d.is_string()) {
+                return Err(bad("description must be a string or null"));
+            }
+        }
+        for (field, default) in [
+            ("enabled", json!(false)),
+            ("requestable", json!(false)),
+            ("accessProfiles", json!([])),
+            ("entitlements", json!([])),
+            ("membership", Value::Null),
+        ] {
+            doc.entry(field).or_insert(default);
+        }
+        let members = match doc.get("membership") {
+            Some(Value::Null) | None => vec![],
+            Some(Value::Object(m)) => match m.get("type").and_then(Value::as_str) {
+                Some("IDENTITY_LIST") => identity_list(m.get("identities"))?,
+                Some(other) => {
+                    return Err(ApiError::BadRequest(format!(
+                        "membership type {other:?} is not supported; only IDENTITY_LIST memberships are (or null)"
+                    )));
+                }
+                None => return Err(bad("membership.type is required")),
+            },
+            Some(_) => return Err(bad("membership must be an object or null")),
+        };
+        if serde_json::to_vec(&doc).map_or(0, |v| v.len()) > MAX_ROLE_BYTES {
+            return Err(ApiError::PayloadTooLarge(format!(
+                "a role document may be at most {MAX_ROLE_BYTES} bytes"
+            )));
+        }
+        Ok(Self { doc, members })
+    }
+}
+
+fn identity_list(identities: Option<&Value>) -> Result<Vec<PersonId>, ApiError> {
+    let bad = |m: String| ApiError::BadRequest(m);
+    let list = match identities {
+        None | Some(Value::Null) => return Ok(vec![]),
+        Some(Value::Array(list)) => list,
+        Some(_) => return Err(bad("membership.identities must be a list".into())),
+    };
+    if list.len() > MAX_IDENTITY_LIST {
+        return Err(bad(format!(
+            "membership.identities may name at most {MAX_IDENTITY_LIST} identities; assign more with access requests"
+        )));
+    }
+    let mut ids: Vec<PersonId> = Vec::with_capacity(list.len());
+    for entry in list {
+        let raw = entry
+            .get("id")
+            .and_then(Value::as_str)
+            .ok_or_else(|| bad("every membership identity needs an id".into()))?;
+        let id = PersonId::parse(raw).map_err(|e| bad(e.to_string()))?;
+        if !ids.contains(&id) {
+            ids.push(id);
+        }
+    }
+    Ok(ids)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn member(id: &str, name: Option<&str>) -> Member {
+        Member {
+            id: PersonId::parse(id).unwrap(),
+            name: name.map(str::to_owned),
+            alias: None,
+            email: None,
+            source: Source::RoleMembership,
+        }
+    }
+
+    #[test]
+    fn paging_defaults_to_the_first_250_without_a_count() {
+        let p = Paging::parse(&Query::parse("").unwrap()).unwrap();
+        assert_eq!((p.limit, p.offset, p.count), (250, 0, false));
+    }
+
+    #[test]
+    fn paging_refuses_a_limit_over_250_negative_offsets_and_other_counts() {
+        for q in ["limit=251", "offset=-1", "limit=1.5", "count=yes", "count=TRUE"] {
+            let e = Paging::parse(&Query::parse(q).unwrap()).unwrap_err();
+            assert!(matches!(e, ApiError::BadRequest(_)), "{q}");
+        }
+    }
+
+    #[test]
+    fn sorters_refuse_unknown_fields_naming_them() {
+        let e = Sorters::parse(Some("name,created")).unwrap_err();
+        assert!(e.to_string().contains("created"));
+    }
+
+    #[test]
+    fn later_sorters_break_ties_then_id_in_the_first_sorters_direction() {
+        let s = Sorters::parse(Some("-name")).unwrap();
+        let (a, b) = (member("a", Some("Joe")), member("b", Some("joe")));
+        assert_eq!(s.compare(&a, &b), Ordering::Greater);
+        let s = Sorters::parse(Some("name")).unwrap();
+        assert_eq!(s.compare(&a, &b), Ordering::Less);
+    }
+
+    #[test]
+    fn filters_allow_only_the_documented_fields_and_operators() {
+        assert!(MemberFilter::parse("name co \"di\" and email sw a").is_ok());
+        let e = MemberFilter::parse("email co x").unwrap_err().to_string();
+        assert!(e.contains("\"co\"") && e.contains("email"), "{e}");
+        let e = MemberFilter::parse("created eq 1").unwrap_err().to_string();
+        assert!(e.contains("created"), "{e}");
+    }
+
+    #[test]
+    fn filters_match_names_case_insensitively_and_ids_exactly() {
+        let m = member("Ab1", Some("Thomas Edison"));
+        assert!(MemberFilter::parse("name sw THOMAS").unwrap().matches(&m));
+        assert!(MemberFilter::parse("id eq \"Ab1\"").unwrap().matches(&m));
+        assert!(!MemberFilter::parse("id eq \"ab1\"").unwrap().matches(&m));
+    }
+
+    #[test]
+    fn a_standard_membership_is_refused_with_a_clear_message() {
+        let body = json!({"name": "r", "owner": {"id": "x"}, "membership": {"type": "STANDARD"}});
+        let e = RoleBody::parse(body).unwrap_err().to_string();
+        assert!(e.contains("STANDARD") && e.contains("IDENTITY_LIST"), "{e}");
+    }
+
+    #[test]
+    fn an_identity_list_membership_names_its_members_once_each() {
+        let body = json!({"name": "r", "owner": {"id": "x"}, "membership": {"type": "IDENTITY_LIST",
+            "identities": [{"id": "p1"}, {"id": "p2"}, {"id": "p1"}]}});
+        assert_eq!(RoleBody::parse(body).unwrap().members.len(), 2);
+    }
+}
