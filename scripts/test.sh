@@ -5,6 +5,7 @@ source "$(dirname "$0")/lib.sh"
 
 RUN_DIR="$(mktemp -d)"
 ensure_all
+ensure_sailpoint_sdks
 DDB_PORT="$(free_port)"
 PORT="$(free_port)"
 export_local_env "$DDB_PORT"

@@ -105,3 +105,42 @@ pub async fn slashid(app: &App, req: &Request) -> Result<RequestContext, ApiErro
         _ => Err(unauthorized("invalid organization id or API key")),
     }
 }
+
+/// A SailPoint caller: the bearer token's organization, OAuth client and scopes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SailPointContext {
+    /// Built from the token alone (id and pool), so authenticating costs no DynamoDB request.
+    pub org: Organization,
+    pub client_id: String,
+}
+
+/// SailPoint authentication: `Authorization: Bearer <jwt>`. Missing, malformed, badly signed or
+/// expired → 401 `{"error": "JWT validation failed: …"}`; a token without any of `scopes` → 403.
+pub fn sailpoint(app: &App, req: &Request, scopes: &[&str]) -> Result<SailPointContext, ApiError> {
+    let failed = |why: &str| ApiError::Unauthorized(format!("JWT validation failed: {why}"));
+    let value = header(req, "authorization")
+        .map_err(|_| failed("the Authorization header is not valid text"))?
+        .ok_or_else(|| failed("no Authorization header"))?;
+    let token = value
+        .strip_prefix("Bearer ")
+        .or_else(|| value.strip_prefix("bearer "))
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| failed("the Authorization header is not a Bearer token"))?;
+    let token = crate::jwt::verify(&app.config.jwt_keys, token).map_err(|e| failed(&e.to_string()))?;
+    if !token.has_any_scope(scopes) {
+        return Err(ApiError::Forbidden(format!(
+            "the token lacks the scope this operation needs ({})",
+            scopes.join(" or ")
+        )));
+    }
+    Ok(SailPointContext {
+        org: Organization {
+            id: token.org,
+            name: String::new(),
+            ancestors: Vec::new(),
+            pool: token.pool,
+        },
+        client_id: token.client_id,
+    })
+}

@@ -148,6 +148,7 @@ pub fn person_permission(org: &OrgId, person: &PersonId, name: &str) -> Key {
 pub fn person_role(org: &OrgId, person: &PersonId, role_id: &str) -> Key {
     Key::new(person_partition(org, person), format!("ROLEM#{role_id}"))
 }
+pub const PERSON_ROLE_PREFIX: &str = "ROLEM#";
 /// The Zato SSO user record (username, password hash, approval, lock and super-user flags).
 pub fn sso_user(org: &OrgId, person: &PersonId) -> Key {
     Key::new(person_partition(org, person), "SSO")

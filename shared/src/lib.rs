@@ -18,6 +18,7 @@ pub mod keys;
 pub mod metrics;
 pub mod permission;
 pub mod person;
+pub mod projection;
 pub mod request;
 pub mod role;
 pub mod runtime;

@@ -115,6 +115,11 @@ impl Query {
         Ok(present.then_some(items))
     }
 
+    /// Every (name, value) pair, in order.
+    pub fn pairs(&self) -> &[(String, String)] {
+        &self.0
+    }
+
     pub fn contains(&self, key: &str) -> bool {
         self.all(key).next().is_some()
     }

@@ -1,12 +1,74 @@
 //! SailPoint's error bodies: `ErrorResponseDto` for most statuses, `{error}` for 401 and
 //! `{message}` for 429, as the v3 spec's shared responses define them.
 
-use lambda_http::{Body, Response};
+use lambda_http::{Body, Request, Response};
 use serde::Serialize;
 use serde_json::json;
 
 use super::{json_response, public_message, random_hex32};
 use crate::error::ApiError;
+use crate::ids::{DocumentId, RoleId};
+use crate::request::path_param;
+use crate::store::search::Index;
+
+/// Runs a handler body; every `Err` becomes an error response in SailPoint's format.
+pub fn respond(outcome: Result<Response<Body>, ApiError>) -> Response<Body> {
+    outcome.unwrap_or_else(|e| error(&e))
+}
+
+/// Scopes, as ISC names them, that each kind of operation accepts (`sp:scopes:all` grants all).
+pub const ROLE_READ: &[&str] = &[
+    "idn:role-unchecked:read",
+    "idn:role-checked:read",
+    "idn:role-unchecked:manage",
+    "idn:role-checked:manage",
+];
+pub const ROLE_MANAGE: &[&str] = &["idn:role-unchecked:manage", "idn:role-checked:manage"];
+pub const ACCESS_REQUEST: &[&str] = &["idn:access-request:manage"];
+pub const SEARCH_READ: &[&str] = &["sp:search:read"];
+/// Our extension's scope for ingesting documents.
+pub const SEARCH_WRITE: &[&str] = &["sp:search:write"];
+
+/// The `{id}` path parameter of the role routes.
+pub fn role_id(req: &Request) -> Result<RoleId, ApiError> {
+    RoleId::parse(&path_param(req, "id")?).map_err(|e| ApiError::BadRequest(e.to_string()))
+}
+
+/// The `{index}` and `{id}` of the search routes; an index we do not hold is a 400.
+pub fn document_path(req: &Request) -> Result<(Index, DocumentId), ApiError> {
+    let raw = path_param(req, "index")?;
+    let index = Index::parse(&raw).ok_or_else(|| {
+        ApiError::BadRequest(format!(
+            "index {raw:?} is not one of {}",
+            crate::store::search::INDICES
+                .map(Index::as_str)
+                .join(", ")
+        ))
+    })?;
+    let id = DocumentId::parse(&path_param(req, "id")?)
+        .map_err(|e| ApiError::BadRequest(e.to_string()))?;
+    Ok((index, id))
+}
+
+/// ISC's timestamps: UTC, milliseconds, `Z`.
+pub fn now_iso() -> String {
+    let now = time::OffsetDateTime::now_utc();
+    let fmt = time::macros::format_description!(
+        "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z"
+    );
+    now.format(&fmt).unwrap_or_default()
+}
+
+/// SailPoint's total for `count=true`, spelled as its SDK reads it.
+pub fn with_total(mut resp: Response<Body>, total: Option<u64>) -> Response<Body> {
+    if let Some(total) = total {
+        resp.headers_mut().insert(
+            http::HeaderName::from_static("x-total-count"),
+            http::HeaderValue::from(total),
+        );
+    }
+    resp
+}
 
 pub fn ok<T: Serialize>(status: u16, body: &T) -> Response<Body> {
     json_response(

@@ -6,7 +6,10 @@ use std::collections::BTreeSet;
 use idgraph::App;
 use idgraph::auth::sha256_hex;
 use idgraph::error::StoreError;
-use idgraph::ids::{OrgId, PersonId};
+use idgraph::ids::{DocumentId, OrgId, PersonId, RoleId};
+use idgraph::role::{RoleBody, Source};
+use idgraph::store::search::{self, Index};
+use idgraph::store::{oauth, roles};
 use idgraph::permission::PermissionName;
 use idgraph::person::PersonCreateReq;
 use idgraph::store::orgs::{self, Organization};
@@ -23,6 +26,40 @@ pub struct Seed {
     pub permissions: Vec<SeedPermission>,
     #[serde(default)]
     pub person_permissions: Vec<SeedPersonPermissions>,
+    #[serde(default)]
+    pub oauth_clients: Vec<SeedOAuthClient>,
+    #[serde(default)]
+    pub roles: Vec<SeedRole>,
+    #[serde(default)]
+    pub documents: Vec<SeedDocument>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct SeedOAuthClient {
+    pub org: String,
+    pub client_id: String,
+    pub secret: String,
+    pub scopes: Vec<String>,
+}
+
+/// A SailPoint role, its access-request assignments, and `generated_members` synthetic persons
+/// assigned to it by access request, so paging has something to page.
+#[derive(Debug, Deserialize)]
+pub struct SeedRole {
+    pub org: String,
+    pub id: String,
+    pub role: serde_json::Value,
+    #[serde(default)]
+    pub access_requests: Vec<String>,
+    #[serde(default)]
+    pub generated_members: usize,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct SeedDocument {
+    pub org: String,
+    pub index: String,
+    pub doc: serde_json::Value,
 }
 
 #[derive(Debug, Deserialize)]
@@ -154,5 +191,88 @@ pub async fn load(app: &App, seed: Seed) -> Result<Loaded, String> {
             .map_err(|e| format!("permissions of {person}: {e}"))?;
         loaded.created += 1;
     }
+    for c in seed.oauth_clients {
+        let org = find(&c.org)?;
+        oauth::put(db, &org, &c.client_id, &c.secret, &c.scopes)
+            .await
+            .map_err(|e| format!("OAuth client {}: {e}", c.client_id))?;
+        loaded.created += 1;
+    }
+    for r in seed.roles {
+        let org = find(&r.org)?;
+        load_role(app, &org, r, &mut loaded).await?;
+    }
+    for d in seed.documents {
+        let org = find(&d.org)?;
+        let index = Index::parse(&d.index).ok_or(format!("unknown index {}", d.index))?;
+        let raw_id = d.doc.get("id").and_then(|v| v.as_str()).unwrap_or_default();
+        let id = DocumentId::parse(raw_id).map_err(|e| e.to_string())?;
+        search::put(db, &org.id, index, &id, &d.doc)
+            .await
+            .map_err(|e| format!("document {id}: {e}"))?;
+        loaded.created += 1;
+    }
     Ok(loaded)
+}
+
+/// Names for generated role members: deterministic, varied enough that sorting and `sw`
+/// filters show something.
+const FIRST: [&str; 8] = ["Ada", "Grace", "Alan", "Edsger", "Barbara", "Donald", "Tim", "Radia"];
+const LAST: [&str; 8] = ["Lovelace", "Hopper", "Turing", "Dijkstra", "Liskov", "Knuth", "Berners-Lee", "Perlman"];
+
+async fn load_role(
+    app: &App,
+    org: &Organization,
+    r: SeedRole,
+    loaded: &mut Loaded,
+) -> Result<(), String> {
+    let db = &app.db;
+    let id = RoleId::parse(&r.id).map_err(|e| e.to_string())?;
+    let body = RoleBody::parse(r.role).map_err(|e| format!("role {id}: {e}"))?;
+    if roles::get(db, org, &id).await.map_err(|e| e.to_string())?.is_none() {
+        roles::create(db, org, id.clone(), body, &idgraph::faces::sailpoint::now_iso())
+            .await
+            .map_err(|e| format!("role {id}: {e}"))?;
+        loaded.created += 1;
+    } else {
+        loaded.already_present += 1;
+    }
+    let requested = r
+        .access_requests
+        .iter()
+        .map(|p| PersonId::parse(p).map_err(|e| e.to_string()))
+        .collect::<Result<Vec<_>, _>>()?;
+    roles::grant(db, org, &id, &requested, Source::AccessRequest)
+        .await
+        .map_err(|e| format!("role {id}: {e}"))?;
+    let mut generated = Vec::with_capacity(r.generated_members);
+    for i in 0..r.generated_members {
+        let (first, last) = (FIRST[i % 8], LAST[(i / 8) % 8]);
+        let person_id = PersonId::parse(&format!("{}{i:04}", &id.as_str()[..8]))
+            .map_err(|e| e.to_string())?;
+        let alias = format!("{}.{}{i}", first.to_lowercase(), last.to_lowercase());
+        let raw = serde_json::json!({
+            "name": format!("{first} {last}"),
+            "handles": [
+                {"type": "username", "value": alias},
+                {"type": "email_address", "value": format!("{alias}@example.com")}
+            ]
+        });
+        let req: PersonCreateReq = serde_json::from_value(raw).map_err(|e| e.to_string())?;
+        let view = buckets::view(app, org).await.map_err(|e| e.to_string())?;
+        let new = req
+            .validate(person_id.clone(), &app.config.default_person_region, &view)
+            .map_err(|e| e.to_string())?;
+        persons::put(db, org, &new.person, &[], false)
+            .await
+            .map_err(|e| format!("person {person_id}: {e}"))?;
+        generated.push(person_id);
+    }
+    for chunk in generated.chunks(50) {
+        roles::grant(db, org, &id, chunk, Source::AccessRequest)
+            .await
+            .map_err(|e| format!("role {id}: {e}"))?;
+    }
+    loaded.created += generated.len();
+    Ok(())
 }

@@ -1,0 +1,29 @@
+//! `POST /v3/roles` — creates a role; an `IDENTITY_LIST` membership assigns its identities
+//! (`ROLE_MEMBERSHIP`). 201 with the role.
+
+use idgraph::error::ApiError;
+use idgraph::faces::sailpoint;
+use idgraph::ids::RoleId;
+use idgraph::request::json_body;
+use idgraph::role::RoleBody;
+use idgraph::store::roles;
+use idgraph::{App, Body, Request, Response, auth};
+use serde_json::Value;
+
+pub async fn handle(app: &App, req: Request) -> Response<Body> {
+    sailpoint::respond(run(app, req).await)
+}
+
+async fn run(app: &App, req: Request) -> Result<Response<Body>, ApiError> {
+    let ctx = auth::sailpoint(app, &req, sailpoint::ROLE_MANAGE)?;
+    let body = RoleBody::parse(json_body(&req)?)?;
+    let role = roles::create(
+        &app.db,
+        &ctx.org,
+        RoleId::new_random(),
+        body,
+        &sailpoint::now_iso(),
+    )
+    .await?;
+    Ok(sailpoint::ok(201, &Value::Object(role.doc)))
+}

@@ -1,0 +1,1 @@
+idgraph::lambda_main!(SailPoint, sailpoint_delete_role::handle);

@@ -1,0 +1,31 @@
+//! `GET /v3/roles` — the org's roles in id order, paged with `limit`/`offset`, `count=true`
+//! for `X-Total-Count`.
+
+use idgraph::error::ApiError;
+use idgraph::faces::sailpoint;
+use idgraph::request::Query;
+use idgraph::role::Paging;
+use idgraph::store::roles;
+use idgraph::{App, Body, Request, Response, auth};
+use serde_json::Value;
+
+pub async fn handle(app: &App, req: Request) -> Response<Body> {
+    sailpoint::respond(run(app, req).await)
+}
+
+async fn run(app: &App, req: Request) -> Result<Response<Body>, ApiError> {
+    let ctx = auth::sailpoint(app, &req, sailpoint::ROLE_READ)?;
+    let query = Query::from_request(&req)?;
+    let paging = Paging::parse(&query)?;
+    for unsupported in ["filters", "sorters"] {
+        if query.contains(unsupported) {
+            return Err(ApiError::BadRequest(format!(
+                "{unsupported} are not supported when listing roles; roles are listed in id order"
+            )));
+        }
+    }
+    let (page, total) =
+        roles::list(&app.db, &ctx.org, paging.offset, paging.limit, paging.count).await?;
+    let body = Value::Array(page.into_iter().map(|r| Value::Object(r.doc)).collect());
+    Ok(sailpoint::with_total(sailpoint::ok(200, &body), total))
+}

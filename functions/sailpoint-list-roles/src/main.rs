@@ -1,0 +1,1 @@
+idgraph::lambda_main!(SailPoint, sailpoint_list_roles::handle);
