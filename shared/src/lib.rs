@@ -18,6 +18,7 @@ pub mod permission;
 pub mod person;
 pub mod request;
 pub mod runtime;
+pub mod sso;
 pub mod store;
 
 pub use app::App;

@@ -115,6 +115,11 @@ impl Query {
         Ok(present.then_some(items))
     }
 
+    /// Every (key, value) pair, in order.
+    pub fn all_pairs(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.0.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+    }
+
     pub fn contains(&self, key: &str) -> bool {
         self.all(key).next().is_some()
     }

@@ -5,3 +5,5 @@ pub mod buckets;
 pub mod orgs;
 pub mod permissions;
 pub mod persons;
+pub mod sso_attrs;
+pub mod sso_users;
