@@ -3,7 +3,7 @@
 
 use idgraph::faces::zato::{self, ZatoError};
 use idgraph::sso;
-use idgraph::store::sso_users::{self, SsoError};
+use idgraph::store::sso_users;
 use idgraph::{App, Body, Request, Response};
 use serde_json::Map;
 
@@ -17,9 +17,6 @@ async fn run(app: &App, req: Request) -> Result<Response<Body>, ZatoError> {
     let user = params
         .user_id()?
         .ok_or(ZatoError::MissingInput("user_id"))?;
-    match sso_users::approve(&app.db, &org, &ust, &user).await {
-        Ok(()) => Ok(zato::ok(Map::new())),
-        Err(SsoError::NotAllowed) => Err(sso_users::why_refused(&app.db, &org, &ust).await.into()),
-        Err(e) => Err(e.into()),
-    }
+    sso_users::approve(&app.db, &org, &ust, &user).await?;
+    Ok(zato::ok(Map::new()))
 }

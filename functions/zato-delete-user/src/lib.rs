@@ -3,7 +3,7 @@
 
 use idgraph::faces::zato::{self, ZatoError};
 use idgraph::sso;
-use idgraph::store::sso_users::{self, SsoError};
+use idgraph::store::sso_users;
 use idgraph::{App, Body, Request, Response};
 use serde_json::Map;
 
@@ -18,11 +18,6 @@ async fn run(app: &App, req: Request) -> Result<Response<Body>, ZatoError> {
         .user_id()?
         .ok_or(ZatoError::MissingInput("user_id"))?;
     let org = sso::organization(app, &org).await?;
-    match sso_users::delete(&app.db, &org, &ust, &user).await {
-        Ok(()) => Ok(zato::ok(Map::new())),
-        Err(SsoError::NotAllowed) => {
-            Err(sso_users::why_refused(&app.db, &org.id, &ust).await.into())
-        }
-        Err(e) => Err(e.into()),
-    }
+    sso_users::delete(&app.db, &org, &ust, &user).await?;
+    Ok(zato::ok(Map::new()))
 }

@@ -9,23 +9,15 @@ use idgraph::store::sso_attrs;
 use idgraph::{App, Body, Request, Response};
 use serde_json::{Map, Value, json};
 
-/// BatchGetItem reads 100 keys: the session, the target's record, and the names.
-const MAX_NAMES: usize = 98;
-
 pub async fn handle(app: &App, req: Request) -> Response<Body> {
     zato::respond(run(app, req).await)
 }
 
 async fn run(app: &App, req: Request) -> Result<Response<Body>, ZatoError> {
     let r = AttrRequest::parse(app, &req)?;
-    let names = r.names()?;
+    let names = r.names_to_read()?;
     let decrypt = r.decrypt()?;
     let all = names.all();
-    if all.len() > MAX_NAMES {
-        return Err(ZatoError::InvalidInput(format!(
-            "at most {MAX_NAMES} names per request"
-        )));
-    }
     let (access, found) =
         sso_attrs::read(&app.db, &r.org, &r.ust, r.target.as_ref(), decrypt, &all).await?;
     let key = if decrypt

@@ -1,26 +1,18 @@
 //! `PUT /zato/sso/user/attr` — Zato's `UserAttr.set`: creates or replaces one attribute or a `data`
 //! batch, atomically. Without `expiration` the attribute never expires, whatever it had.
 
-use idgraph::faces::zato::{self, ZatoError};
-use idgraph::sso::attrs::AttrRequest;
+use idgraph::faces::zato;
+use idgraph::sso::attrs::write_values;
 use idgraph::store::sso_attrs::Change;
 use idgraph::{App, Body, Request, Response};
-use serde_json::Map;
 
 pub async fn handle(app: &App, req: Request) -> Response<Body> {
-    zato::respond(run(app, req).await)
-}
-
-async fn run(app: &App, req: Request) -> Result<Response<Body>, ZatoError> {
-    let r = AttrRequest::parse(app, &req)?;
-    let values = r.values(true)?;
-    let changes = r
-        .changes(app, values, |name, value, expires_us| Change::Set {
+    zato::respond(
+        write_values(app, &req, true, |name, value, expires_us| Change::Set {
             name,
             value: value.expect("a value is required here"),
             expires_us,
         })
-        .await?;
-    r.write(app, &changes).await?;
-    Ok(zato::ok(Map::new()))
+        .await,
+    )
 }

@@ -8,21 +8,14 @@ use idgraph::store::sso_attrs;
 use idgraph::{App, Body, Request, Response};
 use serde_json::{Map, Value, json};
 
-const MAX_NAMES: usize = 98;
-
 pub async fn handle(app: &App, req: Request) -> Response<Body> {
     zato::respond(run(app, req).await)
 }
 
 async fn run(app: &App, req: Request) -> Result<Response<Body>, ZatoError> {
     let r = AttrRequest::parse(app, &req)?;
-    let names = r.names()?;
+    let names = r.names_to_read()?;
     let all = names.all();
-    if all.len() > MAX_NAMES {
-        return Err(ZatoError::InvalidInput(format!(
-            "at most {MAX_NAMES} names per request"
-        )));
-    }
     let (_, found) =
         sso_attrs::read(&app.db, &r.org, &r.ust, r.target.as_ref(), false, &all).await?;
     let result = match names {

@@ -118,10 +118,10 @@ impl AttrRequest {
                 return Err(invalid("each data item is an object"));
             };
             let item = Params::from_json(fields.clone());
-            if let Some(user) = item.user_id()? {
-                if Some(&user) != self.target.as_ref().or(Some(self.ust.person())) {
-                    return Err(invalid("every data item must be about the request's user"));
-                }
+            if let Some(user) = item.user_id()?
+                && Some(&user) != self.target.as_ref().or(Some(self.ust.person()))
+            {
+                return Err(invalid("every data item must be about the request's user"));
             }
             let name = item.required_text("name")?;
             // Values inside `data` keep their JSON type, as in Zato's `*_many` calls.
@@ -192,6 +192,33 @@ impl AttrRequest {
     pub async fn write(&self, app: &App, changes: &[Change]) -> Result<(), ZatoError> {
         Ok(sso_attrs::write(&app.db, &self.org, &self.ust, self.target.as_ref(), changes).await?)
     }
+
+    /// The names to read (`name` or `data`), at most what one BatchGetItem holds besides the
+    /// session and the target's record.
+    pub fn names_to_read(&self) -> Result<Names, ZatoError> {
+        let names = self.names()?;
+        if names.all().len() > MAX_READ_NAMES {
+            return Err(invalid("at most 98 names per request"));
+        }
+        Ok(names)
+    }
+}
+
+/// BatchGetItem reads 100 keys: the session, the target's record, and the names.
+pub const MAX_READ_NAMES: usize = 98;
+
+/// The whole of POST, PATCH and PUT: parse, seal where asked, write atomically, answer "ok".
+pub async fn write_values(
+    app: &App,
+    req: &Request,
+    value_required: bool,
+    make: impl Fn(ZattrName, Option<Stored>, Option<i64>) -> Change,
+) -> Result<lambda_http::Response<lambda_http::Body>, ZatoError> {
+    let r = AttrRequest::parse(app, req)?;
+    let values = r.values(value_required)?;
+    let changes = r.changes(app, values, make).await?;
+    r.write(app, &changes).await?;
+    Ok(crate::faces::zato::ok(serde_json::Map::new()))
 }
 
 fn new_value(

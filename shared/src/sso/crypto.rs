@@ -164,11 +164,7 @@ impl Kek {
                     .send()
                     .await
                     .map_err(|e| CryptoError::Unavailable(format!("{e:?}")))?;
-                let plain: [u8; 32] = out
-                    .plaintext()
-                    .map(Blob::as_ref)
-                    .and_then(|p| p.try_into().ok())
-                    .ok_or(CryptoError::Corrupt("KMS returned no 32-byte key"))?;
+                let plain = kms_plaintext(out.plaintext())?;
                 let wrapped = out
                     .ciphertext_blob()
                     .ok_or(CryptoError::Corrupt("KMS returned no wrapped key"))?;
@@ -206,15 +202,16 @@ impl Kek {
                     .send()
                     .await
                     .map_err(|e| CryptoError::Unavailable(format!("{e:?}")))?;
-                let key: [u8; 32] = out
-                    .plaintext()
-                    .map(Blob::as_ref)
-                    .and_then(|p| p.try_into().ok())
-                    .ok_or(CryptoError::Corrupt("KMS returned no 32-byte key"))?;
-                Ok(DataKey(key))
+                Ok(DataKey(kms_plaintext(out.plaintext())?))
             }
         }
     }
+}
+
+fn kms_plaintext(blob: Option<&Blob>) -> Result<[u8; 32], CryptoError> {
+    blob.map(Blob::as_ref)
+        .and_then(|p| p.try_into().ok())
+        .ok_or(CryptoError::Corrupt("KMS returned no 32-byte key"))
 }
 
 #[cfg(test)]

@@ -363,7 +363,7 @@ pub async fn approve(db: &Db, org: &OrgId, ust: &Ust, user: &PersonId) -> Result
     ];
     match db.transact(writes).await {
         Ok(()) => Ok(()),
-        Err(StoreError::TransactionCancelled(_)) => Err(SsoError::NotAllowed),
+        Err(StoreError::TransactionCancelled(_)) => Err(why_refused(db, org, ust).await),
         Err(e) => Err(e.into()),
     }
 }
@@ -389,15 +389,15 @@ pub async fn delete(
     ];
     match db.transact(writes).await {
         Ok(()) => {}
-        Err(StoreError::TransactionCancelled(_)) => return Err(SsoError::NotAllowed),
+        Err(StoreError::TransactionCancelled(_)) => return Err(why_refused(db, &org.id, ust).await),
         Err(e) => return Err(e.into()),
     }
     persons::delete(db, org, user).await?;
     Ok(())
 }
 
-/// Tells a dead session from a live one that lacked a right, after a write's session check
-/// failed.
+/// Tells a dead session from a live one that lacked a right (or met no such target), after a
+/// write's checks failed.
 pub async fn why_refused(db: &Db, org: &OrgId, ust: &Ust) -> SsoError {
     match session(db, org, ust).await {
         Ok(Some(_)) => SsoError::NotAllowed,
