@@ -89,6 +89,12 @@ export_local_env() {
   # The demo's SailPoint token signing key (scripts/routes.py signs the event files with it).
   # Deployed stacks take theirs from the JwtSigningKeys parameter.
   export JWT_SIGNING_KEYS="${JWT_SIGNING_KEYS:-demo-2026=demo-signing-key-for-local-use-only-0123456789}"
+  # The Zato SSO face serves the demo org. Its key-encryption key is a fixed local key, never
+  # used outside this local stack (AWS uses the template's KMS key).
+  export SSO_ORG_ID="${SSO_ORG_ID:-af5fbd30-7ce7-4548-8b30-4cd59cb2aba1}"
+  export SSO_APPS="${SSO_APPS:-CRM,demo}"
+  export SSO_SESSION_MINUTES="${SSO_SESSION_MINUTES:-60}"
+  export SSO_LOCAL_KEK="${SSO_LOCAL_KEK:-6c6f63616c2d6f6e6c792d7a61746f2d6b656b2d6e6f742d612d736563726574}"
 }
 
 # Processes this script started. The router gives each function process a process group of
@@ -148,6 +154,10 @@ LOG_LEVEL=$LOG_LEVEL
 REPLICAS=$REPLICAS
 TRANSACTION_ITEM_LIMIT=$TRANSACTION_ITEM_LIMIT
 JWT_SIGNING_KEYS="$JWT_SIGNING_KEYS"
+SSO_ORG_ID=$SSO_ORG_ID
+SSO_APPS=$SSO_APPS
+SSO_SESSION_MINUTES=$SSO_SESSION_MINUTES
+SSO_LOCAL_KEK=$SSO_LOCAL_KEK
 ENV
   # No subshell: $! must be the router itself, so stop_started finds its function processes.
   # Its own session: a terminal's Ctrl-C must not stop it before stop_started has walked its

@@ -43,6 +43,20 @@ FUNCTIONS = [
      [("GET", "/persons/{person_id}/permissions"), ("GET", "/persons/{person_id}/additional-permissions")], False),
     ("slashid-put-person-permissions", "SlashId", WRITE,
      [("PUT", "/persons/{person_id}/permissions"), ("PUT", "/persons/{person_id}/additional-permissions")], True),
+    ("zato-login", "Zato", WRITE, [("POST", "/zato/sso/user/login")], False),
+    ("zato-logout", "Zato", WRITE, [("POST", "/zato/sso/user/logout")], False),
+    ("zato-renew-session", "Zato", WRITE, [("PATCH", "/zato/sso/user/session")], False),
+    ("zato-get-user", "Zato", READ, [("GET", "/zato/sso/user")], False),
+    ("zato-create-user", "Zato", WRITE, [("POST", "/zato/sso/user")], False),
+    ("zato-approve-user", "Zato", WRITE, [("POST", "/zato/sso/user/approve")], False),
+    ("zato-delete-user", "Zato", BULK, [("DELETE", "/zato/sso/user")], False),
+    ("zato-get-user-attr", "Zato", READ, [("GET", "/zato/sso/user/attr")], False),
+    ("zato-create-user-attr", "Zato", WRITE, [("POST", "/zato/sso/user/attr")], False),
+    ("zato-update-user-attr", "Zato", WRITE, [("PATCH", "/zato/sso/user/attr")], False),
+    ("zato-set-user-attr", "Zato", WRITE, [("PUT", "/zato/sso/user/attr")], False),
+    ("zato-delete-user-attr", "Zato", WRITE, [("DELETE", "/zato/sso/user/attr")], False),
+    ("zato-user-attr-exists", "Zato", READ, [("GET", "/zato/sso/user/attr/exists")], False),
+    ("zato-user-attr-names", "Zato", READ, [("GET", "/zato/sso/user/attr/names")], False),
 ]
 
 def v3(method, path):
@@ -84,12 +98,23 @@ def demo_token():
     sig = hmac.new(DEMO_JWT_SECRET.encode(), signing.encode(), hashlib.sha256).digest()
     return signing + "." + b64(sig)
 
+# What each Zato function may do with the SSO key (SsoKey): wrap new users' data keys, or
+# unwrap them to seal and open attribute values. Nothing else touches KMS.
+KMS = {
+    "zato-create-user": ["kms:GenerateDataKey"],
+    "zato-get-user-attr": ["kms:Decrypt"],
+    "zato-create-user-attr": ["kms:Decrypt"],
+    "zato-update-user-attr": ["kms:Decrypt"],
+    "zato-set-user-attr": ["kms:Decrypt"],
+}
 
 DEMO = {"person_id": "903c1ff9-f2cc-435c-b242-9d8a690fcf0a", "bucket_name": "person_pool-end_user_read_write",
         "permission_name": "demo:read", "id": "2c91808c6faadea6016fb4f2bc69077b", "index": "identities"}
 DEMO_IDS = {"sailpoint-get-document": "2c9180a46faadee4016fb4e018c20639",
             "sailpoint-put-document": "2c91808568c529c60168cca6f90c1313"}
 DEMO_HEADERS = {"slashid-orgid": "af5fbd30-7ce7-4548-8b30-4cd59cb2aba1", "slashid-api-key": "demo-api-key"}
+ZATO_UST = "replace-with-a-fresh-ust-from-zato-login"
+ZATO_USER = "zusr6fh6fdgd4997ksjkpx7qnk659q"
 DEMO_BODIES = {
     "slashid-create-person": {"active": True, "handles": [{"type": "email_address", "value": "jane.doe@example.com"}], "region": "europe-belgium"},
     "slashid-put-persons": {"handles": [{"type": "email_address", "value": "user@user.com"}], "active": True},
@@ -112,6 +137,25 @@ DEMO_BODIES = {
     "sailpoint-access-request": {"requestType": "GRANT_ACCESS", "requestedFor": ["2c9180a46faadee4016fb4e018c20639"],
                                  "requestedItems": [{"type": "ROLE", "id": "2c91808c6faadea6016fb4f2bc69077b"}]},
     "sailpoint-put-document": {"id": "2c91808568c529c60168cca6f90c1313", "name": "Employee Access", "_type": "accessprofile"},
+    # Zato's doc examples; every UST-bearing body needs a fresh UST from zato-login.
+    "zato-login": {"username": "jdoe", "password": "jdoe-password-1", "current_app": "CRM"},
+    "zato-logout": {"ust": ZATO_UST, "current_app": "CRM"},
+    "zato-renew-session": {"target_ust": ZATO_UST, "current_ust": ZATO_UST, "current_app": "CRM"},
+    "zato-get-user": {"ust": ZATO_UST, "current_app": "CRM"},
+    "zato-create-user": {"ust": ZATO_UST, "current_app": "CRM", "username": "user1", "email": "myuser@example.com",
+                         "display_name": "My User"},
+    "zato-approve-user": {"ust": ZATO_UST, "current_app": "CRM", "user_id": ZATO_USER},
+    "zato-delete-user": {"ust": ZATO_UST, "current_app": "CRM", "user_id": ZATO_USER},
+    "zato-get-user-attr": {"current_ust": ZATO_UST, "current_app": "CRM", "user_id": ZATO_USER, "name": "my-attribute"},
+    "zato-create-user-attr": {"current_ust": ZATO_UST, "current_app": "CRM", "user_id": ZATO_USER,
+                              "name": "my-rest-attribute", "value": "my-rest-value", "encrypt": True, "expiration": 3600},
+    "zato-update-user-attr": {"current_ust": ZATO_UST, "current_app": "CRM", "user_id": ZATO_USER,
+                              "name": "my-rest-attribute", "value": "my-rest-value", "encrypt": True, "expiration": 3600},
+    "zato-set-user-attr": {"current_ust": ZATO_UST, "current_app": "CRM", "user_id": ZATO_USER,
+                           "name": "my-new-rest-attribute", "value": "my-new-rest-value", "encrypt": True, "expiration": 3600},
+    "zato-delete-user-attr": {"current_ust": ZATO_UST, "current_app": "CRM", "user_id": ZATO_USER, "name": "my-attribute"},
+    "zato-user-attr-exists": {"current_ust": ZATO_UST, "current_app": "CRM", "user_id": ZATO_USER, "name": "my-attribute"},
+    "zato-user-attr-names": {"current_ust": ZATO_UST, "current_app": "CRM", "user_id": ZATO_USER},
 }
 DEMO_QUERY = {"sailpoint-assigned-identities": "limit=10&offset=0&count=true&filters=name%20sw%20%22T%22&sorters=aliasName%2C-name",
               "slashid-get-person-attributes": "buckets=person_pool-end_user_read_write,person_pool-end_user_no_access",
@@ -123,6 +167,8 @@ def pascal(name):
 
 
 def template_block(name, access, routes, waits):
+    kms = (f"            - Effect: Allow\n              Action: [{', '.join(KMS[name])}]\n"
+           "              Resource: !GetAtt SsoKey.Arn\n") if name in KMS else ""
     logical = pascal(name)
     events = "".join(
         f"        {logical}{i}:\n          Type: HttpApi\n          Properties: {{ ApiId: !Ref Api, Method: {m}, Path: '{p}' }}\n"
@@ -145,7 +191,7 @@ def template_block(name, access, routes, waits):
             - Effect: Allow
               Action: [{', '.join(access)}]
               Resource: [!GetAtt Table.Arn, !Sub '${{Table.Arn}}/index/*']
-{replica}  {logical}Logs:
+{kms}{replica}  {logical}Logs:
     Type: AWS::Logs::LogGroup
     Properties:
       LogGroupName: !Sub '/aws/lambda/${{AWS::StackName}}-{name}'
@@ -167,7 +213,8 @@ def event(name, method, path_template):
         if body is not None:
             headers["content-type"] = kind
     else:
-        headers = dict(DEMO_HEADERS, **({"content-type": "application/json"} if body is not None else {}))
+        face_headers = DEMO_HEADERS if name.startswith("slashid-") else {}
+        headers = dict(face_headers, **({"content-type": "application/json"} if body is not None else {}))
     return {
         "version": "2.0", "routeKey": f"{method} {path_template}", "rawPath": path,
         "rawQueryString": DEMO_QUERY.get(name, ""), "headers": headers, "pathParameters": params,

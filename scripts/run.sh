@@ -24,6 +24,7 @@ cat <<MSG
   SlashID:      SlashID-OrgID: af5fbd30-7ce7-4548-8b30-4cd59cb2aba1
                 SlashID-API-Key: demo-api-key
   Demo person:  903c1ff9-f2cc-435c-b242-9d8a690fcf0a
+  Zato SSO:     admin / admin-password-1 (super-user), jdoe / jdoe-password-1; apps CRM, demo
 
   curl -s http://127.0.0.1:$PORT/persons/903c1ff9-f2cc-435c-b242-9d8a690fcf0a?fields=handles \\
        -H 'SlashID-OrgID: af5fbd30-7ce7-4548-8b30-4cd59cb2aba1' -H 'SlashID-API-Key: demo-api-key'

@@ -9,7 +9,9 @@ use crate::auth::RequestContext;
 use crate::cache::TtlCache;
 use crate::config::{self, Config};
 use crate::db::Db;
+use crate::error::ApiError;
 use crate::ids::OrgId;
+use crate::sso::crypto::Kek;
 
 pub struct App {
     pub config: Config,
@@ -20,6 +22,8 @@ pub struct App {
     pub(crate) auth_cache: TtlCache<(OrgId, String), RequestContext>,
     /// Custom bucket definitions an org can see, by org.
     pub(crate) bucket_cache: TtlCache<OrgId, Vec<Bucket>>,
+    /// Wraps the Zato SSO face's per-user data keys.
+    pub kek: Kek,
 }
 
 pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
@@ -38,7 +42,10 @@ impl App {
             .timeout_config(timeouts)
             .load()
             .await;
-        Ok(Self::new(config, Client::new(&sdk)))
+        let kek = Kek::from_config(&config.sso_kek, Some(&sdk));
+        let mut app = Self::new(config, Client::new(&sdk));
+        app.kek = kek;
+        Ok(app)
     }
 
     pub fn new(config: Config, client: Client) -> Self {
@@ -54,11 +61,23 @@ impl App {
             })
             .collect();
         Self {
+            kek: Kek::from_config(&config.sso_kek, None),
             auth_cache: TtlCache::new(config.auth_cache_ttl),
             bucket_cache: TtlCache::new(config.auth_cache_ttl),
             config,
             db,
             replicas,
         }
+    }
+}
+
+impl App {
+    /// The organization the Zato SSO face serves. Its absence is a deployment fault, never the
+    /// caller's.
+    pub fn sso_org(&self) -> Result<&OrgId, ApiError> {
+        self.config.sso_org.as_ref().ok_or_else(|| {
+            tracing::error!("SSO_ORG_ID is not configured");
+            ApiError::Internal
+        })
     }
 }

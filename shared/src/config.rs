@@ -25,6 +25,61 @@ pub struct Config {
     pub jwt_keys: Vec<(String, String)>,
     /// Lifetime of a SailPoint access token (`OAUTH_TOKEN_SECONDS`, default 749 as ISC's).
     pub token_ttl: Duration,
+    /// Zato SSO: the apps a `current_app` must name (`SSO_APPS=CRM,demo`).
+    pub sso_apps: Vec<String>,
+    /// Zato SSO: how long a session lasts unless renewed (`SSO_SESSION_MINUTES`, default 60 as
+    /// Zato's `sso.conf`).
+    pub sso_session_ttl: Duration,
+    /// Zato SSO: what wraps the per-user data keys of encrypted attributes.
+    pub sso_kek: KekConfig,
+}
+
+/// The key-encryption key: KMS in AWS (`SSO_KMS_KEY_ID`), a local AES-256 key elsewhere
+/// (`SSO_LOCAL_KEK`, 64 hex digits). Never both: a data key wrapped by one cannot be opened by
+/// the other, and a silent fallback would hide a misconfigured stack.
+#[derive(Clone, PartialEq, Eq)]
+pub enum KekConfig {
+    None,
+    Local([u8; 32]),
+    Kms(String),
+}
+
+impl std::fmt::Debug for KekConfig {
+    // The local key is a secret: Debug must not print it.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::None => f.write_str("None"),
+            Self::Local(_) => f.write_str("Local(..)"),
+            Self::Kms(id) => write!(f, "Kms({id})"),
+        }
+    }
+}
+
+fn kek_config(get: &impl Fn(&str) -> Option<String>) -> Result<KekConfig, ConfigError> {
+    let kms = get("SSO_KMS_KEY_ID").filter(|s| !s.is_empty());
+    let local = get("SSO_LOCAL_KEK").filter(|s| !s.is_empty());
+    match (kms, local) {
+        (Some(_), Some(_)) => Err(ConfigError::Invalid {
+            name: "SSO_LOCAL_KEK",
+            reason: "set either SSO_KMS_KEY_ID or SSO_LOCAL_KEK, not both".into(),
+        }),
+        (Some(id), None) => Ok(KekConfig::Kms(id)),
+        (None, Some(hex)) => {
+            let invalid = || ConfigError::Invalid {
+                name: "SSO_LOCAL_KEK",
+                reason: "expected 64 hex digits (32 bytes)".into(),
+            };
+            if hex.len() != 64 || !hex.is_ascii() {
+                return Err(invalid());
+            }
+            let mut key = [0u8; 32];
+            for (i, byte) in key.iter_mut().enumerate() {
+                *byte = u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).map_err(|_| invalid())?;
+            }
+            Ok(KekConfig::Local(key))
+        }
+        (None, None) => Ok(KekConfig::None),
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -104,7 +159,29 @@ impl Config {
                 },
             )?),
         };
+        let sso_session_ttl = match get("SSO_SESSION_MINUTES").filter(|s| !s.is_empty()) {
+            None => Duration::from_secs(60 * 60),
+            Some(s) => Duration::from_secs(
+                60 * s
+                    .parse::<u64>()
+                    .ok()
+                    .filter(|m| *m > 0)
+                    .ok_or(ConfigError::Invalid {
+                        name: "SSO_SESSION_MINUTES",
+                        reason: format!("{s:?} is not a positive whole number of minutes"),
+                    })?,
+            ),
+        };
         Ok(Self {
+            sso_apps: get("SSO_APPS")
+                .unwrap_or_default()
+                .split(',')
+                .map(str::trim)
+                .filter(|a| !a.is_empty())
+                .map(str::to_owned)
+                .collect(),
+            sso_session_ttl,
+            sso_kek: kek_config(&get)?,
             jwt_keys,
             token_ttl,
             transaction_item_limit,
@@ -164,6 +241,31 @@ mod tests {
         let long = "k1=0123456789abcdef0123456789abcdef, k0=fedcba9876543210fedcba9876543210";
         assert_eq!(with(long).unwrap().jwt_keys[1].0, "k0");
         assert!(with("k1=short").is_err());
+    }
+
+    #[test]
+    fn a_local_kek_is_64_hex_digits_and_excludes_kms() {
+        let with = |kms: Option<&str>, local: Option<&str>| {
+            Config::from_lookup(|k| match k {
+                "TABLE_NAME" => Some("t".into()),
+                "SSO_KMS_KEY_ID" => kms.map(Into::into),
+                "SSO_LOCAL_KEK" => local.map(Into::into),
+                _ => None,
+            })
+        };
+        let hex = "00".repeat(31) + "ff";
+        let mut key = [0u8; 32];
+        key[31] = 0xff;
+        assert_eq!(
+            with(None, Some(&hex)).unwrap().sso_kek,
+            KekConfig::Local(key)
+        );
+        assert!(with(None, Some("abc")).is_err());
+        assert!(with(Some("alias/x"), Some(&hex)).is_err());
+        assert_eq!(
+            with(Some("alias/x"), None).unwrap().sso_kek,
+            KekConfig::Kms("alias/x".into())
+        );
     }
 
     #[test]

@@ -149,7 +149,9 @@ pub fn person_role(org: &OrgId, person: &PersonId, role_id: &str) -> Key {
     Key::new(person_partition(org, person), format!("ROLEM#{role_id}"))
 }
 pub const PERSON_ROLE_PREFIX: &str = "ROLEM#";
-/// The Zato SSO user record (username, password hash, approval, lock and super-user flags).
+/// The Zato SSO user record (username, password hash, approval, lock and super-user flags, the
+/// wrapped data key of its encrypted attributes). Its username is the person's `username`
+/// handle, whose uniqueness item (`handle`) also serves login.
 pub fn sso_user(org: &OrgId, person: &PersonId) -> Key {
     Key::new(person_partition(org, person), "SSO")
 }
@@ -157,12 +159,16 @@ pub fn sso_user(org: &OrgId, person: &PersonId) -> Key {
 pub fn sso_session(org: &OrgId, person: &PersonId, ust_hash: &str) -> Key {
     Key::new(
         person_partition(org, person),
-        format!("SSO#SESSION#{ust_hash}"),
+        format!("{SSO_SESSION_PREFIX}{ust_hash}"),
     )
 }
-/// A Zato user attribute. Expires through `expires_at`.
+pub const SSO_SESSION_PREFIX: &str = "SSO#SESSION#";
+/// A Zato user attribute. Expires through `expires_at`. Its name is free text, last in the key.
 pub fn sso_attribute(org: &OrgId, person: &PersonId, name: &str) -> Key {
-    Key::new(person_partition(org, person), format!("ZATTR#{name}"))
+    Key::new(
+        person_partition(org, person),
+        format!("{SSO_ATTRIBUTE_PREFIX}{name}"),
+    )
 }
 pub const SSO_ATTRIBUTE_PREFIX: &str = "ZATTR#";
 
@@ -175,11 +181,6 @@ pub fn handle(pool: &OrgId, kind: &str, normalized_value: &str) -> Key {
         "#HANDLE",
     )
 }
-/// A Zato username, unique in the SSO organization; holds the user id.
-pub fn sso_username(org: &OrgId, username: &str) -> Key {
-    Key::new(format!("{org}#SSOUSERNAME#{username}"), "#SSOUSERNAME")
-}
-
 // ---- permission holders: `{org}#PERM#{name}` -----------------------------------------------
 
 /// A person holding a permission directly, so a catalog delete can revoke it with a strongly
@@ -267,7 +268,8 @@ mod tests {
             person_permissions(&o, &p),
             sso_session(&o, &p, "h"),
             handle(&o, "email_address", "a@b.c"),
-            sso_username(&o, "u"),
+            sso_user(&o, &p),
+            sso_attribute(&o, &p, "a#b"),
             permission_holder(&o, "n", &p),
             role_member(&o, "r", &p),
             search_document(&o, "identities", "x"),

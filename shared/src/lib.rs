@@ -22,6 +22,7 @@ pub mod projection;
 pub mod request;
 pub mod role;
 pub mod runtime;
+pub mod sso;
 pub mod store;
 
 pub use app::App;

@@ -115,9 +115,9 @@ impl Query {
         Ok(present.then_some(items))
     }
 
-    /// Every (name, value) pair, in order.
-    pub fn pairs(&self) -> &[(String, String)] {
-        &self.0
+    /// Every (key, value) pair, in order.
+    pub fn all_pairs(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.0.iter().map(|(k, v)| (k.as_str(), v.as_str()))
     }
 
     pub fn contains(&self, key: &str) -> bool {

@@ -326,3 +326,134 @@ impl Api {
         }
     }
 }
+
+// ---- Zato SSO ---------------------------------------------------------------------------------
+
+/// The demo seed's SSO users (`seed/demo.json`).
+pub const ZATO_ADMIN: (&str, &str) = ("admin", "admin-password-1");
+pub const ZATO_JDOE: (&str, &str) = ("jdoe", "jdoe-password-1");
+pub const ZATO_JDOE_ID: &str = "zusr6fh6fdgd4997ksjkpx7qnk659q";
+
+/// A client of the Zato SSO face through the router. Zato clients send no credentials in
+/// headers: the UST is a parameter.
+pub struct Zato {
+    client: reqwest::Client,
+}
+
+impl Default for Zato {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Zato {
+    pub fn new() -> Self {
+        Self {
+            client: reqwest::Client::new(),
+        }
+    }
+
+    /// `method path` with `body` as the JSON body (on GET and DELETE too, as Zato's clients do).
+    pub async fn call(&self, method: &str, path: &str, body: &Value) -> Reply {
+        self.send(method, path, Some(body.to_string()), "application/json")
+            .await
+    }
+
+    /// As `curl -X<method> <url> -d '<body>'` sends it: the body, form-encoded by its header.
+    pub async fn curl(&self, method: &str, path: &str, body: &str) -> Reply {
+        self.send(
+            method,
+            path,
+            Some(body.to_owned()),
+            "application/x-www-form-urlencoded",
+        )
+        .await
+    }
+
+    async fn send(&self, method: &str, path: &str, body: Option<String>, kind: &str) -> Reply {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).expect("a method");
+        let mut req = self
+            .client
+            .request(method, format!("{}{path}", router_url()));
+        if let Some(b) = body {
+            req = req.header("content-type", kind).body(b);
+        }
+        let resp = req.send().await.expect("the router answers");
+        let status = resp.status().as_u16();
+        let headers = resp.headers().clone();
+        let bytes = resp.bytes().await.expect("a body");
+        Reply {
+            status,
+            headers,
+            body: serde_json::from_slice(&bytes).expect("a JSON body"),
+        }
+    }
+
+    /// Logs in (app `CRM`); the UST, or a panic naming the answer.
+    pub async fn login(&self, (username, password): (&str, &str)) -> String {
+        let r = self
+            .call(
+                "POST",
+                "/zato/sso/user/login",
+                &json!({"username": username, "password": password, "current_app": "CRM"}),
+            )
+            .await;
+        assert_eq!(
+            (r.status, &r.body["status"]),
+            (200, &json!("ok")),
+            "{}",
+            r.body
+        );
+        r.body["ust"].as_str().expect("a ust").to_owned()
+    }
+
+    /// A new approved regular user: (user id, username, a UST of theirs).
+    pub async fn new_user(&self) -> (String, String, String) {
+        let admin = self.login(ZATO_ADMIN).await;
+        let username = format!("u{}", uuid::Uuid::new_v4().simple());
+        let password = "a-password-1";
+        let created = self
+            .call(
+                "POST",
+                "/zato/sso/user",
+                &json!({"ust": admin, "current_app": "CRM", "username": username, "password": password}),
+            )
+            .await;
+        assert_eq!(created.status, 200, "{}", created.body);
+        let id = created.body["user_id"]
+            .as_str()
+            .expect("a user id")
+            .to_owned();
+        let approved = self
+            .call(
+                "POST",
+                "/zato/sso/user/approve",
+                &json!({"ust": admin, "current_app": "CRM", "user_id": id}),
+            )
+            .await;
+        assert_eq!(approved.status, 200, "{}", approved.body);
+        let ust = self.login((&username, password)).await;
+        (id, username, ust)
+    }
+}
+
+impl Reply {
+    /// `(HTTP status, the one sub_status code)` of a Zato error, checking the envelope.
+    pub fn zato_error(&self) -> (u16, String) {
+        assert_eq!(self.body["status"], "error", "{}", self.body);
+        assert_eq!(
+            self.body["cid"].as_str().map(str::len),
+            Some(24),
+            "{}",
+            self.body
+        );
+        let codes = self.body["sub_status"].as_array().expect("sub_status");
+        assert_eq!(codes.len(), 1, "{}", self.body);
+        (self.status, codes[0].as_str().expect("a code").to_owned())
+    }
+
+    /// Whether this is Zato's `status: ok` with HTTP 200.
+    pub fn is_zato_ok(&self) -> bool {
+        self.status == 200 && self.body["status"] == "ok"
+    }
+}

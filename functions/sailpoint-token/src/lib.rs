@@ -115,5 +115,5 @@ fn bytes_of(body: &[u8]) -> multer::bytes::Bytes {
 
 fn query_pairs(raw: &str) -> Result<Vec<(String, String)>, String> {
     let q = Query::parse(raw).map_err(|e| e.to_string())?;
-    Ok(q.pairs().to_vec())
+    Ok(q.all_pairs().map(|(k, v)| (k.to_owned(), v.to_owned())).collect())
 }

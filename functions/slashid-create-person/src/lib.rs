@@ -62,5 +62,7 @@ pub fn creation_error(e: CreatePersonError) -> ApiError {
             "a person can be created with at most {max} handles and attributes; add more attributes afterwards"
         )),
         CreatePersonError::Store(e) => e.into(),
+        // SlashID creations add no extra writes.
+        CreatePersonError::ExtraFailed(_) => ApiError::Internal,
     }
 }

@@ -5,12 +5,107 @@ use lambda_http::{Body, Response};
 use serde_json::{Map, Value, json};
 
 use super::{json_response, random_hex32};
-use crate::error::ApiError;
+use crate::error::{ApiError, StoreError};
 
+pub const USERNAME_INVALID: &str = "E001001";
+pub const USERNAME_EXISTS: &str = "E001002";
+pub const USERNAME_TOO_LONG: &str = "E001003";
+pub const USERNAME_HAS_WHITESPACE: &str = "E001004";
+pub const USER_ID_INVALID: &str = "E001100";
+pub const PASSWORD_TOO_SHORT: &str = "E003002";
+pub const PASSWORD_TOO_LONG: &str = "E003003";
+pub const APP_INVALID: &str = "E004001";
 pub const NOT_ALLOWED: &str = "E005001";
+pub const LOCKED: &str = "E005002";
+pub const NOT_APPROVED: &str = "E005004";
+pub const NO_SUCH_SESSION: &str = "E007001";
 pub const INVALID_INPUT: &str = "E008002";
 pub const MISSING_INPUT: &str = "E008003";
 pub const INTERNAL_ERROR: &str = "E008004";
+pub const ATTR_EXISTS: &str = "E009001";
+pub const NO_SUCH_ATTR: &str = "E009002";
+
+/// What a Zato handler can answer besides success. Each variant is one Zato sub-status with the
+/// HTTP status Zato gives it; `reason` texts go to the log line only, since Zato's envelope has
+/// no message field and clients key on the code.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ZatoError {
+    /// A required field is absent: HTTP 400, as Zato's SimpleIO does.
+    #[error("missing input {0}")]
+    MissingInput(&'static str),
+    #[error("invalid input: {0}")]
+    InvalidInput(String),
+    /// `current_app` is not in the allow-list: HTTP 200 with status error, as Zato does.
+    #[error("invalid app")]
+    InvalidApp,
+    /// Unknown, malformed, expired or logged-out UST.
+    #[error("no such session")]
+    NoSuchSession,
+    /// Wrong credentials, not a super-user, another user's data, or no such target user.
+    #[error("not allowed")]
+    NotAllowed,
+    #[error("account locked")]
+    Locked,
+    #[error("account not approved")]
+    NotApproved,
+    /// A username or password rule, with its own code (`E001…`, `E003…`).
+    #[error("invalid {0}")]
+    Rule(&'static str),
+    #[error("attribute already exists")]
+    AttrExists,
+    #[error("no such attribute")]
+    NoSuchAttr,
+    #[error(transparent)]
+    Api(#[from] ApiError),
+}
+
+impl From<StoreError> for ZatoError {
+    fn from(e: StoreError) -> Self {
+        Self::Api(e.into())
+    }
+}
+
+impl From<crate::request::InputError> for ZatoError {
+    fn from(e: crate::request::InputError) -> Self {
+        Self::Api(e.into())
+    }
+}
+
+impl ZatoError {
+    /// The HTTP status and sub-status code.
+    pub fn status_and_code(&self) -> (u16, &'static str) {
+        match self {
+            Self::MissingInput(_) => (400, MISSING_INPUT),
+            Self::InvalidInput(_) => (403, INVALID_INPUT),
+            Self::InvalidApp => (200, APP_INVALID),
+            Self::NoSuchSession => (403, NO_SUCH_SESSION),
+            Self::NotAllowed => (403, NOT_ALLOWED),
+            Self::Locked => (403, LOCKED),
+            Self::NotApproved => (403, NOT_APPROVED),
+            Self::Rule(code) => (403, code),
+            Self::AttrExists => (403, ATTR_EXISTS),
+            Self::NoSuchAttr => (403, NO_SUCH_ATTR),
+            Self::Api(e) => api_status_and_code(e),
+        }
+    }
+}
+
+/// Runs a handler body; every `Err` becomes Zato's error envelope.
+pub fn respond(outcome: Result<Response<Body>, ZatoError>) -> Response<Body> {
+    outcome.unwrap_or_else(|e| {
+        if !matches!(e, ZatoError::Api(_)) {
+            // Names the rule that failed, never the input's values.
+            tracing::info!(reason = %e, "zato request refused");
+        }
+        match e {
+            ZatoError::Api(api) => error(&api),
+            other => {
+                let (status, code) = other.status_and_code();
+                failure(status, code)
+            }
+        }
+    })
+}
 
 /// A `cid` as Zato prints one: 24 lowercase hex characters.
 pub fn cid() -> String {
@@ -33,10 +128,8 @@ pub fn failure(http_status: u16, code: &str) -> Response<Body> {
     )
 }
 
-/// Face-neutral errors in Zato's terms: bad input is `E008002` with 403 as Zato does, a missing
-/// required field 400, anything about credentials the generic `E005001`.
-pub fn error(e: &ApiError) -> Response<Body> {
-    let (status, code) = match e {
+fn api_status_and_code(e: &ApiError) -> (u16, &'static str) {
+    match e {
         ApiError::BadRequest(_) | ApiError::Conflict(_) | ApiError::PreconditionFailed(_) => {
             (403, INVALID_INPUT)
         }
@@ -48,10 +141,41 @@ pub fn error(e: &ApiError) -> Response<Body> {
         ApiError::Throttled { .. } => (429, INTERNAL_ERROR),
         ApiError::Unavailable { .. } => (503, INTERNAL_ERROR),
         ApiError::Internal => (500, INTERNAL_ERROR),
-    };
+    }
+}
+
+/// Face-neutral errors in Zato's terms: bad input is `E008002` with 403 as Zato does, anything
+/// about credentials the generic `E005001`, DynamoDB faults 503/429 with `Retry-After`.
+pub fn error(e: &ApiError) -> Response<Body> {
+    let (status, code) = api_status_and_code(e);
     json_response(
         status,
         &json!({ "cid": cid(), "status": "error", "sub_status": [code] }),
         Some(e),
     )
+}
+
+impl From<crate::store::sso_users::SsoError> for ZatoError {
+    fn from(e: crate::store::sso_users::SsoError) -> Self {
+        use crate::store::sso_users::SsoError as E;
+        match e {
+            E::NoSuchSession => Self::NoSuchSession,
+            E::NotAllowed => Self::NotAllowed,
+            E::UsernameTaken => Self::Rule(USERNAME_EXISTS),
+            E::UserIdTaken => Self::InvalidInput("the user id is taken".into()),
+            E::AttrExists => Self::AttrExists,
+            E::NoSuchAttr => Self::NoSuchAttr,
+            E::TooMany(max) => Self::InvalidInput(format!(
+                "one request can change at most {max} attributes, all or none"
+            )),
+            E::Crypto(c) => Self::Api(c.into()),
+            E::Store(s) => s.into(),
+        }
+    }
+}
+
+impl From<crate::sso::crypto::CryptoError> for ZatoError {
+    fn from(e: crate::sso::crypto::CryptoError) -> Self {
+        Self::Api(e.into())
+    }
 }

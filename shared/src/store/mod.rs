@@ -9,3 +9,5 @@ pub mod permissions;
 pub mod persons;
 pub mod roles;
 pub mod search;
+pub mod sso_attrs;
+pub mod sso_users;

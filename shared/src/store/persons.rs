@@ -21,6 +21,9 @@ pub enum CreatePersonError {
     IdTaken,
     #[error("a person can be created with at most {0} handles and attributes together")]
     TooManyItems(usize),
+    /// The `i`-th of the caller's extra writes (`create_with`) did not hold its condition.
+    #[error("extra write {0} of the creation did not hold its condition")]
+    ExtraFailed(usize),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -38,7 +41,19 @@ pub async fn create(
     person: &Person,
     attrs: &[NewAttribute],
 ) -> Result<(), CreatePersonError> {
-    let max = db.max_transaction_items - FIXED_ITEMS;
+    create_with(db, org, person, attrs, Vec::new()).await
+}
+
+/// `create`, with the caller's `extra` writes in the same transaction (another face's record of
+/// the person, a check of the caller's session), so the person exists with them or not at all.
+pub async fn create_with(
+    db: &Db,
+    org: &Organization,
+    person: &Person,
+    attrs: &[NewAttribute],
+    extra: Vec<aws_sdk_dynamodb::types::TransactWriteItem>,
+) -> Result<(), CreatePersonError> {
+    let max = db.max_transaction_items - FIXED_ITEMS - extra.len();
     if person.handles.len() + attrs.len() > max {
         return Err(CreatePersonError::TooManyItems(max));
     }
@@ -60,12 +75,15 @@ pub async fn create(
             None,
         ));
     }
+    let first_extra = writes.len();
+    writes.extend(extra);
     match db.transact(writes).await {
         Ok(()) => Ok(()),
         Err(StoreError::TransactionCancelled(reasons)) => {
             let failed = reasons.iter().position(|r| r == "ConditionalCheckFailed");
             Err(match failed {
                 Some(0) => CreatePersonError::IdTaken,
+                Some(i) if i >= first_extra => CreatePersonError::ExtraFailed(i - first_extra),
                 Some(i) => {
                     CreatePersonError::HandleTaken(person.handles.get(i - FIXED_ITEMS).cloned())
                 }

@@ -26,6 +26,9 @@ pub struct Seed {
     pub permissions: Vec<SeedPermission>,
     #[serde(default)]
     pub person_permissions: Vec<SeedPersonPermissions>,
+    /// Zato SSO users of the SSO organization (`SSO_ORG_ID`), approved, with attributes.
+    #[serde(default)]
+    pub sso_users: Vec<SeedSsoUser>,
     #[serde(default)]
     pub oauth_clients: Vec<SeedOAuthClient>,
     #[serde(default)]
@@ -60,6 +63,19 @@ pub struct SeedDocument {
     pub org: String,
     pub index: String,
     pub doc: serde_json::Value,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct SeedSsoUser {
+    pub id: String,
+    pub username: String,
+    pub password: String,
+    #[serde(default)]
+    pub super_user: bool,
+    pub display_name: Option<String>,
+    /// Plain-text attributes that never expire.
+    #[serde(default)]
+    pub attributes: serde_json::Map<String, serde_json::Value>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -212,6 +228,9 @@ pub async fn load(app: &App, seed: Seed) -> Result<Loaded, String> {
             .map_err(|e| format!("document {id}: {e}"))?;
         loaded.created += 1;
     }
+    for u in seed.sso_users {
+        load_sso_user(app, u, &mut loaded).await?;
+    }
     Ok(loaded)
 }
 
@@ -274,5 +293,60 @@ async fn load_role(
             .map_err(|e| format!("role {id}: {e}"))?;
     }
     loaded.created += generated.len();
+    Ok(())
+}
+
+/// The first super-user comes from here (or an import), since Zato has no REST call for it.
+async fn load_sso_user(app: &App, u: SeedSsoUser, loaded: &mut Loaded) -> Result<(), String> {
+    use idgraph::sso::{self, Password, Username, ZattrName};
+    use idgraph::store::orgs;
+    use idgraph::store::sso_attrs::{self, Change, Stored};
+    use idgraph::store::sso_users::{self, SsoError};
+    let org_id = app
+        .sso_org()
+        .map_err(|_| "sso_users need SSO_ORG_ID".to_owned())?;
+    let org = orgs::get(&app.db, org_id)
+        .await
+        .map_err(|e| e.to_string())?
+        .ok_or(format!("SSO organization {org_id} is not in the seed"))?;
+    let id = PersonId::parse(&u.id).map_err(|e| e.to_string())?;
+    let why = |e: idgraph::faces::zato::ZatoError| format!("sso user {}: {e}", u.username);
+    let username = Username::parse(&u.username).map_err(why)?;
+    let password = Password::new(&u.password).map_err(why)?;
+    let mut user = sso::new_user(app, &org.id, id.clone(), &username, &password, "auto")
+        .await
+        .map_err(why)?;
+    user.approved = true;
+    user.super_user = u.super_user;
+    user.profile.display_name = u.display_name;
+    match sso_users::create(
+        &app.db,
+        &org,
+        &user,
+        &app.config.default_person_region,
+        None,
+    )
+    .await
+    {
+        Ok(()) => loaded.created += 1,
+        Err(SsoError::UserIdTaken | SsoError::UsernameTaken) => loaded.already_present += 1,
+        Err(e) => return Err(format!("sso user {}: {e}", u.username)),
+    }
+    let changes = u
+        .attributes
+        .iter()
+        .map(|(name, value)| {
+            Ok(Change::Set {
+                name: ZattrName::parse(name).map_err(why)?,
+                value: Stored::Plain(value.to_string()),
+                expires_us: None,
+            })
+        })
+        .collect::<Result<Vec<_>, String>>()?;
+    if !changes.is_empty() {
+        sso_attrs::import(&app.db, &org.id, &id, &changes)
+            .await
+            .map_err(|e| format!("attributes of {}: {e}", u.username))?;
+    }
     Ok(())
 }

@@ -1,0 +1,22 @@
+//! `POST /zato/sso/user/approve` — a super-user approves `user_id`, so it can log in. One
+//! transaction: the super-user's session check and the approval.
+
+use idgraph::faces::zato::{self, ZatoError};
+use idgraph::sso;
+use idgraph::store::sso_users;
+use idgraph::{App, Body, Request, Response};
+use serde_json::Map;
+
+pub async fn handle(app: &App, req: Request) -> Response<Body> {
+    zato::respond(run(app, req).await)
+}
+
+async fn run(app: &App, req: Request) -> Result<Response<Body>, ZatoError> {
+    let (org, params) = sso::begin(app, &req)?;
+    let ust = params.ust()?;
+    let user = params
+        .user_id()?
+        .ok_or(ZatoError::MissingInput("user_id"))?;
+    sso_users::approve(&app.db, &org, &ust, &user).await?;
+    Ok(zato::ok(Map::new()))
+}

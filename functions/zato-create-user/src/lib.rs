@@ -1,0 +1,60 @@
+//! `POST /zato/sso/user` — Zato's `User.create`: a super-user creates a user, who is a new
+//! person of the identity graph. The user awaits approval (`POST /zato/sso/user/approve`), as
+//! Zato's users do; without `password` one of 192 random bits is set.
+
+use idgraph::faces::zato::{self, ZatoError};
+use idgraph::sso::{self, Password, Username, crypto};
+use idgraph::store::sso_users::{self, Profile};
+use idgraph::{App, Body, Request, Response};
+
+pub async fn handle(app: &App, req: Request) -> Response<Body> {
+    zato::respond(run(app, req).await)
+}
+
+async fn run(app: &App, req: Request) -> Result<Response<Body>, ZatoError> {
+    let (org, params) = sso::begin(app, &req)?;
+    let ust = params.ust()?;
+    let username = Username::parse(params.required_text("username")?)?;
+    let password = match params.text("password")? {
+        Some(p) => Password::new(p)?,
+        None => Password::new(&crypto::random_token::<24>())?,
+    };
+    let text = |k| params.text(k).map(|v| v.map(str::to_owned));
+    let profile = Profile {
+        email: text("email")?,
+        display_name: text("display_name")?,
+        first_name: text("first_name")?,
+        middle_name: text("middle_name")?,
+        last_name: text("last_name")?,
+    };
+    let locked = params.flag("is_locked")?.unwrap_or(false);
+    // Refused early with the right code; the creating transaction checks it again.
+    let session = sso_users::session(&app.db, &org, &ust)
+        .await?
+        .ok_or(ZatoError::NoSuchSession)?;
+    if !session.super_user {
+        return Err(ZatoError::NotAllowed);
+    }
+    let org = sso::organization(app, &org).await?;
+    let mut user = sso::new_user(
+        app,
+        &org.id,
+        sso::new_user_id(),
+        &username,
+        &password,
+        ust.person().as_str(),
+    )
+    .await?;
+    user.profile = profile;
+    user.locked = locked;
+    let guard = sso_users::session_check(&app.db, &org.id, &ust, true);
+    sso_users::create(
+        &app.db,
+        &org,
+        &user,
+        &app.config.default_person_region,
+        Some(guard),
+    )
+    .await?;
+    Ok(zato::ok(sso::user_fields(&user, true)))
+}

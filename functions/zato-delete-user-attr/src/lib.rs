@@ -1,0 +1,24 @@
+//! `DELETE /zato/sso/user/attr` — Zato's `UserAttr.delete`: `name`, or `data` (a list of
+//! names), atomically. Deleting an attribute that does not exist is not an error.
+
+use idgraph::faces::zato::{self, ZatoError};
+use idgraph::sso::attrs::AttrRequest;
+use idgraph::store::sso_attrs::Change;
+use idgraph::{App, Body, Request, Response};
+use serde_json::Map;
+
+pub async fn handle(app: &App, req: Request) -> Response<Body> {
+    zato::respond(run(app, req).await)
+}
+
+async fn run(app: &App, req: Request) -> Result<Response<Body>, ZatoError> {
+    let r = AttrRequest::parse(app, &req)?;
+    let changes: Vec<_> = r
+        .names()?
+        .all()
+        .into_iter()
+        .map(|name| Change::Delete { name })
+        .collect();
+    r.write(app, &changes).await?;
+    Ok(zato::ok(Map::new()))
+}

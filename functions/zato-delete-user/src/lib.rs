@@ -1,0 +1,23 @@
+//! `DELETE /zato/sso/user` — a super-user deletes `user_id`: its sessions, attributes and
+//! record go, and the person leaves the SSO organization (see `sso_users::delete`).
+
+use idgraph::faces::zato::{self, ZatoError};
+use idgraph::sso;
+use idgraph::store::sso_users;
+use idgraph::{App, Body, Request, Response};
+use serde_json::Map;
+
+pub async fn handle(app: &App, req: Request) -> Response<Body> {
+    zato::respond(run(app, req).await)
+}
+
+async fn run(app: &App, req: Request) -> Result<Response<Body>, ZatoError> {
+    let (org, params) = sso::begin(app, &req)?;
+    let ust = params.ust()?;
+    let user = params
+        .user_id()?
+        .ok_or(ZatoError::MissingInput("user_id"))?;
+    let org = sso::organization(app, &org).await?;
+    sso_users::delete(&app.db, &org, &ust, &user).await?;
+    Ok(zato::ok(Map::new()))
+}

@@ -1,0 +1,1 @@
+idgraph::lambda_main!(Zato, zato_login::handle);

@@ -1,0 +1,20 @@
+//! `POST /zato/sso/user/logout` — Zato's `User.logout`: ends the session. Always "ok", whether
+//! or not the UST was valid, so the answer tells an attacker nothing about a token.
+
+use idgraph::faces::zato::{self, ZatoError};
+use idgraph::sso;
+use idgraph::store::sso_users;
+use idgraph::{App, Body, Request, Response};
+use serde_json::Map;
+
+pub async fn handle(app: &App, req: Request) -> Response<Body> {
+    zato::respond(run(app, req).await)
+}
+
+async fn run(app: &App, req: Request) -> Result<Response<Body>, ZatoError> {
+    let (org, params) = sso::begin(app, &req)?;
+    if let Ok(ust) = params.ust() {
+        sso_users::close_session(&app.db, &org, &ust).await?;
+    }
+    Ok(zato::ok(Map::new()))
+}

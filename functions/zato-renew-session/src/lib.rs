@@ -1,0 +1,38 @@
+//! `PATCH /zato/sso/user/session` — Zato's session renewal: `{target_ust, current_ust,
+//! current_app}` → `{expiration_time}`. A user renews their own session (`target_ust` alone, or
+//! equal to `current_ust`, or just `ust`); renewing another's takes a super-user's
+//! `current_ust`, as Zato's doc says.
+
+use idgraph::faces::zato::{self, ZatoError};
+use idgraph::sso::{self, Ust, time};
+use idgraph::store::sso_users;
+use idgraph::{App, Body, Request, Response};
+use serde_json::{Map, json};
+
+pub async fn handle(app: &App, req: Request) -> Response<Body> {
+    zato::respond(run(app, req).await)
+}
+
+async fn run(app: &App, req: Request) -> Result<Response<Body>, ZatoError> {
+    let (org, params) = sso::begin(app, &req)?;
+    let caller = params.ust()?;
+    let target = match params.text("target_ust")? {
+        Some(raw) => Ust::parse(raw)?,
+        None => caller.clone(),
+    };
+    if target != caller {
+        let session = sso_users::session(&app.db, &org, &caller)
+            .await?
+            .ok_or(ZatoError::NoSuchSession)?;
+        if !session.super_user {
+            return Err(ZatoError::NotAllowed);
+        }
+    }
+    let expires = sso_users::renew_session(&app.db, &org, &target, app.config.sso_session_ttl)
+        .await?
+        .ok_or(ZatoError::NoSuchSession)?;
+    Ok(zato::ok(Map::from_iter([(
+        "expiration_time".into(),
+        json!(time::format(expires)),
+    )])))
+}

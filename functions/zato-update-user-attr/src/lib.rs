@@ -1,0 +1,20 @@
+//! `PATCH /zato/sso/user/attr` — Zato's `UserAttr.update`: changes existing attributes. An
+//! empty or absent `value` keeps the value, an absent `expiration` the expiry. A missing or
+//! expired attribute fails the whole request with E009002 (Zato's documented code; Zato's code
+//! silently updates nothing). `encrypt: true` sets `is_encrypted` too, which Zato forgets.
+
+use idgraph::faces::zato;
+use idgraph::sso::attrs::write_values;
+use idgraph::store::sso_attrs::Change;
+use idgraph::{App, Body, Request, Response};
+
+pub async fn handle(app: &App, req: Request) -> Response<Body> {
+    zato::respond(
+        write_values(app, &req, false, |name, value, expires_us| Change::Update {
+            name,
+            value,
+            expires_us,
+        })
+        .await,
+    )
+}

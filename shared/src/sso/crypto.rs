@@ -1,0 +1,241 @@
+//! Secrets of the SSO face. Passwords are argon2id hashes (PHC strings). Attribute values with
+//! `encrypt: true` are sealed with AES-256-GCM under a per-user data key, which is stored only
+//! wrapped by the key-encryption key: KMS in AWS, a configured local key elsewhere.
+
+use std::sync::OnceLock;
+
+use aes_gcm::aead::{Aead, Payload};
+use aes_gcm::{Aes256Gcm, KeyInit, Nonce};
+use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use aws_sdk_kms::primitives::Blob;
+use base64::Engine;
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+
+use crate::config::KekConfig;
+use crate::error::ApiError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum CryptoError {
+    /// `encrypt: true` in a stack configured with no key-encryption key.
+    #[error("no key-encryption key is configured (SSO_KMS_KEY_ID or SSO_LOCAL_KEK)")]
+    NotConfigured,
+    #[error("KMS is unavailable: {0}")]
+    Unavailable(String),
+    /// A sealed value or wrapped key that does not open under this key: tampering, or a key
+    /// that changed under stored data.
+    #[error("a sealed value does not open: {0}")]
+    Corrupt(&'static str),
+}
+
+impl From<CryptoError> for ApiError {
+    fn from(e: CryptoError) -> Self {
+        tracing::error!(error = %e, "encryption fault");
+        match e {
+            CryptoError::Unavailable(_) => Self::Unavailable {
+                retry_after: crate::error::RETRY_AFTER,
+            },
+            _ => Self::Internal,
+        }
+    }
+}
+
+pub fn random_bytes<const N: usize>() -> [u8; N] {
+    let mut bytes = [0u8; N];
+    getrandom::getrandom(&mut bytes).expect("the operating system's random source works");
+    bytes
+}
+
+/// A random token of `N` bytes, base64url without padding (no `.`, safe in a UST).
+pub fn random_token<const N: usize>() -> String {
+    URL_SAFE_NO_PAD.encode(random_bytes::<N>())
+}
+
+pub fn hash_password(password: &str) -> String {
+    let salt = SaltString::encode_b64(&random_bytes::<16>()).expect("16 bytes make a valid salt");
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .expect("argon2id with default parameters hashes any input")
+        .to_string()
+}
+
+/// Whether `password` matches the stored hash. Without one (no such user) it still hashes once,
+/// against a fixed hash, so timing does not tell whether a username exists.
+pub fn verify_password(password: &str, stored: Option<&str>) -> bool {
+    static DUMMY: OnceLock<String> = OnceLock::new();
+    let phc = stored.unwrap_or_else(|| DUMMY.get_or_init(|| hash_password("no such user")));
+    let Ok(hash) = PasswordHash::new(phc) else {
+        return false;
+    };
+    let matches = Argon2::default()
+        .verify_password(password.as_bytes(), &hash)
+        .is_ok();
+    matches && stored.is_some()
+}
+
+/// A user's plaintext data key. It lives only in memory, for one request.
+pub struct DataKey([u8; 32]);
+
+const SEALED_PREFIX: &str = "v1:";
+
+impl DataKey {
+    /// `v1:` + base64(nonce ‖ ciphertext ‖ tag). `context` is bound as associated data, so a
+    /// sealed value moved to another attribute or user does not open.
+    pub fn seal(&self, context: &str, plaintext: &[u8]) -> String {
+        let nonce = random_bytes::<12>();
+        let sealed = cipher(&self.0)
+            .encrypt(
+                Nonce::from_slice(&nonce),
+                Payload {
+                    msg: plaintext,
+                    aad: context.as_bytes(),
+                },
+            )
+            .expect("AES-GCM encrypts any message under 64 GiB");
+        format!(
+            "{SEALED_PREFIX}{}",
+            STANDARD.encode([&nonce[..], &sealed].concat())
+        )
+    }
+
+    pub fn open(&self, context: &str, sealed: &str) -> Result<Vec<u8>, CryptoError> {
+        let raw = sealed
+            .strip_prefix(SEALED_PREFIX)
+            .and_then(|b| STANDARD.decode(b).ok())
+            .filter(|r| r.len() > 12)
+            .ok_or(CryptoError::Corrupt("not a sealed value"))?;
+        let (nonce, body) = raw.split_at(12);
+        cipher(&self.0)
+            .decrypt(
+                Nonce::from_slice(nonce),
+                Payload {
+                    msg: body,
+                    aad: context.as_bytes(),
+                },
+            )
+            .map_err(|_| CryptoError::Corrupt("authentication failed"))
+    }
+}
+
+fn cipher(key: &[u8; 32]) -> Aes256Gcm {
+    Aes256Gcm::new_from_slice(key).expect("a 32-byte key")
+}
+
+/// The key-encryption key, built once per process.
+pub enum Kek {
+    None,
+    Local(DataKey),
+    Kms {
+        client: aws_sdk_kms::Client,
+        key_id: String,
+    },
+}
+
+const LOCAL_PREFIX: &str = "local:";
+const KMS_PREFIX: &str = "kms:";
+
+impl Kek {
+    pub fn from_config(config: &KekConfig, sdk: Option<&aws_config::SdkConfig>) -> Self {
+        match (config, sdk) {
+            (KekConfig::Local(key), _) => Self::Local(DataKey(*key)),
+            (KekConfig::Kms(key_id), Some(sdk)) => Self::Kms {
+                client: aws_sdk_kms::Client::new(sdk),
+                key_id: key_id.clone(),
+            },
+            _ => Self::None,
+        }
+    }
+
+    /// A fresh data key and its wrapped form, bound to `context` (the user).
+    pub async fn new_data_key(&self, context: &str) -> Result<(DataKey, String), CryptoError> {
+        match self {
+            Self::None => Err(CryptoError::NotConfigured),
+            Self::Local(kek) => {
+                let key = random_bytes::<32>();
+                let wrapped = kek.seal(context, &key);
+                Ok((DataKey(key), format!("{LOCAL_PREFIX}{wrapped}")))
+            }
+            Self::Kms { client, key_id } => {
+                let out = client
+                    .generate_data_key()
+                    .key_id(key_id)
+                    .key_spec(aws_sdk_kms::types::DataKeySpec::Aes256)
+                    .encryption_context("sso-user", context)
+                    .send()
+                    .await
+                    .map_err(|e| CryptoError::Unavailable(format!("{e:?}")))?;
+                let plain = kms_plaintext(out.plaintext())?;
+                let wrapped = out
+                    .ciphertext_blob()
+                    .ok_or(CryptoError::Corrupt("KMS returned no wrapped key"))?;
+                Ok((
+                    DataKey(plain),
+                    format!("{KMS_PREFIX}{}", STANDARD.encode(wrapped.as_ref())),
+                ))
+            }
+        }
+    }
+
+    pub async fn unwrap(&self, context: &str, wrapped: &str) -> Result<DataKey, CryptoError> {
+        match self {
+            Self::None => Err(CryptoError::NotConfigured),
+            Self::Local(kek) => {
+                let sealed = wrapped
+                    .strip_prefix(LOCAL_PREFIX)
+                    .ok_or(CryptoError::Corrupt("not wrapped by the local key"))?;
+                let key: [u8; 32] = kek
+                    .open(context, sealed)?
+                    .try_into()
+                    .map_err(|_| CryptoError::Corrupt("a wrapped key is not 32 bytes"))?;
+                Ok(DataKey(key))
+            }
+            Self::Kms { client, key_id } => {
+                let blob = wrapped
+                    .strip_prefix(KMS_PREFIX)
+                    .and_then(|b| STANDARD.decode(b).ok())
+                    .ok_or(CryptoError::Corrupt("not wrapped by KMS"))?;
+                let out = client
+                    .decrypt()
+                    .key_id(key_id)
+                    .ciphertext_blob(Blob::new(blob))
+                    .encryption_context("sso-user", context)
+                    .send()
+                    .await
+                    .map_err(|e| CryptoError::Unavailable(format!("{e:?}")))?;
+                Ok(DataKey(kms_plaintext(out.plaintext())?))
+            }
+        }
+    }
+}
+
+fn kms_plaintext(blob: Option<&Blob>) -> Result<[u8; 32], CryptoError> {
+    blob.map(Blob::as_ref)
+        .and_then(|p| p.try_into().ok())
+        .ok_or(CryptoError::Corrupt("KMS returned no 32-byte key"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_value_sealed_under_a_wrapped_key_opens_only_in_its_own_context() {
+        let kek = Kek::Local(DataKey([7; 32]));
+        let (key, wrapped) = kek.new_data_key("org#user").await.unwrap();
+        let sealed = key.seal("org#user#a", b"secret");
+        assert!(!sealed.contains("secret"));
+        let again = kek.unwrap("org#user", &wrapped).await.unwrap();
+        assert_eq!(again.open("org#user#a", &sealed).unwrap(), b"secret");
+        assert!(again.open("org#user#b", &sealed).is_err());
+        assert!(kek.unwrap("org#other", &wrapped).await.is_err());
+    }
+
+    #[test]
+    fn a_password_verifies_against_its_hash_only() {
+        let hash = hash_password("right");
+        assert!(hash.starts_with("$argon2id$"));
+        assert!(verify_password("right", Some(&hash)));
+        assert!(!verify_password("wrong", Some(&hash)));
+        assert!(!verify_password("no such user", None));
+    }
+}

@@ -1,0 +1,397 @@
+//! Zato user attributes: one `ZATTR#{name}` item each in the user's partition of the SSO
+//! organization. Expired items are absent to every read and write, whatever TTL has removed.
+//! Every write is one transaction that also checks the caller's session and the target user's
+//! record, so a logged-out caller or a user being deleted never gains an attribute.
+
+use std::collections::BTreeMap;
+
+use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem};
+use serde_json::{Value, json};
+
+use crate::db::{Db, Item};
+use crate::error::StoreError;
+use crate::ids::{OrgId, PersonId};
+use crate::item::{get_bool, get_s, n, s};
+use crate::keys;
+use crate::sso::crypto::{DataKey, Kek};
+use crate::sso::time::{self, now_us, ttl_seconds};
+use crate::sso::{Ust, ZattrName};
+use crate::store::sso_users::{
+    self, Session, SsoError, SsoUser, live_user_check, session_check, why_refused,
+};
+
+/// A value as stored: JSON text, or that text sealed under the user's data key.
+#[derive(Debug, Clone)]
+pub enum Stored {
+    Plain(String),
+    Sealed(String),
+}
+
+/// One change of a write request.
+#[derive(Debug, Clone)]
+pub enum Change {
+    /// POST: the attribute must not exist (or have expired).
+    Create {
+        name: ZattrName,
+        value: Stored,
+        expires_us: Option<i64>,
+    },
+    /// PATCH: the attribute must exist; `None` leaves a part as it is.
+    Update {
+        name: ZattrName,
+        value: Option<Stored>,
+        expires_us: Option<i64>,
+    },
+    /// PUT: created or replaced; without an expiry it never expires.
+    Set {
+        name: ZattrName,
+        value: Stored,
+        expires_us: Option<i64>,
+    },
+    /// DELETE: gone, whether it existed or not.
+    Delete { name: ZattrName },
+}
+
+/// Who is asking about whose attributes, as one read established it.
+pub struct Access {
+    pub session: Session,
+    pub target: PersonId,
+    /// The target's record, when the read asked for it.
+    pub record: Option<SsoUser>,
+}
+
+/// The checks that go before the attribute items in every read and write.
+pub const CHECKS: usize = 2;
+
+/// Reads the caller's session, the target's record (when another user is the target, or
+/// `with_record`), and the items of `names`, in one BatchGetItem; enforces who may see what.
+pub async fn read(
+    db: &Db,
+    org: &OrgId,
+    ust: &Ust,
+    target: Option<&PersonId>,
+    with_record: bool,
+    names: &[ZattrName],
+) -> Result<(Access, BTreeMap<ZattrName, Attr>), SsoError> {
+    let target = target.unwrap_or(ust.person()).clone();
+    let other = &target != ust.person();
+    let mut wanted = vec![sso_users::session_key(org, ust)];
+    if other || with_record {
+        wanted.push(keys::sso_user(org, &target));
+    }
+    wanted.extend(
+        names
+            .iter()
+            .map(|name| keys::sso_attribute(org, &target, name.as_str())),
+    );
+    let items = db.batch_get(&wanted).await?;
+    let now = now_us();
+    let session = sso_users::session_in(&items, org, ust, now)?.ok_or(SsoError::NoSuchSession)?;
+    if other && !session.super_user {
+        return Err(SsoError::NotAllowed);
+    }
+    let record_key = keys::sso_user(org, &target);
+    let record = match items.iter().find(|i| crate::item::has_key(i, &record_key)) {
+        Some(item) => sso_users::user_from_item(item)?,
+        None => None,
+    };
+    if other && record.is_none() {
+        return Err(SsoError::NotAllowed);
+    }
+    let mut found = BTreeMap::new();
+    for item in &items {
+        if let Some(attr) = Attr::from_item(item, now)? {
+            found.insert(attr.name.clone(), attr);
+        }
+    }
+    Ok((
+        Access {
+            session,
+            target,
+            record,
+        },
+        found,
+    ))
+}
+
+/// The names of the target's unexpired attributes: the access read, then 1 Query.
+pub async fn names(
+    db: &Db,
+    org: &OrgId,
+    ust: &Ust,
+    target: Option<&PersonId>,
+) -> Result<Vec<String>, SsoError> {
+    let (access, _) = read(db, org, ust, target, false, &[]).await?;
+    let now = now_us();
+    let mut names = Vec::new();
+    for item in db
+        .query_prefix(
+            &keys::person_partition(org, &access.target),
+            keys::SSO_ATTRIBUTE_PREFIX,
+        )
+        .await?
+    {
+        if let Some(attr) = Attr::from_item(&item, now)? {
+            names.push(attr.name.as_str().to_owned());
+        }
+    }
+    Ok(names)
+}
+
+/// The target's data key, from a read that included its record.
+pub async fn data_key(kek: &Kek, org: &OrgId, access: &Access) -> Result<DataKey, SsoError> {
+    let record = access.record.as_ref().ok_or(SsoError::NotAllowed)?;
+    Ok(kek
+        .unwrap(&SsoUser::key_context(org, &record.id), &record.wrapped_key)
+        .await?)
+}
+
+/// What binds a sealed value to its attribute and user.
+pub fn value_context(org: &OrgId, user: &PersonId, name: &ZattrName) -> String {
+    format!("{org}#{user}#{}", name.as_str())
+}
+
+/// Applies `changes` to the target's attributes, all or none.
+pub async fn write(
+    db: &Db,
+    org: &OrgId,
+    ust: &Ust,
+    target: Option<&PersonId>,
+    changes: &[Change],
+) -> Result<(), SsoError> {
+    let target = target.unwrap_or(ust.person());
+    let max = db.max_transaction_items - CHECKS;
+    if changes.len() > max {
+        return Err(SsoError::TooMany(max));
+    }
+    let now = now_us();
+    let mut writes = vec![
+        session_check(db, org, ust, target != ust.person()),
+        live_user_check(db, org, target),
+    ];
+    writes.extend(
+        changes
+            .iter()
+            .map(|c| change_write(db, org, target, c, now)),
+    );
+    match db.transact(writes).await {
+        Ok(()) => Ok(()),
+        Err(StoreError::TransactionCancelled(reasons)) => {
+            let failed = reasons.iter().position(|r| r == "ConditionalCheckFailed");
+            Err(match failed {
+                Some(0) => why_refused(db, org, ust).await,
+                Some(1) => SsoError::NotAllowed,
+                Some(i) => match changes.get(i - CHECKS) {
+                    Some(Change::Create { .. }) => SsoError::AttrExists,
+                    _ => SsoError::NoSuchAttr,
+                },
+                None => StoreError::ConditionFailed.into(),
+            })
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Unexpired, as a write condition: no expiry, or one still ahead.
+const ALIVE: &str = "(attribute_not_exists(exp_us) OR exp_us > :now)";
+
+fn change_write(
+    db: &Db,
+    org: &OrgId,
+    user: &PersonId,
+    change: &Change,
+    now: i64,
+) -> TransactWriteItem {
+    let key = |name: &ZattrName| keys::sso_attribute(org, user, name.as_str());
+    match change {
+        Change::Create {
+            name,
+            value,
+            expires_us,
+        } => {
+            let mut item = key(name).to_item();
+            item.insert("name".into(), s(name.as_str()));
+            item.insert("created".into(), n(now));
+            item.insert("modified".into(), n(now));
+            put_value(&mut item, value);
+            if let Some(e) = expires_us {
+                item.insert("exp_us".into(), n(e));
+                item.insert(keys::EXPIRES_AT.into(), n(ttl_seconds(*e)));
+            }
+            let mut put = db.put(item, None);
+            if let Some(p) = put.put.as_mut() {
+                p.condition_expression = Some("attribute_not_exists(pk) OR exp_us <= :now".into());
+                p.expression_attribute_values = Some([(":now".to_owned(), n(now))].into());
+            }
+            put
+        }
+        Change::Update {
+            name,
+            value,
+            expires_us,
+        } => {
+            let mut sets = vec!["modified = :now"];
+            let mut values = vec![(":now", n(now))];
+            if let Some(v) = value {
+                sets.push("v = :v, is_encrypted = :enc");
+                let (text, enc) = stored_parts(v);
+                values.push((":v", s(text)));
+                values.push((":enc", AttributeValue::Bool(enc)));
+            }
+            if let Some(e) = expires_us {
+                sets.push("exp_us = :e, #ttl = :t");
+                values.push((":e", n(e)));
+                values.push((":t", n(ttl_seconds(*e))));
+            }
+            let names: &[(&str, &str)] = if expires_us.is_some() {
+                &[("#ttl", keys::EXPIRES_AT)]
+            } else {
+                &[]
+            };
+            db.update(
+                &key(name),
+                &format!("SET {}", sets.join(", ")),
+                Some(&format!("attribute_exists(pk) AND {ALIVE}")),
+                names,
+                values,
+            )
+        }
+        Change::Set {
+            name,
+            value,
+            expires_us,
+        } => {
+            let (text, enc) = stored_parts(value);
+            let mut values = vec![
+                (":now", n(now)),
+                (":name", s(name.as_str())),
+                (":v", s(text)),
+                (":enc", AttributeValue::Bool(enc)),
+            ];
+            let update = match expires_us {
+                Some(e) => {
+                    values.push((":e", n(e)));
+                    values.push((":t", n(ttl_seconds(*e))));
+                    "SET #n = :name, v = :v, is_encrypted = :enc, created = if_not_exists(created, :now), modified = :now, exp_us = :e, #ttl = :t"
+                }
+                None => {
+                    "SET #n = :name, v = :v, is_encrypted = :enc, created = if_not_exists(created, :now), modified = :now REMOVE exp_us, #ttl"
+                }
+            };
+            db.update(
+                &key(name),
+                update,
+                None,
+                &[("#n", "name"), ("#ttl", keys::EXPIRES_AT)],
+                values,
+            )
+        }
+        Change::Delete { name } => db.delete(&key(name)),
+    }
+}
+
+fn stored_parts(value: &Stored) -> (&str, bool) {
+    match value {
+        Stored::Plain(t) => (t, false),
+        Stored::Sealed(t) => (t, true),
+    }
+}
+
+fn put_value(item: &mut Item, value: &Stored) {
+    let (text, enc) = stored_parts(value);
+    item.insert("v".into(), s(text));
+    item.insert("is_encrypted".into(), AttributeValue::Bool(enc));
+}
+
+/// A stored, unexpired attribute.
+#[derive(Debug, Clone)]
+pub struct Attr {
+    pub name: ZattrName,
+    pub value: Stored,
+    pub created: i64,
+    pub modified: i64,
+    pub expires_us: Option<i64>,
+}
+
+impl Attr {
+    /// The attribute in `item`, if `item` is one and has not expired by `now`.
+    fn from_item(item: &Item, now: i64) -> Result<Option<Self>, StoreError> {
+        if !get_s(item, keys::SK)?.starts_with(keys::SSO_ATTRIBUTE_PREFIX) {
+            return Ok(None);
+        }
+        let num = |k: &str| -> Result<Option<i64>, StoreError> {
+            match item.get(k) {
+                None => Ok(None),
+                Some(AttributeValue::N(v)) => v
+                    .parse()
+                    .map(Some)
+                    .map_err(|_| StoreError::Internal(format!("{k} is not a number"))),
+                Some(_) => Err(StoreError::Internal(format!("{k} is not a number"))),
+            }
+        };
+        let expires_us = num("exp_us")?;
+        if expires_us.is_some_and(|e| e <= now) {
+            return Ok(None);
+        }
+        let name = ZattrName::parse(get_s(item, "name")?)
+            .map_err(|_| StoreError::Internal("a stored attribute name is invalid".into()))?;
+        let text = get_s(item, "v")?.to_owned();
+        Ok(Some(Self {
+            name,
+            value: if get_bool(item, "is_encrypted")? {
+                Stored::Sealed(text)
+            } else {
+                Stored::Plain(text)
+            },
+            created: num("created")?.unwrap_or_default(),
+            modified: num("modified")?.unwrap_or_default(),
+            expires_us,
+        }))
+    }
+
+    /// Zato's attribute fields; `value` as stored or, with `key`, opened.
+    pub fn to_json(
+        &self,
+        org: &OrgId,
+        user: &PersonId,
+        key: Option<&DataKey>,
+    ) -> Result<Value, SsoError> {
+        let (value, is_encrypted) = match (&self.value, key) {
+            (Stored::Plain(text), _) => (parse_json_text(text)?, false),
+            (Stored::Sealed(sealed), Some(key)) => {
+                let plain = key.open(&value_context(org, user, &self.name), sealed)?;
+                let text = String::from_utf8(plain)
+                    .map_err(|_| StoreError::Internal("a sealed value is not UTF-8".into()))?;
+                (parse_json_text(&text)?, true)
+            }
+            (Stored::Sealed(sealed), None) => (json!(sealed), true),
+        };
+        Ok(json!({
+            "name": self.name.as_str(),
+            "value": value,
+            "creation_time": time::format(self.created),
+            "last_modified": time::format(self.modified),
+            "expiration_time": self.expires_us.map_or(time::NEVER.to_owned(), time::format),
+            "is_encrypted": is_encrypted,
+        }))
+    }
+}
+
+fn parse_json_text(text: &str) -> Result<Value, StoreError> {
+    serde_json::from_str(text)
+        .map_err(|_| StoreError::Internal("a stored value is not JSON text".into()))
+}
+
+/// Sets attributes of `user` without a session: for the seed and import tools, never an API.
+pub async fn import(
+    db: &Db,
+    org: &OrgId,
+    user: &PersonId,
+    changes: &[Change],
+) -> Result<(), SsoError> {
+    let now = now_us();
+    let mut writes = vec![live_user_check(db, org, user)];
+    writes.extend(changes.iter().map(|c| change_write(db, org, user, c, now)));
+    db.transact(writes).await?;
+    Ok(())
+}

@@ -1,0 +1,413 @@
+//! Zato SSO users and their sessions. A user is a person of the shared graph, created through
+//! `persons` with its username as a `username` handle, plus an `SSO` record in the person's
+//! partition of the SSO organization. Sessions sit beside the record, keyed by the UST's hash.
+
+use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem};
+
+use crate::db::{Db, Item};
+use crate::error::StoreError;
+use crate::ids::{OrgId, PersonId};
+use crate::item::{get_bool, get_s, has_key, n, opt_s, s};
+use crate::keys::{self, Key};
+use crate::person::{Handle, HandleKind, Person};
+use crate::sso::crypto::CryptoError;
+use crate::sso::time::{now_us, ttl_seconds};
+use crate::sso::{Username, Ust};
+use crate::store::orgs::Organization;
+use crate::store::persons::{self, CreatePersonError};
+
+/// What the SSO stores can answer besides success. The Zato face maps each to its code.
+#[derive(Debug, thiserror::Error)]
+pub enum SsoError {
+    #[error("no such session")]
+    NoSuchSession,
+    #[error("not allowed")]
+    NotAllowed,
+    #[error("the username is taken")]
+    UsernameTaken,
+    #[error("the user id is taken")]
+    UserIdTaken,
+    #[error("an attribute already exists")]
+    AttrExists,
+    #[error("an attribute does not exist")]
+    NoSuchAttr,
+    #[error("one request can change at most {0} attributes")]
+    TooMany(usize),
+    #[error(transparent)]
+    Crypto(#[from] CryptoError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Profile {
+    pub email: Option<String>,
+    pub display_name: Option<String>,
+    pub first_name: Option<String>,
+    pub middle_name: Option<String>,
+    pub last_name: Option<String>,
+}
+
+const PROFILE_FIELDS: [&str; 5] = [
+    "email",
+    "display_name",
+    "first_name",
+    "middle_name",
+    "last_name",
+];
+
+impl Profile {
+    fn fields(&self) -> [(&'static str, &Option<String>); 5] {
+        let f = [
+            &self.email,
+            &self.display_name,
+            &self.first_name,
+            &self.middle_name,
+            &self.last_name,
+        ];
+        std::array::from_fn(|i| (PROFILE_FIELDS[i], f[i]))
+    }
+    pub fn iter(&self) -> impl Iterator<Item = (&'static str, &str)> {
+        self.fields()
+            .into_iter()
+            .filter_map(|(k, v)| v.as_deref().map(|v| (k, v)))
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct SsoUser {
+    pub id: PersonId,
+    pub username: String,
+    pub password_hash: String,
+    pub approved: bool,
+    pub approval_mod_by: String,
+    pub approval_mod_time: i64,
+    pub locked: bool,
+    pub super_user: bool,
+    pub created: i64,
+    /// The user's data key, wrapped by the key-encryption key.
+    pub wrapped_key: String,
+    pub profile: Profile,
+}
+
+impl SsoUser {
+    /// What binds the user's data key to them (KMS encryption context / AES-GCM AAD).
+    pub fn key_context(org: &OrgId, id: &PersonId) -> String {
+        format!("{org}#{id}")
+    }
+}
+
+fn user_item(org: &OrgId, u: &SsoUser) -> Item {
+    let mut item = keys::sso_user(org, &u.id).to_item();
+    item.insert("id".into(), s(u.id.as_str()));
+    item.insert("username".into(), s(&u.username));
+    item.insert("password_hash".into(), s(&u.password_hash));
+    item.insert(
+        "approval".into(),
+        s(if u.approved {
+            "approved"
+        } else {
+            "before_decision"
+        }),
+    );
+    item.insert("approval_mod_by".into(), s(&u.approval_mod_by));
+    item.insert("approval_mod_time".into(), n(u.approval_mod_time));
+    item.insert("locked".into(), AttributeValue::Bool(u.locked));
+    item.insert("super_user".into(), AttributeValue::Bool(u.super_user));
+    item.insert("created".into(), n(u.created));
+    item.insert("dek".into(), s(&u.wrapped_key));
+    for (k, v) in u.profile.iter() {
+        item.insert(k.into(), s(v));
+    }
+    item
+}
+
+fn get_i64(item: &Item, name: &str) -> Result<i64, StoreError> {
+    match item.get(name) {
+        Some(AttributeValue::N(v)) => v
+            .parse()
+            .map_err(|_| StoreError::Internal(format!("{name} is not a number"))),
+        _ => Err(StoreError::Internal(format!("item lacks {name}"))),
+    }
+}
+
+/// The user of a record; `None` for a record being deleted.
+pub fn user_from_item(item: &Item) -> Result<Option<SsoUser>, StoreError> {
+    if item.contains_key("state") {
+        return Ok(None);
+    }
+    let text = |k: &str| opt_s(item, k).map(|v| v.map(str::to_owned));
+    Ok(Some(SsoUser {
+        id: PersonId::parse(get_s(item, "id")?).map_err(|e| StoreError::Internal(e.to_string()))?,
+        username: get_s(item, "username")?.to_owned(),
+        password_hash: get_s(item, "password_hash")?.to_owned(),
+        approved: get_s(item, "approval")? == "approved",
+        approval_mod_by: get_s(item, "approval_mod_by")?.to_owned(),
+        approval_mod_time: get_i64(item, "approval_mod_time")?,
+        locked: get_bool(item, "locked")?,
+        super_user: get_bool(item, "super_user")?,
+        created: get_i64(item, "created")?,
+        wrapped_key: get_s(item, "dek")?.to_owned(),
+        profile: Profile {
+            email: text("email")?,
+            display_name: text("display_name")?,
+            first_name: text("first_name")?,
+            middle_name: text("middle_name")?,
+            last_name: text("last_name")?,
+        },
+    }))
+}
+
+/// A live record: it exists and is not being deleted. Every write about a user checks this.
+const LIVE: &str = "attribute_exists(pk) AND attribute_not_exists(#state)";
+
+pub fn live_user_check(db: &Db, org: &OrgId, user: &PersonId) -> TransactWriteItem {
+    db.check_with(
+        &keys::sso_user(org, user),
+        LIVE,
+        &[("#state", "state")],
+        vec![],
+    )
+}
+
+/// The caller's session is live, and belongs to a super-user when `super_user` is asked for.
+pub fn session_check(db: &Db, org: &OrgId, ust: &Ust, super_user: bool) -> TransactWriteItem {
+    let mut condition = "attribute_exists(pk) AND exp_us > :now".to_owned();
+    let mut values = vec![(":now", n(now_us()))];
+    if super_user {
+        condition.push_str(" AND super_user = :t");
+        values.push((":t", AttributeValue::Bool(true)));
+    }
+    db.check_with(&session_key(org, ust), &condition, &[], values)
+}
+
+pub fn session_key(org: &OrgId, ust: &Ust) -> Key {
+    keys::sso_session(org, ust.person(), &ust.hash())
+}
+
+/// Creates the person and its SSO record in one transaction; `guard` (the creating
+/// super-user's session check) joins it.
+pub async fn create(
+    db: &Db,
+    org: &Organization,
+    user: &SsoUser,
+    region: &str,
+    guard: Option<TransactWriteItem>,
+) -> Result<(), SsoError> {
+    let handle =
+        Handle::parse(HandleKind::Username, &user.username).map_err(|_| SsoError::UsernameTaken)?;
+    let person = Person {
+        id: user.id.clone(),
+        active: true,
+        region: region.to_owned(),
+        handles: vec![handle],
+        // One identity graph: Zato's display name is the person's (SailPoint's `name`).
+        name: user
+            .profile
+            .display_name
+            .as_deref()
+            .and_then(|n| crate::person::DisplayName::parse(n).ok()),
+        version: 0,
+    };
+    let has_guard = guard.is_some();
+    let mut extra: Vec<_> = guard.into_iter().collect();
+    extra.push(db.put(user_item(&org.id, user), Some("attribute_not_exists(pk)")));
+    match persons::create_with(db, org, &person, &[], extra).await {
+        Ok(()) => Ok(()),
+        Err(CreatePersonError::HandleTaken(_)) => Err(SsoError::UsernameTaken),
+        Err(CreatePersonError::IdTaken) => Err(SsoError::UserIdTaken),
+        Err(CreatePersonError::ExtraFailed(0)) if has_guard => Err(SsoError::NotAllowed),
+        Err(CreatePersonError::ExtraFailed(_)) => Err(SsoError::UserIdTaken),
+        Err(CreatePersonError::TooManyItems(_)) => {
+            Err(StoreError::Internal("a user creation exceeds one transaction".into()).into())
+        }
+        Err(CreatePersonError::Store(e)) => Err(e.into()),
+    }
+}
+
+/// The user whose username this is, if any (usernames compare as `username` handles do).
+pub async fn find_by_username(
+    db: &Db,
+    org: &Organization,
+    username: &Username,
+) -> Result<Option<SsoUser>, StoreError> {
+    let key = keys::handle(
+        &org.pool,
+        HandleKind::Username.as_str(),
+        &username.as_str().to_lowercase(),
+    );
+    let Some(handle) = db.get(&key).await? else {
+        return Ok(None);
+    };
+    let Ok(id) = PersonId::parse(get_s(&handle, "person_id")?) else {
+        return Ok(None);
+    };
+    match db.get(&keys::sso_user(&org.id, &id)).await? {
+        Some(item) => user_from_item(&item),
+        None => Ok(None),
+    }
+}
+
+/// A live session.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Session {
+    pub user: PersonId,
+    pub super_user: bool,
+    pub expires_us: i64,
+}
+
+/// The session among `items` (one read's results), if it is there and unexpired.
+pub fn session_in(
+    items: &[Item],
+    org: &OrgId,
+    ust: &Ust,
+    now: i64,
+) -> Result<Option<Session>, StoreError> {
+    let key = session_key(org, ust);
+    let Some(item) = items.iter().find(|i| has_key(i, &key)) else {
+        return Ok(None);
+    };
+    let expires_us = get_i64(item, "exp_us")?;
+    Ok((expires_us > now).then(|| Session {
+        user: ust.person().clone(),
+        super_user: get_bool(item, "super_user").unwrap_or(false),
+        expires_us,
+    }))
+}
+
+pub async fn session(db: &Db, org: &OrgId, ust: &Ust) -> Result<Option<Session>, StoreError> {
+    let items: Vec<Item> = db.get(&session_key(org, ust)).await?.into_iter().collect();
+    session_in(&items, org, ust, now_us())
+}
+
+/// Opens a session for `user`, unless its record is being deleted meanwhile.
+pub async fn open_session(
+    db: &Db,
+    org: &OrgId,
+    user: &SsoUser,
+    ttl: std::time::Duration,
+) -> Result<(Ust, i64), SsoError> {
+    let ust = Ust::issue(&user.id);
+    let expires_us = now_us() + ttl.as_micros() as i64;
+    let mut item = session_key(org, &ust).to_item();
+    item.insert("super_user".into(), AttributeValue::Bool(user.super_user));
+    item.insert("exp_us".into(), n(expires_us));
+    item.insert(keys::EXPIRES_AT.into(), n(ttl_seconds(expires_us)));
+    let writes = vec![live_user_check(db, org, &user.id), db.put(item, None)];
+    match db.transact(writes).await {
+        Ok(()) => Ok((ust, expires_us)),
+        Err(StoreError::TransactionCancelled(_)) => Err(SsoError::NotAllowed),
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn close_session(db: &Db, org: &OrgId, ust: &Ust) -> Result<(), StoreError> {
+    db.transact(vec![db.delete(&session_key(org, ust))]).await
+}
+
+/// Extends a live session by `ttl` from now; `None` when it is unknown or expired.
+pub async fn renew_session(
+    db: &Db,
+    org: &OrgId,
+    ust: &Ust,
+    ttl: std::time::Duration,
+) -> Result<Option<i64>, StoreError> {
+    let now = now_us();
+    let expires_us = now + ttl.as_micros() as i64;
+    let renewed = db
+        .update_returning(
+            &session_key(org, ust),
+            "SET exp_us = :e, #ttl = :t",
+            "attribute_exists(pk) AND exp_us > :now",
+            &[("#ttl", keys::EXPIRES_AT)],
+            vec![
+                (":e", n(expires_us)),
+                (":t", n(ttl_seconds(expires_us))),
+                (":now", n(now)),
+            ],
+        )
+        .await?;
+    Ok(renewed.map(|_| expires_us))
+}
+
+/// The caller's session and, in the same read, the records of `users`.
+pub async fn session_and_users(
+    db: &Db,
+    org: &OrgId,
+    ust: &Ust,
+    users: &[&PersonId],
+) -> Result<(Option<Session>, Vec<SsoUser>), StoreError> {
+    let mut wanted = vec![session_key(org, ust)];
+    wanted.extend(users.iter().map(|u| keys::sso_user(org, u)));
+    wanted.dedup();
+    let items = db.batch_get(&wanted).await?;
+    let session = session_in(&items, org, ust, now_us())?;
+    let mut found = Vec::new();
+    for item in &items {
+        if get_s(item, keys::SK)? == "SSO" {
+            found.extend(user_from_item(item)?);
+        }
+    }
+    Ok((session, found))
+}
+
+/// A super-user approves `user`.
+pub async fn approve(db: &Db, org: &OrgId, ust: &Ust, user: &PersonId) -> Result<(), SsoError> {
+    let writes = vec![
+        session_check(db, org, ust, true),
+        db.update(
+            &keys::sso_user(org, user),
+            "SET approval = :a, approval_mod_by = :by, approval_mod_time = :now",
+            Some(LIVE),
+            &[("#state", "state")],
+            vec![
+                (":a", s("approved")),
+                (":by", s(ust.person().as_str())),
+                (":now", n(now_us())),
+            ],
+        ),
+    ];
+    match db.transact(writes).await {
+        Ok(()) => Ok(()),
+        Err(StoreError::TransactionCancelled(_)) => Err(why_refused(db, org, ust).await),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// A super-user deletes `user`: the record is marked first, so no write about the user commits
+/// afterwards (each checks it); then the person leaves the SSO organization with everything it
+/// had there — sessions, attributes, the record — as `DELETE /persons/{id}` does.
+pub async fn delete(
+    db: &Db,
+    org: &Organization,
+    ust: &Ust,
+    user: &PersonId,
+) -> Result<(), SsoError> {
+    let writes = vec![
+        session_check(db, &org.id, ust, true),
+        db.update(
+            &keys::sso_user(&org.id, user),
+            "SET #state = :deleting",
+            Some("attribute_exists(pk)"),
+            &[("#state", "state")],
+            vec![(":deleting", s("deleting"))],
+        ),
+    ];
+    match db.transact(writes).await {
+        Ok(()) => {}
+        Err(StoreError::TransactionCancelled(_)) => return Err(why_refused(db, &org.id, ust).await),
+        Err(e) => return Err(e.into()),
+    }
+    persons::delete(db, org, user).await?;
+    Ok(())
+}
+
+/// Tells a dead session from a live one that lacked a right (or met no such target), after a
+/// write's checks failed.
+pub async fn why_refused(db: &Db, org: &OrgId, ust: &Ust) -> SsoError {
+    match session(db, org, ust).await {
+        Ok(Some(_)) => SsoError::NotAllowed,
+        Ok(None) => SsoError::NoSuchSession,
+        Err(e) => e.into(),
+    }
+}
