@@ -78,7 +78,8 @@ pub fn issue(
     issue_at(now(), keys, ttl, org, pool, client_id, scopes)
 }
 
-fn issue_at(
+/// `issue` as of `iat` (epoch seconds): tools and tests mint tokens that are already expired.
+pub fn issue_at(
     iat: u64,
     keys: &[(String, String)],
     ttl: Duration,

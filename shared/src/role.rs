@@ -374,6 +374,7 @@ impl RoleBody {
             }
         }
         for (field, default) in [
+            ("description", Value::Null),
             ("enabled", json!(false)),
             ("requestable", json!(false)),
             ("accessProfiles", json!([])),

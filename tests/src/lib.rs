@@ -457,3 +457,195 @@ impl Reply {
         self.status == 200 && self.body["status"] == "ok"
     }
 }
+
+// ---- SailPoint --------------------------------------------------------------------------------
+
+pub const DEMO_ROLE: &str = "2c91808c6faadea6016fb4f2bc69077b";
+pub const DEMO_IDENTITY: &str = "2c9180a46faadee4016fb4e018c20639";
+
+/// A SailPoint client of the router, with a bearer token.
+#[derive(Clone)]
+pub struct SailPoint {
+    client: reqwest::Client,
+    token: Option<String>,
+}
+
+/// A tenant of the SailPoint face: a new org, and a token with every scope.
+pub struct SailPointTenant {
+    pub org: Organization,
+    pub api: SailPoint,
+}
+
+impl SailPoint {
+    pub fn with_token(token: Option<String>) -> Self {
+        Self {
+            client: reqwest::Client::new(),
+            token,
+        }
+    }
+
+    /// A token minted with the configured key, as `/oauth/token` would issue it.
+    pub fn token_for(org: &Organization, scopes: &[&str]) -> String {
+        let keys = idgraph::config::Config::from_env().expect("config").jwt_keys;
+        let scopes: Vec<String> = scopes.iter().map(|s| (*s).to_owned()).collect();
+        idgraph::jwt::issue(
+            &keys,
+            std::time::Duration::from_secs(600),
+            &org.id,
+            &org.pool,
+            "test-client",
+            &scopes,
+        )
+        .expect("a token")
+        .0
+    }
+
+    /// The demo OAuth client, through the token endpoint.
+    pub async fn demo() -> Self {
+        let reply = Self::with_token(None)
+            .form(
+                "/oauth/token",
+                "grant_type=client_credentials&client_id=demo-client&client_secret=demo-secret",
+            )
+            .await;
+        assert_eq!(reply.status, 200, "{}", reply.body);
+        Self::with_token(reply.body["access_token"].as_str().map(str::to_owned))
+    }
+
+    /// POSTs a form-encoded body.
+    pub async fn form(&self, path: &str, body: &str) -> Reply {
+        let req = self
+            .client
+            .post(format!("{}{path}", router_url()))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body.to_owned());
+        reply(req).await
+    }
+
+    pub async fn call(&self, method: &str, path: &str, body: Option<&Value>) -> Reply {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).expect("a method");
+        let mut req = self
+            .client
+            .request(method.clone(), format!("{}{path}", router_url()));
+        if let Some(t) = &self.token {
+            req = req.bearer_auth(t);
+        }
+        if let Some(b) = body {
+            let kind = if method == reqwest::Method::PATCH {
+                "application/json-patch+json"
+            } else {
+                "application/json"
+            };
+            req = req.header("content-type", kind).body(b.to_string());
+        }
+        reply(req).await
+    }
+    pub async fn get(&self, path: &str) -> Reply {
+        self.call("GET", path, None).await
+    }
+    pub async fn post(&self, path: &str, body: &Value) -> Reply {
+        self.call("POST", path, Some(body)).await
+    }
+}
+
+async fn reply(req: reqwest::RequestBuilder) -> Reply {
+    let resp = req.send().await.expect("the router answers");
+    let status = resp.status().as_u16();
+    let headers = resp.headers().clone();
+    let bytes = resp.bytes().await.expect("a body");
+    let body = if bytes.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_slice(&bytes).expect("a JSON body")
+    };
+    Reply {
+        status,
+        headers,
+        body,
+    }
+}
+
+impl SailPointTenant {
+    pub async fn create(app: &App) -> Self {
+        let tenant = Tenant::create(app).await;
+        let api = SailPoint::with_token(Some(SailPoint::token_for(
+            &tenant.org,
+            &["sp:scopes:all"],
+        )));
+        Self {
+            org: tenant.org,
+            api,
+        }
+    }
+
+    /// A person of this org with a display name, a username and an email; returns its id.
+    pub async fn identity(&self, app: &App, name: &str, alias: &str) -> String {
+        self.identity_with(app, Some(name), alias).await
+    }
+
+    /// As `identity`, the display name optional.
+    pub async fn identity_with(&self, app: &App, name: Option<&str>, alias: &str) -> String {
+        let id = idgraph::ids::PersonId::new_random();
+        let req: idgraph::person::PersonCreateReq = serde_json::from_value(json!({
+            "name": name,
+            "handles": [
+                {"type": "username", "value": alias},
+                {"type": "email_address", "value": format!("{alias}@example.com")}
+            ]
+        }))
+        .expect("a person");
+        let view = idgraph::store::buckets::view(app, &self.org)
+            .await
+            .expect("buckets");
+        let new = req
+            .validate(id.clone(), "us-iowa", &view)
+            .expect("a valid person");
+        idgraph::store::persons::create(&app.db, &self.org, &new.person, &[])
+            .await
+            .expect("person created");
+        id.as_str().to_owned()
+    }
+
+    /// Creates a role whose identity list names `members`; returns its id.
+    pub async fn role(&self, name: &str, members: &[String]) -> String {
+        let identities: Vec<Value> = members.iter().map(|m| json!({"id": m})).collect();
+        let reply = self
+            .api
+            .post(
+                "/v3/roles",
+                &json!({"name": name, "owner": {"type": "IDENTITY", "id": "owner"},
+                    "membership": {"type": "IDENTITY_LIST", "identities": identities}}),
+            )
+            .await;
+        assert_eq!(reply.status, 201, "{}", reply.body);
+        reply.body["id"].as_str().expect("an id").to_owned()
+    }
+}
+
+impl Reply {
+    /// The `detailCode` and first message of a SailPoint `ErrorResponseDto`, checking its shape.
+    pub fn sailpoint_error(&self) -> (String, String) {
+        let code = self.body["detailCode"].as_str().unwrap_or_else(|| {
+            panic!("not an ErrorResponseDto ({}): {}", self.status, self.body)
+        });
+        assert_eq!(self.body["trackingId"].as_str().map(str::len), Some(32));
+        let text = self.body["messages"][0]["text"].as_str().unwrap_or("");
+        (code.to_owned(), text.to_owned())
+    }
+}
+
+/// Waits, bounded, until `check` passes: for what the stream consumer projects asynchronously.
+pub async fn eventually<F, Fut>(what: &str, mut check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while std::time::Instant::now() < deadline {
+        if check().await {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("{what} did not happen within 30 s");
+}

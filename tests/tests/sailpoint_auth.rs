@@ -1,0 +1,145 @@
+//! SailPoint face: OAuth client credentials, bearer tokens, scopes and tenancy.
+
+use integration_tests::{DEMO_ROLE, SailPoint, SailPointTenant, app};
+use serde_json::json;
+
+const ASSIGNED: &str = "/v3/roles/2c91808c6faadea6016fb4f2bc69077b/assigned-identities?limit=1";
+
+#[tokio::test]
+async fn client_credentials_in_a_form_body_get_a_bearer_token() {
+    let reply = SailPoint::with_token(None)
+        .form(
+            "/oauth/token",
+            "grant_type=client_credentials&client_id=demo-client&client_secret=demo-secret",
+        )
+        .await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    assert_eq!(reply.body["token_type"], "bearer");
+    assert_eq!(reply.body["expires_in"], 749);
+    assert_eq!(reply.body["access_token"].as_str().unwrap().split('.').count(), 3);
+}
+
+#[tokio::test]
+async fn client_credentials_in_multipart_form_data_work_as_the_docs_curl_sends_them() {
+    let form = reqwest::multipart::Form::new()
+        .text("grant_type", "client_credentials")
+        .text("client_id", "demo-client")
+        .text("client_secret", "demo-secret");
+    let resp = reqwest::Client::new()
+        .post(format!("{}/oauth/token", integration_tests::router_url()))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 200);
+}
+
+#[tokio::test]
+async fn a_wrong_secret_is_an_invalid_client() {
+    let reply = SailPoint::with_token(None)
+        .form(
+            "/oauth/token",
+            "grant_type=client_credentials&client_id=demo-client&client_secret=nope",
+        )
+        .await;
+    assert_eq!(reply.status, 401);
+    assert_eq!(reply.body["error"], "invalid_client");
+}
+
+#[tokio::test]
+async fn another_grant_type_is_unsupported() {
+    let reply = SailPoint::with_token(None)
+        .form("/oauth/token", "grant_type=password&client_id=demo-client")
+        .await;
+    assert_eq!(reply.status, 400);
+    assert_eq!(reply.body["error"], "unsupported_grant_type");
+}
+
+#[tokio::test]
+async fn a_request_without_a_token_is_refused_with_a_jwt_error() {
+    let reply = SailPoint::with_token(None).get(ASSIGNED).await;
+    assert_eq!(reply.status, 401);
+    assert!(
+        reply.body["error"]
+            .as_str()
+            .unwrap()
+            .starts_with("JWT validation failed:")
+    );
+}
+
+#[tokio::test]
+async fn a_malformed_or_forged_token_is_refused() {
+    for token in ["garbage", "a.b.c"] {
+        let reply = SailPoint::with_token(Some(token.into())).get(ASSIGNED).await;
+        assert_eq!(reply.status, 401, "{token}");
+    }
+    let demo = SailPoint::demo().await;
+    let mut forged = SailPoint::token_for(&demo_org(), &["sp:scopes:all"]);
+    forged.pop();
+    forged.push('A');
+    let reply = SailPoint::with_token(Some(forged)).get(ASSIGNED).await;
+    assert_eq!(reply.status, 401);
+}
+
+#[tokio::test]
+async fn an_expired_token_is_refused_as_expired() {
+    let org = demo_org();
+    let keys = idgraph::config::Config::from_env().unwrap().jwt_keys;
+    let an_hour_ago = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+        - 3600;
+    let (token, _) = idgraph::jwt::issue_at(
+        an_hour_ago,
+        &keys,
+        std::time::Duration::from_secs(749),
+        &org.id,
+        &org.pool,
+        "demo-client",
+        &["sp:scopes:all".into()],
+    )
+    .unwrap();
+    let reply = SailPoint::with_token(Some(token)).get(ASSIGNED).await;
+    assert_eq!(reply.status, 401);
+    assert_eq!(reply.body["error"], "JWT validation failed: JWT is expired");
+}
+
+#[tokio::test]
+async fn a_token_without_the_scope_is_forbidden() {
+    let reply = SailPoint::with_token(None)
+        .form(
+            "/oauth/token",
+            "grant_type=client_credentials&client_id=demo-search-reader&client_secret=demo-search-reader-secret",
+        )
+        .await;
+    let reader = SailPoint::with_token(reply.body["access_token"].as_str().map(str::to_owned));
+    let reply = reader.get(ASSIGNED).await;
+    assert_eq!(reply.status, 403);
+    assert_eq!(reply.sailpoint_error().0, "403 Forbidden");
+}
+
+#[tokio::test]
+async fn another_organizations_token_sees_none_of_the_demo_data() {
+    let other = SailPointTenant::create(app().await).await;
+    let role = other.api.get(&format!("/v3/roles/{DEMO_ROLE}")).await;
+    assert_eq!(role.status, 404);
+    let members = other
+        .api
+        .get(&format!("/v3/roles/{DEMO_ROLE}/assigned-identities"))
+        .await;
+    assert_eq!(members.status, 404);
+    assert!(!members.body.to_string().contains("t.edison"));
+    let doc = other
+        .api
+        .get("/v3/search/identities/2c9180a46faadee4016fb4e018c20639")
+        .await;
+    assert_eq!(doc.status, 404);
+    let listed = other.api.get("/v3/roles").await;
+    assert_eq!(listed.body, json!([]));
+}
+
+fn demo_org() -> idgraph::store::orgs::Organization {
+    let id = idgraph::ids::OrgId::parse(integration_tests::DEMO_ORG).unwrap();
+    idgraph::store::orgs::Organization::root(id, "demo")
+}
