@@ -474,6 +474,8 @@ pub struct SailPoint {
 pub struct SailPointTenant {
     pub org: Organization,
     pub api: SailPoint,
+    /// The same org's SlashID API key: both faces serve one identity graph.
+    pub api_key: String,
 }
 
 impl SailPoint {
@@ -575,6 +577,7 @@ impl SailPointTenant {
         Self {
             org: tenant.org,
             api,
+            api_key: tenant.api_key,
         }
     }
 

@@ -64,3 +64,61 @@ async fn a_sub_org_reads_pool_buckets_in_one_request_and_its_own_in_a_second() {
     );
     assert_eq!(warm_cost(app, with_own).await, 2);
 }
+
+fn bearer() -> String {
+    let org = idgraph::store::orgs::Organization::root(
+        idgraph::ids::OrgId::parse(DEMO_ORG).unwrap(),
+        "demo",
+    );
+    format!(
+        "Bearer {}",
+        integration_tests::SailPoint::token_for(&org, &["sp:scopes:all"])
+    )
+}
+
+#[tokio::test]
+async fn a_page_of_assigned_identities_with_its_count_is_one_request() {
+    let app = app().await;
+    let role = integration_tests::DEMO_ROLE;
+    let event = Event::new(
+        "GET",
+        "/v3/roles/{id}/assigned-identities",
+        &format!("/v3/roles/{role}/assigned-identities"),
+    )
+    .path_param("id", role)
+    .query("limit=50&offset=100&count=true&sorters=-name")
+    .header("authorization", &bearer());
+    let (resp, cost) = measured(sailpoint_assigned_identities::handle(app, event.build())).await;
+    assert_eq!(resp.status(), 200);
+    assert_eq!(cost.calls, 1);
+}
+
+#[tokio::test]
+async fn a_search_document_is_one_request() {
+    let app = app().await;
+    let id = "2c9180867dde18d1017de8ea1f5c130f";
+    let event = Event::new(
+        "GET",
+        "/v3/search/{index}/{id}",
+        &format!("/v3/search/entitlements/{id}"),
+    )
+    .path_param("index", "entitlements")
+    .path_param("id", id)
+    .header("authorization", &bearer());
+    let (resp, cost) = measured(sailpoint_get_document::handle(app, event.build())).await;
+    assert_eq!(resp.status(), 200);
+    assert_eq!(cost.calls, 1);
+}
+
+#[tokio::test]
+async fn a_zato_attribute_read_is_one_request() {
+    let app = app().await;
+    let ust = integration_tests::Zato::new()
+        .login(("jdoe", "jdoe-password-1"))
+        .await;
+    let event = Event::new("GET", "/zato/sso/user/attr", "/zato/sso/user/attr")
+        .json(&serde_json::json!({"ust": ust, "current_app": "CRM", "name": "my-attribute"}));
+    let (resp, cost) = measured(zato_get_user_attr::handle(app, event.build())).await;
+    assert_eq!(resp.status(), 200);
+    assert_eq!(cost.calls, 1);
+}

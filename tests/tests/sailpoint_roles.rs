@@ -1,6 +1,6 @@
 //! SailPoint face: roles, their identity-list memberships and access requests.
 
-use integration_tests::{SailPointTenant, app};
+use integration_tests::{Api, SailPointTenant, app};
 use serde_json::{Value, json};
 
 async fn members(t: &SailPointTenant, role: &str) -> (u16, Vec<Value>, Option<String>) {
@@ -192,4 +192,20 @@ async fn concurrent_grants_and_revokes_leave_an_exact_member_count() {
     }
     let (_, list, total) = members(&t, &role).await;
     assert_eq!(total, Some(list.len().to_string()));
+}
+
+#[tokio::test]
+async fn a_person_deleted_through_slashid_leaves_its_roles_and_their_counts() {
+    let app = app().await;
+    let t = SailPointTenant::create(app).await;
+    let ada = t.identity(app, "Ada Lovelace", "ada").await;
+    let alan = t.identity(app, "Alan Turing", "alan").await;
+    let role = t.role("Engineers", &[ada.clone(), alan.clone()]).await;
+    let deleted = Api::new(t.org.id.as_str(), &t.api_key)
+        .delete(&format!("/persons/{ada}"))
+        .await;
+    assert_eq!(deleted.status, 204, "{}", deleted.body);
+    let (_, list, total) = members(&t, &role).await;
+    assert_eq!(total.as_deref(), Some("1"));
+    assert_eq!(list[0]["id"], json!(alan));
 }

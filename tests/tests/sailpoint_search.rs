@@ -87,7 +87,7 @@ async fn renaming_a_person_reaches_role_members_and_the_identity_document() {
     let t = SailPointTenant::create(app).await;
     let ada = t.identity(app, "Ada Lovelace", "ada").await;
     let role = t.role("Engineers", std::slice::from_ref(&ada)).await;
-    let tenant_api = Api::new(t.org.id.as_str(), &tenant_key(app, &t).await);
+    let tenant_api = Api::new(t.org.id.as_str(), &t.api_key);
     let renamed = tenant_api
         .patch(&format!("/persons/{ada}"), &json!({"name": "Augusta Ada King"}))
         .await;
@@ -129,18 +129,4 @@ async fn a_replayed_or_stale_stream_record_changes_nothing() {
     )
     .unwrap();
     assert_eq!(stored["displayName"], "from the future");
-}
-
-/// The SlashID API key of a SailPoint test tenant (both faces serve the same org).
-async fn tenant_key(app: &idgraph::App, t: &SailPointTenant) -> String {
-    let key = format!("key-{}", uuid::Uuid::new_v4().simple());
-    let mut item = idgraph::keys::api_key(&t.org.id, &idgraph::auth::sha256_hex(&key)).to_item();
-    item.insert(
-        idgraph::keys::LOOKUP.into(),
-        aws_sdk_dynamodb::types::AttributeValue::S(idgraph::keys::api_key_lookup(
-            &idgraph::auth::sha256_hex(&key),
-        )),
-    );
-    app.db.transact(vec![app.db.put(item, None)]).await.unwrap();
-    key
 }
