@@ -135,12 +135,7 @@ pub fn sailpoint(app: &App, req: &Request, scopes: &[&str]) -> Result<SailPointC
         )));
     }
     Ok(SailPointContext {
-        org: Organization {
-            id: token.org,
-            name: String::new(),
-            ancestors: Vec::new(),
-            pool: token.pool,
-        },
+        org: Organization::in_pool(token.org, token.pool),
         client_id: token.client_id,
     })
 }

@@ -359,10 +359,24 @@ impl Db {
 
     /// A `Put` for a transaction, applied only if `condition` holds.
     pub fn put(&self, item: Item, condition: Option<&str>) -> TransactWriteItem {
+        self.put_with(item, condition, &[], vec![])
+    }
+
+    /// A `Put` whose condition binds names and values.
+    pub fn put_with(
+        &self,
+        item: Item,
+        condition: Option<&str>,
+        names: &[(&str, &str)],
+        values: Vec<(&str, AttributeValue)>,
+    ) -> TransactWriteItem {
+        let (names, values) = bindings(names, values);
         let put = Put::builder()
             .table_name(&self.table)
             .set_item(Some(item))
             .set_condition_expression(condition.map(str::to_owned))
+            .set_expression_attribute_names(names)
+            .set_expression_attribute_values(values)
             .build()
             .expect("table and item are set");
         TransactWriteItem::builder().put(put).build()

@@ -148,12 +148,7 @@ pub async fn project(db: &Db, change: &Change) -> Result<(), StoreError> {
                 .map(|ss| ss.iter().filter_map(|o| OrgId::parse(o).ok()).collect())
                 .unwrap_or_default();
             for org in orgs {
-                let org = Organization {
-                    id: org,
-                    name: String::new(),
-                    ancestors: Vec::new(),
-                    pool: pool.clone(),
-                };
+                let org = Organization::in_pool(org, pool.clone());
                 refresh_memberships(db, &org, person).await?;
                 identity_document(db, &org, person).await?;
             }
@@ -270,13 +265,9 @@ async fn identity_document(
 
 /// The `roles` document of a role: its own fields plus its exact member count.
 async fn role_document(db: &Db, org: &OrgId, role: &RoleId) -> Result<(), StoreError> {
-    let org_ = Organization {
-        id: org.clone(),
-        name: String::new(),
-        ancestors: Vec::new(),
-        pool: org.clone(),
-    };
-    let Some(stored) = roles::get(db, &org_, role).await? else {
+    // Roles live in the org's own partition; the pool plays no part in reading one.
+    let Some(stored) = roles::get(db, &Organization::in_pool(org.clone(), org.clone()), role).await?
+    else {
         return search::remove(db, org, Index::Roles, role.as_str()).await;
     };
     let count = db

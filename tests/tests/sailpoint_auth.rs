@@ -73,7 +73,6 @@ async fn a_malformed_or_forged_token_is_refused() {
         let reply = SailPoint::with_token(Some(token.into())).get(ASSIGNED).await;
         assert_eq!(reply.status, 401, "{token}");
     }
-    let demo = SailPoint::demo().await;
     let mut forged = SailPoint::token_for(&demo_org(), &["sp:scopes:all"]);
     forged.pop();
     forged.push('A');

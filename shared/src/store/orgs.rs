@@ -28,6 +28,17 @@ impl Organization {
         }
     }
 
+    /// An org known only by id and person pool (from a SailPoint token or a stream record):
+    /// enough for every store call, which never reads its name or ancestors.
+    pub fn in_pool(id: OrgId, pool: OrgId) -> Self {
+        Self {
+            id,
+            pool,
+            name: String::new(),
+            ancestors: Vec::new(),
+        }
+    }
+
     pub fn parent(&self) -> Option<&OrgId> {
         self.ancestors.last()
     }

@@ -192,12 +192,9 @@ pub async fn replace(
         doc,
         version: current.version + 1,
     };
-    let write = db.put(
+    let write = db.put_with(
         role_item(org, &role),
         Some("#v = :read AND attribute_not_exists(#state)"),
-    );
-    let write = with_bindings(
-        write,
         &[("#v", "version"), ("#state", "state")],
         vec![(":read", n(current.version))],
     );
@@ -208,36 +205,6 @@ pub async fn replace(
     grant_persons(db, org, &role.id, &newcomers, Source::RoleMembership).await?;
     revoke(db, org, &role.id, &removed, Source::RoleMembership).await?;
     Ok(role)
-}
-
-/// Adds values to a conditional Put.
-pub(crate) fn with_values(
-    write: TransactWriteItem,
-    values: Vec<(&str, AttributeValue)>,
-) -> TransactWriteItem {
-    with_bindings(write, &[], values)
-}
-
-/// Adds names and values to a Put (the SDK's transaction Put takes them separately).
-fn with_bindings(
-    write: TransactWriteItem,
-    names: &[(&str, &str)],
-    values: Vec<(&str, AttributeValue)>,
-) -> TransactWriteItem {
-    let put = write.put.expect("a put");
-    let mut builder = aws_sdk_dynamodb::types::Put::builder()
-        .table_name(put.table_name)
-        .set_item(Some(put.item))
-        .set_condition_expression(put.condition_expression);
-    for (k, v) in names {
-        builder = builder.expression_attribute_names(*k, *v);
-    }
-    for (k, v) in values {
-        builder = builder.expression_attribute_values(k, v);
-    }
-    TransactWriteItem::builder()
-        .put(builder.build().expect("table and item are set"))
-        .build()
 }
 
 /// Deletes the role and every membership, however many: the role and its sentinels are
@@ -477,7 +444,7 @@ async fn grant_persons(
         // Per new member: the member, its reverse item, and a check that the person is still
         // in the org; per transaction: both sentinels, counting all its new members.
         let per_tx = ((db.max_transaction_items - 2) / 3).max(1);
-        let mut outcome = Ok(());
+        let mut batches = Vec::new();
         for chunk in new_members.chunks(per_tx) {
             let mut writes = Vec::with_capacity(chunk.len() * 3 + 2);
             for p in chunk {
@@ -495,22 +462,10 @@ async fn grant_persons(
                     vec![],
                 ));
             }
-            writes.extend(count_writes(db, org, role, chunk.len() as i64));
-            outcome = outcome.and(db.transact(writes).await);
+            batches.push((writes, chunk.len() as i64));
         }
-        for chunk in updates.chunks(db.max_transaction_items - 1) {
-            let mut writes = chunk.to_vec();
-            writes.push(alive_check(db, org, role));
-            outcome = outcome.and(db.transact(writes).await);
-        }
-        match outcome {
-            Ok(()) => return Ok(()),
-            Err(StoreError::TransactionCancelled(_) | StoreError::ConditionFailed) => {
-                if !exists(db, org, role).await? {
-                    return Err(RoleError::NotFound(role.clone()));
-                }
-            }
-            Err(e) => return Err(e.into()),
+        if commit(db, org, role, batches, updates).await? {
+            return Ok(());
         }
     }
     Err(RoleError::Conflict)
@@ -556,7 +511,7 @@ pub async fn revoke(
             }
         }
         let per_tx = ((db.max_transaction_items - 2) / 2).max(1);
-        let mut outcome = Ok(());
+        let mut batches = Vec::new();
         for chunk in leaving.chunks(per_tx) {
             let mut writes = Vec::with_capacity(chunk.len() * 2 + 2);
             for (id, mv) in chunk {
@@ -567,25 +522,46 @@ pub async fn revoke(
                 ));
                 writes.push(db.delete(&keys::person_role(&org.id, id, role.as_str())));
             }
-            writes.extend(count_writes(db, org, role, -(chunk.len() as i64)));
-            outcome = outcome.and(db.transact(writes).await);
+            batches.push((writes, -(chunk.len() as i64)));
         }
-        for chunk in updates.chunks(db.max_transaction_items - 1) {
-            let mut writes = chunk.to_vec();
-            writes.push(alive_check(db, org, role));
-            outcome = outcome.and(db.transact(writes).await);
-        }
-        match outcome {
-            Ok(()) => return Ok(()),
-            Err(StoreError::TransactionCancelled(_) | StoreError::ConditionFailed) => {
-                if !exists(db, org, role).await? {
-                    return Err(RoleError::NotFound(role.clone()));
-                }
-            }
-            Err(e) => return Err(e.into()),
+        if commit(db, org, role, batches, updates).await? {
+            return Ok(());
         }
     }
     Err(RoleError::Conflict)
+}
+
+/// Runs one attempt of a grant or revoke: each batch of member writes with both sentinels
+/// moved by its count, then the source-only updates with a check that the role is alive.
+/// `Ok(false)` when a condition failed on a live role, so the caller re-reads and retries.
+async fn commit(
+    db: &Db,
+    org: &Organization,
+    role: &RoleId,
+    batches: Vec<(Vec<TransactWriteItem>, i64)>,
+    updates: Vec<TransactWriteItem>,
+) -> Result<bool, RoleError> {
+    let mut outcome = Ok(());
+    for (mut writes, delta) in batches {
+        writes.extend(count_writes(db, org, role, delta));
+        outcome = outcome.and(db.transact(writes).await);
+    }
+    for chunk in updates.chunks(db.max_transaction_items - 1) {
+        let mut writes = chunk.to_vec();
+        writes.push(alive_check(db, org, role));
+        outcome = outcome.and(db.transact(writes).await);
+    }
+    match outcome {
+        Ok(()) => Ok(true),
+        Err(StoreError::TransactionCancelled(_) | StoreError::ConditionFailed) => {
+            if exists(db, org, role).await? {
+                Ok(false)
+            } else {
+                Err(RoleError::NotFound(role.clone()))
+            }
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// Removes `person` from `role` whatever its sources (the person is leaving the org).

@@ -111,8 +111,12 @@ pub async fn project(
     let mut item = keys::search_document(org, index.as_str(), id).to_item();
     item.insert("doc".into(), s(doc.to_string()));
     item.insert("src_version".into(), n(version));
-    let write = db.put(item, Some("attribute_not_exists(pk) OR src_version <= :v"));
-    let write = crate::store::roles::with_values(write, vec![(":v", n(version))]);
+    let write = db.put_with(
+        item,
+        Some("attribute_not_exists(pk) OR src_version <= :v"),
+        &[],
+        vec![(":v", n(version))],
+    );
     match db.transact(vec![write]).await {
         Ok(()) => Ok(true),
         Err(StoreError::TransactionCancelled(_) | StoreError::ConditionFailed) => Ok(false),
