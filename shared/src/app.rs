@@ -32,12 +32,18 @@ impl App {
     /// Reads the configuration and builds the DynamoDB client (honouring
     /// `AWS_ENDPOINT_URL_DYNAMODB`), with timeouts that leave the handler time to answer 503.
     pub async fn from_env() -> Result<Self, BoxError> {
-        let config = Config::from_env()?;
         let timeouts = TimeoutConfig::builder()
             .connect_timeout(config::DYNAMODB_CONNECT_TIMEOUT)
             .operation_attempt_timeout(config::DYNAMODB_ATTEMPT_TIMEOUT)
             .operation_timeout(config::DYNAMODB_OPERATION_TIMEOUT)
             .build();
+        Self::from_env_with_timeouts(timeouts).await
+    }
+
+    /// As `from_env`, with other SDK timeouts: offline tools (bulk import, export's scans) are
+    /// not bound by a Lambda's budget.
+    pub async fn from_env_with_timeouts(timeouts: TimeoutConfig) -> Result<Self, BoxError> {
+        let config = Config::from_env()?;
         let sdk = aws_config::defaults(BehaviorVersion::latest())
             .timeout_config(timeouts)
             .load()

@@ -53,6 +53,8 @@ pub struct Db {
 }
 
 /// BatchGetItem may leave keys unprocessed under load; we retry those a bounded number of times.
+/// A batch write gives up (as throttled) when items stay unprocessed after this many tries.
+const BATCH_WRITE_ATTEMPTS: u32 = 10;
 const BATCH_GET_ATTEMPTS: u32 = 4;
 /// DynamoDB's cap on the items of one transaction.
 pub const DYNAMODB_TRANSACTION_ITEMS: usize = 100;
@@ -158,6 +160,37 @@ impl Db {
             vec![(":prefix", sk_prefix)],
         )
         .await
+    }
+
+    /// How many items of partition `pk` have a sort key beginning with `sk_prefix`: a strongly
+    /// consistent `Select: COUNT` Query, paged to the end.
+    pub async fn count_prefix(&self, pk: &str, sk_prefix: &str) -> Result<u64, StoreError> {
+        let mut count = 0u64;
+        let mut start = None;
+        loop {
+            let out = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .key_condition_expression("#pk = :pk AND begins_with(#sk, :prefix)")
+                .expression_attribute_names("#pk", crate::keys::PK)
+                .expression_attribute_names("#sk", crate::keys::SK)
+                .expression_attribute_values(":pk", AttributeValue::S(pk.to_owned()))
+                .expression_attribute_values(":prefix", AttributeValue::S(sk_prefix.to_owned()))
+                .select(aws_sdk_dynamodb::types::Select::Count)
+                .consistent_read(true)
+                .set_exclusive_start_key(start)
+                .return_consumed_capacity(ReturnConsumedCapacity::Total)
+                .send()
+                .await
+                .map_err(|e| counted(classify(&e)))?;
+            record(out.consumed_capacity());
+            count += out.count.max(0) as u64;
+            match out.last_evaluated_key {
+                Some(k) if !k.is_empty() => start = Some(k),
+                _ => return Ok(count),
+            }
+        }
     }
 
     /// Every item of partition `pk`, strongly consistent.
@@ -281,18 +314,37 @@ impl Db {
     /// Deletes many items, 25 per BatchWriteItem, retrying unprocessed ones with backoff.
     pub async fn batch_delete(&self, keys: &[Key]) -> Result<(), StoreError> {
         use aws_sdk_dynamodb::types::{DeleteRequest, WriteRequest};
-        for chunk in keys.chunks(25) {
-            let mut pending: Vec<WriteRequest> = chunk
-                .iter()
-                .map(|k| {
-                    let d = DeleteRequest::builder()
-                        .set_key(Some(k.to_item()))
-                        .build()
-                        .expect("key is set");
-                    WriteRequest::builder().delete_request(d).build()
-                })
-                .collect();
-            for attempt in 0..BATCH_GET_ATTEMPTS + 4 {
+        let requests = keys.iter().map(|k| {
+            let d = DeleteRequest::builder()
+                .set_key(Some(k.to_item()))
+                .build()
+                .expect("key is set");
+            WriteRequest::builder().delete_request(d).build()
+        });
+        self.batch_write(requests.collect()).await
+    }
+
+    /// Puts many items unconditionally, 25 per BatchWriteItem, retrying unprocessed ones with
+    /// backoff: for items whose every write is the same whole value (bulk import).
+    pub async fn batch_put(&self, items: Vec<Item>) -> Result<(), StoreError> {
+        use aws_sdk_dynamodb::types::{PutRequest, WriteRequest};
+        let requests = items.into_iter().map(|item| {
+            let p = PutRequest::builder()
+                .set_item(Some(item))
+                .build()
+                .expect("item is set");
+            WriteRequest::builder().put_request(p).build()
+        });
+        self.batch_write(requests.collect()).await
+    }
+
+    async fn batch_write(
+        &self,
+        requests: Vec<aws_sdk_dynamodb::types::WriteRequest>,
+    ) -> Result<(), StoreError> {
+        for chunk in requests.chunks(25) {
+            let mut pending = chunk.to_vec();
+            for attempt in 0..BATCH_WRITE_ATTEMPTS {
                 if attempt > 0 {
                     tokio::time::sleep(Duration::from_millis(25 << attempt.min(6))).await;
                 }
@@ -318,6 +370,55 @@ impl Db {
             }
         }
         Ok(())
+    }
+
+    /// Every item whose partition key begins with one of `prefixes`: a parallel Scan of the whole
+    /// table in `segments`, for offline tools (export), never for an API request.
+    pub async fn scan_partitions(
+        &self,
+        prefixes: &[String],
+        segments: i32,
+    ) -> Result<Vec<Item>, StoreError> {
+        let filter = (0..prefixes.len())
+            .map(|i| format!("begins_with(#pk, :p{i})"))
+            .collect::<Vec<_>>()
+            .join(" OR ");
+        let scans = (0..segments).map(|segment| {
+            let filter = filter.clone();
+            async move {
+                let mut items = Vec::new();
+                let mut start = None;
+                loop {
+                    let mut scan = self
+                        .client
+                        .scan()
+                        .table_name(&self.table)
+                        .segment(segment)
+                        .total_segments(segments)
+                        .filter_expression(&filter)
+                        .expression_attribute_names("#pk", crate::keys::PK)
+                        .consistent_read(true)
+                        .set_exclusive_start_key(start)
+                        .return_consumed_capacity(ReturnConsumedCapacity::Total);
+                    for (i, p) in prefixes.iter().enumerate() {
+                        scan = scan
+                            .expression_attribute_values(format!(":p{i}"), AttributeValue::S(p.clone()));
+                    }
+                    let out = scan.send().await.map_err(|e| counted(classify(&e)))?;
+                    record(out.consumed_capacity());
+                    items.extend(out.items.unwrap_or_default());
+                    match out.last_evaluated_key {
+                        Some(k) if !k.is_empty() => start = Some(k),
+                        _ => return Ok::<_, StoreError>(items),
+                    }
+                }
+            }
+        });
+        let mut all = Vec::new();
+        for part in futures_util::future::try_join_all(scans).await? {
+            all.extend(part);
+        }
+        Ok(all)
     }
 
     /// Marks the item at `key` as being deleted (`state = deleting`), so that writes conditioned

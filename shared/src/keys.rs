@@ -53,8 +53,9 @@ pub fn org(org: &OrgId) -> Key {
 }
 /// An API key of `org`, by the SHA-256 of the key. Carries `lookup = api_key_lookup(hash)`.
 pub fn api_key(org: &OrgId, key_hash: &str) -> Key {
-    Key::new(org.to_string(), format!("KEY#{key_hash}"))
+    Key::new(org.to_string(), format!("{API_KEY_PREFIX}{key_hash}"))
 }
+pub const API_KEY_PREFIX: &str = "KEY#";
 pub fn api_key_lookup(key_hash: &str) -> String {
     format!("APIKEY#{key_hash}")
 }
@@ -94,16 +95,24 @@ pub fn oauth_client_lookup(client_id: &str) -> String {
 // ---- person partitions: `{org}#PERSON#{person}` -------------------------------------------
 
 pub fn person_partition(org: &OrgId, person: &PersonId) -> String {
-    format!("{org}#PERSON#{person}")
+    format!("{}{person}", person_partitions_prefix(org))
+}
+/// What every person partition of `org` begins with (export scans by it).
+pub fn person_partitions_prefix(org: &OrgId) -> String {
+    format!("{org}#PERSON#")
 }
 /// The person's profile (handles, active, region, display name), in the person pool's partition.
 pub fn person_profile(pool: &OrgId, person: &PersonId) -> Key {
-    Key::new(person_partition(pool, person), "#PROFILE")
+    Key::new(person_partition(pool, person), PROFILE_SK)
 }
+pub const PROFILE_SK: &str = "#PROFILE";
 /// The person belongs to `org` (the pool itself or a sub-org sharing it). In the pool's
 /// partition, so one range Query proves membership and reads the pool's attributes.
 pub fn person_membership(pool: &OrgId, org: &OrgId, person: &PersonId) -> Key {
-    Key::new(person_partition(pool, person), format!("#MEMBER#{org}"))
+    Key::new(person_partition(pool, person), membership_sk(org))
+}
+pub fn membership_sk(org: &OrgId) -> String {
+    format!("#MEMBER#{org}")
 }
 /// One attribute. `owner` is the pool for `person_pool` buckets and the org for `organization`
 /// buckets — that is what makes an organization bucket private to its org.
@@ -153,8 +162,9 @@ pub const PERSON_ROLE_PREFIX: &str = "ROLEM#";
 /// wrapped data key of its encrypted attributes). Its username is the person's `username`
 /// handle, whose uniqueness item (`handle`) also serves login.
 pub fn sso_user(org: &OrgId, person: &PersonId) -> Key {
-    Key::new(person_partition(org, person), "SSO")
+    Key::new(person_partition(org, person), SSO_USER_SK)
 }
+pub const SSO_USER_SK: &str = "SSO";
 /// A Zato UST session, by the SHA-256 of the UST. Expires through `expires_at`.
 pub fn sso_session(org: &OrgId, person: &PersonId, ust_hash: &str) -> Key {
     Key::new(
@@ -199,7 +209,10 @@ pub const HOLDER_PREFIX: &str = "HOLDER#";
 // ---- role members: `{org}#ROLE#{role}` -----------------------------------------------------
 
 pub fn role_members_partition(org: &OrgId, role_id: &str) -> String {
-    format!("{org}#ROLE#{role_id}")
+    format!("{}{role_id}", role_members_partitions_prefix(org))
+}
+pub fn role_members_partitions_prefix(org: &OrgId) -> String {
+    format!("{org}#ROLE#")
 }
 /// A member of a role, with denormalized `id`, `name`, `aliasName`, `email` and the LSI sort
 /// keys `lsi_name`, `lsi_alias`, `lsi_email` (see `sort_key`).
@@ -239,7 +252,10 @@ pub fn sort_value(value: Option<&str>) -> String {
 // ---- search documents: `{org}#DOC#{index}#{id}` --------------------------------------------
 
 pub fn search_document(org: &OrgId, index: &str, id: &str) -> Key {
-    Key::new(format!("{org}#DOC#{index}#{id}"), "#DOC")
+    Key::new(format!("{}{index}#{id}", search_documents_prefix(org)), "#DOC")
+}
+pub fn search_documents_prefix(org: &OrgId) -> String {
+    format!("{org}#DOC#")
 }
 
 #[cfg(test)]

@@ -52,7 +52,12 @@ pub fn random_token<const N: usize>() -> String {
 }
 
 pub fn hash_password(password: &str) -> String {
-    let salt = SaltString::encode_b64(&random_bytes::<16>()).expect("16 bytes make a valid salt");
+    hash_password_with_salt(password, &random_bytes::<16>())
+}
+
+/// The same hash with a given salt: for reproducible generated data, never for a request.
+pub fn hash_password_with_salt(password: &str, salt: &[u8; 16]) -> String {
+    let salt = SaltString::encode_b64(salt).expect("16 bytes make a valid salt");
     Argon2::default()
         .hash_password(password.as_bytes(), &salt)
         .expect("argon2id with default parameters hashes any input")

@@ -55,7 +55,7 @@ impl Organization {
         item
     }
 
-    pub(crate) fn from_item(item: &Item) -> Result<Self, StoreError> {
+    pub fn from_item(item: &Item) -> Result<Self, StoreError> {
         let org_id = |raw: &str| OrgId::parse(raw).map_err(|e| StoreError::Internal(e.to_string()));
         let ancestors = get_list(item, "ancestors")?
             .iter()

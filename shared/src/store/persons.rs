@@ -441,7 +441,7 @@ fn profile_item(org: &Organization, person: &Person) -> Item {
     item
 }
 
-fn person_from_item(item: &Item) -> Result<Person, StoreError> {
+pub fn person_from_item(item: &Item) -> Result<Person, StoreError> {
     let corrupt = |e: String| StoreError::Internal(e);
     let handles = get_list(item, "handles")?
         .iter()

@@ -51,7 +51,7 @@ impl StoredRole {
         self.doc.get("name").and_then(Value::as_str).unwrap_or("")
     }
 
-    fn from_item(item: &Item) -> Result<Self, StoreError> {
+    pub fn from_item(item: &Item) -> Result<Self, StoreError> {
         let corrupt = |e: String| StoreError::Internal(e);
         let doc = serde_json::from_str(get_s(item, "doc")?).map_err(|e| corrupt(e.to_string()))?;
         Ok(Self {
@@ -376,7 +376,7 @@ pub(crate) fn set_fields(item: &mut Item, person: &PersonId, f: &IdentityFields)
     item.insert("src_version".into(), n(f.version));
 }
 
-pub(crate) fn member_from_item(item: &Item) -> Result<Member, StoreError> {
+pub fn member_from_item(item: &Item) -> Result<Member, StoreError> {
     let corrupt = || StoreError::Internal("member has an unknown source".into());
     Ok(Member {
         id: member_id(item)?,
@@ -387,7 +387,7 @@ pub(crate) fn member_from_item(item: &Item) -> Result<Member, StoreError> {
     })
 }
 
-fn sources_of(item: &Item) -> Vec<Source> {
+pub fn sources_of(item: &Item) -> Vec<Source> {
     item.get("sources")
         .and_then(|v| v.as_ss().ok())
         .map(|ss| ss.iter().filter_map(|x| Source::parse(x)).collect())
@@ -635,4 +635,84 @@ async fn current_members<'a>(
         .map(|id| keys::role_member(&org.id, role.as_str(), id))
         .collect();
     db.batch_get_many(&keys).await
+}
+
+// ---- bulk import ----------------------------------------------------------------------------
+
+/// Writes memberships of `role` in bulk (BatchWriteItem: member and reverse items), for the
+/// import tool. Persons not in the org are returned, not written. The sentinels' count is not
+/// touched here: `recount` sets it once the role's members are in.
+pub async fn import_members(
+    db: &Db,
+    org: &Organization,
+    role: &RoleId,
+    members: &[(PersonId, Vec<Source>)],
+) -> Result<Vec<PersonId>, StoreError> {
+    let ids: Vec<PersonId> = members.iter().map(|(p, _)| p.clone()).collect();
+    let found = persons::get_many(db, org, &ids).await?;
+    let mut items = Vec::with_capacity(members.len() * 2);
+    let mut missing = Vec::new();
+    for (id, sources) in members {
+        let Some(person) = found.iter().find(|p| &p.id == id) else {
+            missing.push(id.clone());
+            continue;
+        };
+        let mut sources = sources.clone();
+        sources.sort_by_key(|s| s.as_str());
+        sources.dedup();
+        let Some(first) = sources.first().copied() else {
+            continue;
+        };
+        let mut member = member_item(org, role, id, &IdentityFields::of(person), first);
+        member.insert(
+            "sources".into(),
+            AttributeValue::Ss(sources.iter().map(|s| s.as_str().to_owned()).collect()),
+        );
+        items.push(member);
+        let mut reverse = keys::person_role(&org.id, id, role.as_str()).to_item();
+        reverse.insert("role".into(), s(role.as_str()));
+        items.push(reverse);
+    }
+    db.batch_put(items).await?;
+    Ok(missing)
+}
+
+/// Sets the sentinels' `member_count` to the number of member items, counted with a strongly
+/// consistent Query. The count is committed on condition that it did not move while counting,
+/// so a grant or revoke through the API meanwhile makes it count again.
+pub async fn recount(db: &Db, org: &Organization, role: &RoleId) -> Result<u64, RoleError> {
+    let low = keys::role_sentinel_low(&org.id, role.as_str());
+    for _ in 0..ATTEMPTS {
+        let Some(sentinel) = db.get(&low).await? else {
+            return Err(RoleError::NotFound(role.clone()));
+        };
+        let before = get_u64(&sentinel, "member_count")?;
+        let counted = db
+            .count_prefix(
+                &keys::role_members_partition(&org.id, role.as_str()),
+                keys::ROLE_MEMBER_PREFIX,
+            )
+            .await?;
+        let set = |key: Key| {
+            db.update(
+                &key,
+                "SET member_count = :c",
+                Some("member_count = :before AND attribute_not_exists(#state)"),
+                &[("#state", "state")],
+                vec![(":c", n(counted)), (":before", n(before))],
+            )
+        };
+        match db
+            .transact(vec![
+                set(low.clone()),
+                set(keys::role_sentinel_high(&org.id, role.as_str())),
+            ])
+            .await
+        {
+            Ok(()) => return Ok(counted),
+            Err(StoreError::TransactionCancelled(_) | StoreError::ConditionFailed) => continue,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Err(RoleError::Conflict)
 }

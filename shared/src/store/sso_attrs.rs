@@ -315,7 +315,7 @@ pub struct Attr {
 
 impl Attr {
     /// The attribute in `item`, if `item` is one and has not expired by `now`.
-    fn from_item(item: &Item, now: i64) -> Result<Option<Self>, StoreError> {
+    pub fn from_item(item: &Item, now: i64) -> Result<Option<Self>, StoreError> {
         if !get_s(item, keys::SK)?.starts_with(keys::SSO_ATTRIBUTE_PREFIX) {
             return Ok(None);
         }

@@ -97,7 +97,7 @@ impl SsoUser {
     }
 }
 
-fn user_item(org: &OrgId, u: &SsoUser) -> Item {
+pub fn user_item(org: &OrgId, u: &SsoUser) -> Item {
     let mut item = keys::sso_user(org, &u.id).to_item();
     item.insert("id".into(), s(u.id.as_str()));
     item.insert("username".into(), s(&u.username));
@@ -409,5 +409,31 @@ pub async fn why_refused(db: &Db, org: &OrgId, ust: &Ust) -> SsoError {
         Ok(Some(_)) => SsoError::NotAllowed,
         Ok(None) => SsoError::NoSuchSession,
         Err(e) => e.into(),
+    }
+}
+
+/// Gives an existing person of `org` its SSO record (the import tool: the person came first,
+/// with its `username` handle). `UserIdTaken` when it already has one; `NotAllowed` when the
+/// person is not a live member of the org.
+pub async fn attach(db: &Db, org: &Organization, user: &SsoUser) -> Result<(), SsoError> {
+    let writes = vec![
+        db.put(user_item(&org.id, user), Some("attribute_not_exists(pk)")),
+        db.check_with(
+            &keys::person_membership(&org.pool, &org.id, &user.id),
+            LIVE,
+            &[("#state", "state")],
+            vec![],
+        ),
+    ];
+    match db.transact(writes).await {
+        Ok(()) => Ok(()),
+        Err(StoreError::TransactionCancelled(reasons)) => {
+            if reasons.first().is_some_and(|r| r == "ConditionalCheckFailed") {
+                Err(SsoError::UserIdTaken)
+            } else {
+                Err(SsoError::NotAllowed)
+            }
+        }
+        Err(e) => Err(e.into()),
     }
 }
