@@ -319,14 +319,14 @@ fn the_same_seed_generates_the_same_directory_and_another_seed_another() {
 }
 
 #[test]
-fn a_role_of_a_million_members_streams_without_holding_the_directory() {
+fn a_large_role_streams_out_without_the_directory_in_memory() {
     let spec = Spec {
         seed: 5,
         orgs: 1,
         persons: 0,
         attributes: 0,
         permissions: 0,
-        role_sizes: vec![1_000_000],
+        role_sizes: vec![100_000],
         documents: 0,
         sso_users: 0,
     };
@@ -344,7 +344,8 @@ fn a_role_of_a_million_members_streams_without_holding_the_directory() {
 
     let written = generate::generate(&spec, &mut Counter(&mut assignments)).expect("generated");
 
-    // One org, a million persons, one role and a million assignments.
-    assert_eq!(written, 2_000_002);
-    assert_eq!(assignments, 2_000_002);
+    // One org, its persons, one role and as many assignments: counted as they stream past
+    // (bench/run generates the million-member role).
+    assert_eq!(written, 200_002);
+    assert_eq!(assignments, 200_002);
 }
