@@ -255,7 +255,7 @@ async fn concurrent_grants_and_revokes_on_one_role_leave_its_count_equal_to_its_
 
 // ---- SlashID: deleting a person while its attributes are written --------------------------------
 
-const ROUNDS: usize = 12;
+const ROUNDS: usize = 8;
 
 /// The writes that race one deletion: replace and merge, across the whole-person and per-bucket
 /// endpoints, in `person_pool` buckets (the pool's partition) and `organization` buckets (the
