@@ -167,34 +167,6 @@ async fn an_access_request_for_another_item_type_is_refused() {
 }
 
 #[tokio::test]
-async fn concurrent_grants_and_revokes_leave_an_exact_member_count() {
-    let app = app().await;
-    let t = SailPointTenant::create(app).await;
-    let mut people = Vec::new();
-    for i in 0..8 {
-        people.push(t.identity(app, &format!("P {i}"), &format!("p{i}")).await);
-    }
-    let role = t.role("Busy", &[]).await;
-    let mut tasks = Vec::new();
-    for (i, p) in people.iter().enumerate() {
-        for kind in ["GRANT_ACCESS", "REVOKE_ACCESS", "GRANT_ACCESS"] {
-            let api = t.api.clone();
-            let body = grant(kind, &[p], &role);
-            tasks.push(tokio::spawn(async move {
-                api.post("/v3/access-requests", &body).await.status
-            }));
-        }
-        let _ = i;
-    }
-    for task in tasks {
-        let status = task.await.unwrap();
-        assert!(status == 202 || status == 409, "{status}");
-    }
-    let (_, list, total) = members(&t, &role).await;
-    assert_eq!(total, Some(list.len().to_string()));
-}
-
-#[tokio::test]
 async fn a_person_deleted_through_slashid_leaves_its_roles_and_their_counts() {
     let app = app().await;
     let t = SailPointTenant::create(app).await;

@@ -1,6 +1,6 @@
 //! SlashID permissions through the router: the seed `PUT /persons/{id}/permissions` with each
-//! documented status, If-Match under a race, catalog deletes racing assignment, sets larger than
-//! one transaction, the consistency headers and their 408, and the catalog siblings.
+//! documented status, catalog deletes racing assignment, sets larger than one transaction, the
+//! consistency headers and their 408, and the catalog siblings. The If-Match race is in races.rs.
 
 use std::collections::BTreeSet;
 
@@ -195,54 +195,6 @@ async fn if_match_stale_is_412_current_is_204_and_star_matches_any() {
             .await
             .status,
         412
-    );
-}
-
-#[tokio::test]
-async fn of_twenty_concurrent_puts_with_one_etag_exactly_one_wins() {
-    let catalog = names(20, "race");
-    let (_, api, id) = setup(&catalog).await;
-    let etag = api
-        .get(&perms(&id))
-        .await
-        .header("etag")
-        .unwrap()
-        .to_owned();
-
-    let tasks: Vec<_> = (0..20)
-        .map(|i| {
-            let (api, id, etag, body) = (
-                api.clone(),
-                id.clone(),
-                etag.clone(),
-                vec![catalog[i].clone()],
-            );
-            tokio::spawn(async move {
-                (
-                    i,
-                    put(&api, &id, &body, &[("If-Match", &etag)]).await.status,
-                )
-            })
-        })
-        .collect();
-    let mut outcomes = Vec::new();
-    for t in tasks {
-        outcomes.push(t.await.unwrap());
-    }
-
-    let winners: Vec<usize> = outcomes
-        .iter()
-        .filter(|(_, s)| *s == 204)
-        .map(|(i, _)| *i)
-        .collect();
-    assert_eq!(winners.len(), 1, "{outcomes:?}");
-    assert!(
-        outcomes.iter().all(|(_, s)| *s == 204 || *s == 412),
-        "{outcomes:?}"
-    );
-    assert_eq!(
-        result_set(&api.get(&perms(&id)).await),
-        BTreeSet::from([catalog[winners[0]].clone()])
     );
 }
 
