@@ -261,7 +261,10 @@ impl Db {
             .scan_index_forward(q.forward)
             .set_limit(q.limit)
             .set_exclusive_start_key(q.start.clone())
-            .set_select(q.count_only.then_some(aws_sdk_dynamodb::types::Select::Count))
+            .set_select(
+                q.count_only
+                    .then_some(aws_sdk_dynamodb::types::Select::Count),
+            )
             .consistent_read(true)
             .return_consumed_capacity(ReturnConsumedCapacity::Total)
             .send()
@@ -401,8 +404,10 @@ impl Db {
                         .set_exclusive_start_key(start)
                         .return_consumed_capacity(ReturnConsumedCapacity::Total);
                     for (i, p) in prefixes.iter().enumerate() {
-                        scan = scan
-                            .expression_attribute_values(format!(":p{i}"), AttributeValue::S(p.clone()));
+                        scan = scan.expression_attribute_values(
+                            format!(":p{i}"),
+                            AttributeValue::S(p.clone()),
+                        );
                     }
                     let out = scan.send().await.map_err(|e| counted(classify(&e)))?;
                     record(out.consumed_capacity());

@@ -245,14 +245,23 @@ pub fn sort_value(value: Option<&str>) -> String {
         .unwrap_or("")
         .to_lowercase()
         .chars()
-        .map(|c| if c <= '\u{1}' || c > '\u{10FFFD}' { '\u{FFFD}' } else { c })
+        .map(|c| {
+            if c <= '\u{1}' || c > '\u{10FFFD}' {
+                '\u{FFFD}'
+            } else {
+                c
+            }
+        })
         .collect()
 }
 
 // ---- search documents: `{org}#DOC#{index}#{id}` --------------------------------------------
 
 pub fn search_document(org: &OrgId, index: &str, id: &str) -> Key {
-    Key::new(format!("{}{index}#{id}", search_documents_prefix(org)), "#DOC")
+    Key::new(
+        format!("{}{index}#{id}", search_documents_prefix(org)),
+        "#DOC",
+    )
 }
 pub fn search_documents_prefix(org: &OrgId) -> String {
     format!("{org}#DOC#")

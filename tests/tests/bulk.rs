@@ -2,8 +2,8 @@
 //! in a table of its own so that nothing else (the stream poller, other tests) writes there.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 
 use aws_sdk_dynamodb::config::interceptors::{
     BeforeSerializationInterceptorContextMut, FinalizerInterceptorContextMut,
@@ -22,21 +22,27 @@ use idgraph_bulk::record::Record;
 use indicatif::ProgressBar;
 use integration_tests::{app, repo_root};
 
-/// An App like the functions', on a new table made from template.yaml.
+/// An App like the functions', on a new table made from template.yaml, with the bulk tool's
+/// timeouts (a busy DynamoDB Local takes seconds to create a table).
 async fn app_on_fresh_table(client: Option<aws_sdk_dynamodb::Client>) -> &'static App {
     let base = app().await;
+    let client = client.unwrap_or_else(|| base.db.client.clone());
+    let client = aws_sdk_dynamodb::Client::from_conf(
+        client
+            .config()
+            .to_builder()
+            .timeout_config(idgraph_bulk::timeouts())
+            .build(),
+    );
     let table = format!("bulk-{}", uuid::Uuid::new_v4());
     let template = std::fs::read_to_string(repo_root().join("template.yaml")).expect("template");
     let spec = devstack::table::spec_from_template(&template).expect("table spec");
-    devstack::table::create(&base.db.client, &table, &spec)
+    devstack::table::create(&client, &table, &spec)
         .await
         .expect("table created");
     let mut config = base.config.clone();
     config.table_name = table;
-    let client = client.unwrap_or_else(|| base.db.client.clone());
-    let conf = client.config().to_builder().timeout_config(idgraph_bulk::timeouts()).build();
-    let app = App::new(config, aws_sdk_dynamodb::Client::from_conf(conf));
-    Box::leak(Box::new(app))
+    Box::leak(Box::new(App::new(config, client)))
 }
 
 fn small_spec(seed: u64) -> Spec {
@@ -96,7 +102,10 @@ async fn raw_items(app: &App, org: &str) -> Vec<Item> {
 fn without_minted_keys(mut exported: Vec<Record>) -> Vec<Record> {
     for r in &mut exported {
         if let Record::SsoUser { wrapped_key, .. } = r {
-            assert!(!wrapped_key.is_empty(), "an imported SSO user has a data key");
+            assert!(
+                !wrapped_key.is_empty(),
+                "an imported SSO user has a data key"
+            );
             wrapped_key.clear();
         }
     }
@@ -177,12 +186,33 @@ async fn bad_lines_are_reported_with_their_numbers_and_reasons_and_the_rest_impo
 
     let lines: Vec<usize> = summary.bad.iter().map(|b| b.line).collect();
     assert_eq!(lines, vec![2, 3, 4, 6], "{:?}", summary.bad);
-    assert!(summary.bad[1].reason.contains("group"), "{:?}", summary.bad[1]);
-    assert!(summary.bad[2].reason.contains("person id"), "{:?}", summary.bad[2]);
-    assert!(summary.bad[3].reason.contains("does not exist"), "{:?}", summary.bad[3]);
+    assert!(
+        summary.bad[1].reason.contains("group"),
+        "{:?}",
+        summary.bad[1]
+    );
+    assert!(
+        summary.bad[2].reason.contains("person id"),
+        "{:?}",
+        summary.bad[2]
+    );
+    assert!(
+        summary.bad[3].reason.contains("does not exist"),
+        "{:?}",
+        summary.bad[3]
+    );
     let org = OrgId::parse("0badf11e-0000-4000-8000-000000000001").unwrap();
-    let doc = search::get(&app.db, &org, Index::Accounts, &DocumentId::parse("acc-1").unwrap()).await;
-    assert!(doc.expect("read").is_some(), "the line after the bad ones was imported");
+    let doc = search::get(
+        &app.db,
+        &org,
+        Index::Accounts,
+        &DocumentId::parse("acc-1").unwrap(),
+    )
+    .await;
+    assert!(
+        doc.expect("read").is_some(),
+        "the line after the bad ones was imported"
+    );
 }
 
 #[tokio::test]
@@ -192,20 +222,33 @@ async fn strict_mode_stops_at_the_first_bad_line() {
     let summary = import_text(app, BAD_FILE, true).await;
 
     assert!(summary.stopped);
-    assert_eq!(summary.bad.iter().map(|b| b.line).collect::<Vec<_>>(), vec![2]);
+    assert_eq!(
+        summary.bad.iter().map(|b| b.line).collect::<Vec<_>>(),
+        vec![2]
+    );
     let org = OrgId::parse("0badf11e-0000-4000-8000-000000000001").unwrap();
-    let doc = search::get(&app.db, &org, Index::Accounts, &DocumentId::parse("acc-1").unwrap()).await;
-    assert!(doc.expect("read").is_none(), "nothing after the bad line was imported");
+    let doc = search::get(
+        &app.db,
+        &org,
+        Index::Accounts,
+        &DocumentId::parse("acc-1").unwrap(),
+    )
+    .await;
+    assert!(
+        doc.expect("read").is_none(),
+        "nothing after the bad line was imported"
+    );
 }
 
 /// Makes DynamoDB look overloaded: the first `times` BatchWriteItem calls send only half their
-/// items and hand the rest back as `UnprocessedItems`, as DynamoDB does under pressure.
-#[derive(Debug, Default)]
+/// items and hand the rest back as `UnprocessedItems`, as DynamoDB does under pressure. Clones
+/// share their counters: the SDK takes one, the test reads another.
+#[derive(Debug, Default, Clone)]
 struct HalfUnprocessed {
     times: usize,
-    calls: AtomicUsize,
-    handed_back: AtomicUsize,
-    held: Mutex<HashMap<String, Vec<WriteRequest>>>,
+    calls: Arc<AtomicUsize>,
+    handed_back: Arc<AtomicUsize>,
+    held: Arc<Mutex<HashMap<String, Vec<WriteRequest>>>>,
 }
 
 impl Intercept for HalfUnprocessed {
@@ -256,11 +299,17 @@ impl Intercept for HalfUnprocessed {
 #[tokio::test]
 async fn unprocessed_items_are_retried_until_every_record_is_written() {
     let base = app().await;
-    let interceptor = std::sync::Arc::new(HalfUnprocessed {
+    let interceptor = HalfUnprocessed {
         times: 4,
         ..HalfUnprocessed::default()
-    });
-    let conf = base.db.client.config().to_builder().interceptor(SharedHalf(interceptor.clone())).build();
+    };
+    let conf = base
+        .db
+        .client
+        .config()
+        .to_builder()
+        .interceptor(interceptor.clone())
+        .build();
     let app = app_on_fresh_table(Some(aws_sdk_dynamodb::Client::from_conf(conf))).await;
     let org = "0badf11e-0000-4000-8000-00000000beef";
     let mut text = format!(
@@ -275,36 +324,13 @@ async fn unprocessed_items_are_retried_until_every_record_is_written() {
     let summary = import_text(app, &text, false).await;
 
     assert!(summary.bad.is_empty(), "{:?}", summary.bad);
-    assert!(interceptor.handed_back.load(Ordering::SeqCst) > 0, "the retry path ran");
+    assert!(
+        interceptor.handed_back.load(Ordering::SeqCst) > 0,
+        "the retry path ran"
+    );
     let exported = export(app, org).await;
     let docs = exported.iter().filter(|r| r.kind() == "document").count();
     assert_eq!(docs, 40);
-}
-
-/// The SDK takes interceptors by value; the test keeps a handle to read its counters.
-#[derive(Debug)]
-struct SharedHalf(std::sync::Arc<HalfUnprocessed>);
-
-impl Intercept for SharedHalf {
-    fn name(&self) -> &'static str {
-        self.0.name()
-    }
-    fn modify_before_serialization(
-        &self,
-        context: &mut BeforeSerializationInterceptorContextMut<'_>,
-        rc: &RuntimeComponents,
-        cfg: &mut ConfigBag,
-    ) -> Result<(), BoxError> {
-        self.0.modify_before_serialization(context, rc, cfg)
-    }
-    fn modify_before_completion(
-        &self,
-        context: &mut FinalizerInterceptorContextMut<'_>,
-        rc: &RuntimeComponents,
-        cfg: &mut ConfigBag,
-    ) -> Result<(), BoxError> {
-        self.0.modify_before_completion(context, rc, cfg)
-    }
 }
 
 #[test]

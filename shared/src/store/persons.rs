@@ -365,8 +365,8 @@ pub async fn delete(db: &Db, org: &Organization, id: &PersonId) -> Result<bool, 
         let sk = get_s(&item, keys::SK)?;
         if let Some(role) = sk.strip_prefix(keys::PERSON_ROLE_PREFIX) {
             // Leaving a role moves its member count, so it is a transaction of its own.
-            let role = crate::ids::RoleId::parse(role)
-                .map_err(|e| StoreError::Internal(e.to_string()))?;
+            let role =
+                crate::ids::RoleId::parse(role).map_err(|e| StoreError::Internal(e.to_string()))?;
             crate::store::roles::remove_person(db, org, &role, id).await?;
             continue;
         }

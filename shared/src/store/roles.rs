@@ -97,7 +97,11 @@ fn sentinel_items(org: &Organization, role: &RoleId) -> [Item; 2] {
 }
 
 /// The role, unless it is missing or being deleted.
-pub async fn get(db: &Db, org: &Organization, id: &RoleId) -> Result<Option<StoredRole>, StoreError> {
+pub async fn get(
+    db: &Db,
+    org: &Organization,
+    id: &RoleId,
+) -> Result<Option<StoredRole>, StoreError> {
     db.get(&keys::role(&org.id, id.as_str()))
         .await?
         .filter(|i| !i.contains_key("state"))
@@ -303,7 +307,11 @@ pub async fn list(
     while roles.len() < limit {
         let page = db
             .query_page(&crate::db::QuerySpec {
-                limit: Some(i32::try_from(offset + limit - seen).unwrap_or(i32::MAX).max(1)),
+                limit: Some(
+                    i32::try_from(offset + limit - seen)
+                        .unwrap_or(i32::MAX)
+                        .max(1),
+                ),
                 start,
                 ..spec.clone()
             })
@@ -354,7 +362,10 @@ fn member_item(
     let mut item = keys::role_member(&org.id, role.as_str(), person).to_item();
     item.insert("id".into(), s(person.as_str()));
     item.insert("source".into(), s(source.as_str()));
-    item.insert("sources".into(), AttributeValue::Ss(vec![source.as_str().into()]));
+    item.insert(
+        "sources".into(),
+        AttributeValue::Ss(vec![source.as_str().into()]),
+    );
     item.insert("mv".into(), n(1));
     set_fields(&mut item, person, fields);
     item
@@ -422,7 +433,10 @@ async fn grant_persons(
         let mut new_members = Vec::new();
         let mut updates = Vec::new();
         for p in people {
-            match current.iter().find(|i| get_s(i, "id").ok() == Some(p.id.as_str())) {
+            match current
+                .iter()
+                .find(|i| get_s(i, "id").ok() == Some(p.id.as_str()))
+            {
                 None => new_members.push(p),
                 Some(item) if !sources_of(item).contains(&source) => {
                     let mv = get_u64(item, "mv")?;

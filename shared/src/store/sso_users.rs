@@ -428,7 +428,10 @@ pub async fn attach(db: &Db, org: &Organization, user: &SsoUser) -> Result<(), S
     match db.transact(writes).await {
         Ok(()) => Ok(()),
         Err(StoreError::TransactionCancelled(reasons)) => {
-            if reasons.first().is_some_and(|r| r == "ConditionalCheckFailed") {
+            if reasons
+                .first()
+                .is_some_and(|r| r == "ConditionalCheckFailed")
+            {
                 Err(SsoError::UserIdTaken)
             } else {
                 Err(SsoError::NotAllowed)

@@ -48,7 +48,8 @@ pub async fn export(app: &App, org_id: &OrgId) -> Result<Vec<Record>, String> {
     let mut api_keys = BTreeSet::new();
     let mut members = BTreeSet::new();
     let mut profiles = BTreeMap::new();
-    let mut attributes: BTreeMap<(String, String), serde_json::Map<String, Value>> = BTreeMap::new();
+    let mut attributes: BTreeMap<(String, String), serde_json::Map<String, Value>> =
+        BTreeMap::new();
     let mut with_permissions = BTreeSet::new();
     let mut sso_records = BTreeMap::new();
     let mut sso_attrs: BTreeMap<String, Vec<Item>> = BTreeMap::new();
@@ -83,8 +84,10 @@ pub async fn export(app: &App, org_id: &OrgId) -> Result<Vec<Record>, String> {
             }
         } else if let Some(rest) = pk.strip_prefix(&role_prefix) {
             if sk.starts_with(keys::ROLE_MEMBER_PREFIX) {
-                let mut sources: Vec<String> =
-                    roles::sources_of(item).iter().map(|s| s.as_str().to_owned()).collect();
+                let mut sources: Vec<String> = roles::sources_of(item)
+                    .iter()
+                    .map(|s| s.as_str().to_owned())
+                    .collect();
                 sources.sort();
                 records.push(Record::Assignment {
                     org: org.id.as_str().to_owned(),
@@ -99,7 +102,8 @@ pub async fn export(app: &App, org_id: &OrgId) -> Result<Vec<Record>, String> {
                 records.push(Record::Document {
                     org: org.id.as_str().to_owned(),
                     index: index.to_owned(),
-                    doc: serde_json::from_str(get_s(item, "doc").map_err(bad)?).map_err(|e| e.to_string())?,
+                    doc: serde_json::from_str(get_s(item, "doc").map_err(bad)?)
+                        .map_err(|e| e.to_string())?,
                 });
             }
         } else {
@@ -118,15 +122,22 @@ pub async fn export(app: &App, org_id: &OrgId) -> Result<Vec<Record>, String> {
                 members.insert(person);
             } else if sk.starts_with(keys::ATTRIBUTE_PREFIX) {
                 let bucket_name = get_s(item, "bucket").map_err(bad)?;
-                let Some(bucket) = view.accessible.iter().find(|b| b.name.as_str() == bucket_name) else {
+                let Some(bucket) = view
+                    .accessible
+                    .iter()
+                    .find(|b| b.name.as_str() == bucket_name)
+                else {
                     continue;
                 };
                 // Another org's private bucket in the shared pool partition, or a deleted
                 // bucket's leftovers (an older generation): not this org's data.
-                if bucket.owner(&org) != owner || opt_s(item, "gen").map_err(bad)? != bucket.generation() {
+                if bucket.owner(&org) != owner
+                    || opt_s(item, "gen").map_err(bad)? != bucket.generation()
+                {
                     continue;
                 }
-                let value = serde_json::from_str(get_s(item, "v").map_err(bad)?).map_err(|e| e.to_string())?;
+                let value = serde_json::from_str(get_s(item, "v").map_err(bad)?)
+                    .map_err(|e| e.to_string())?;
                 attributes
                     .entry((person, bucket_name.to_owned()))
                     .or_default()
@@ -185,7 +196,10 @@ pub async fn export(app: &App, org_id: &OrgId) -> Result<Vec<Record>, String> {
     }
     for person in with_permissions.into_iter().filter(|p| member(p)) {
         let id = idgraph::ids::PersonId::parse(&person).map_err(|e| e.to_string())?;
-        if let Some((names, _)) = permissions::of_person(db, &org.id, &id).await.map_err(bad)? {
+        if let Some((names, _)) = permissions::of_person(db, &org.id, &id)
+            .await
+            .map_err(bad)?
+        {
             if !names.is_empty() {
                 records.push(Record::PersonPermissions {
                     org: org.id.as_str().to_owned(),
@@ -197,7 +211,8 @@ pub async fn export(app: &App, org_id: &OrgId) -> Result<Vec<Record>, String> {
     }
     for (person, user) in sso_records {
         if member(&person) {
-            let attrs = sso::stored_attributes(sso_attrs.get(&person).map_or(&[][..], Vec::as_slice))?;
+            let attrs =
+                sso::stored_attributes(sso_attrs.get(&person).map_or(&[][..], Vec::as_slice))?;
             records.push(sso::user_record(&org, user, attrs));
         }
     }

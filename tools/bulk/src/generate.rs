@@ -34,27 +34,104 @@ pub struct Spec {
 
 impl Spec {
     pub fn persons_per_org(&self) -> usize {
-        self.persons.max(self.role_sizes.iter().copied().max().unwrap_or(0))
+        self.persons
+            .max(self.role_sizes.iter().copied().max().unwrap_or(0))
     }
 }
 
 /// First names weighted roughly by frequency (earlier = commoner), a few beyond ASCII and in
 /// odd case, so sorting and `sw` filters meet what real directories hold.
 const FIRST: [&str; 40] = [
-    "James", "Mary", "John", "Patricia", "Robert", "Jennifer", "Michael", "Linda", "David",
-    "Elizabeth", "William", "Barbara", "Richard", "Susan", "Joseph", "Jessica", "Thomas", "Sarah",
-    "Charles", "Karen", "Maria", "José", "Wei", "Fatima", "Aarav", "Olga", "Søren", "Zoë", "Łukasz",
-    "Yuki", "Ngozi", "Mateo", "Amélie", "Ömer", "Ingrid", "de'Andre", "mcKenzie", "Ji-woo", "Ava", "Noah",
+    "James",
+    "Mary",
+    "John",
+    "Patricia",
+    "Robert",
+    "Jennifer",
+    "Michael",
+    "Linda",
+    "David",
+    "Elizabeth",
+    "William",
+    "Barbara",
+    "Richard",
+    "Susan",
+    "Joseph",
+    "Jessica",
+    "Thomas",
+    "Sarah",
+    "Charles",
+    "Karen",
+    "Maria",
+    "José",
+    "Wei",
+    "Fatima",
+    "Aarav",
+    "Olga",
+    "Søren",
+    "Zoë",
+    "Łukasz",
+    "Yuki",
+    "Ngozi",
+    "Mateo",
+    "Amélie",
+    "Ömer",
+    "Ingrid",
+    "de'Andre",
+    "mcKenzie",
+    "Ji-woo",
+    "Ava",
+    "Noah",
 ];
 const LAST: [&str; 40] = [
-    "Smith", "Johnson", "Williams", "Brown", "Jones", "Garcia", "Miller", "Davis", "Rodriguez",
-    "Martinez", "Hernandez", "Lopez", "Gonzalez", "Wilson", "Anderson", "Thomas", "Taylor", "Moore",
-    "Jackson", "Martin", "Lee", "Nguyen", "Müller", "Kowalski", "O'Brien", "van der Berg", "Ivanova",
-    "Yamamoto", "Okafor", "Haddad", "Dubois", "Rossi", "Øberg", "Çelik", "Kim", "Singh", "Chen",
-    "d'Arcy", "MacLeod", "Åberg",
+    "Smith",
+    "Johnson",
+    "Williams",
+    "Brown",
+    "Jones",
+    "Garcia",
+    "Miller",
+    "Davis",
+    "Rodriguez",
+    "Martinez",
+    "Hernandez",
+    "Lopez",
+    "Gonzalez",
+    "Wilson",
+    "Anderson",
+    "Thomas",
+    "Taylor",
+    "Moore",
+    "Jackson",
+    "Martin",
+    "Lee",
+    "Nguyen",
+    "Müller",
+    "Kowalski",
+    "O'Brien",
+    "van der Berg",
+    "Ivanova",
+    "Yamamoto",
+    "Okafor",
+    "Haddad",
+    "Dubois",
+    "Rossi",
+    "Øberg",
+    "Çelik",
+    "Kim",
+    "Singh",
+    "Chen",
+    "d'Arcy",
+    "MacLeod",
+    "Åberg",
 ];
 const DOMAINS: [&str; 6] = [
-    "example.com", "example.org", "corp.example", "mail.example.net", "eu.example.com", "example.io",
+    "example.com",
+    "example.org",
+    "corp.example",
+    "mail.example.net",
+    "eu.example.com",
+    "example.io",
 ];
 
 /// An index drawn with a Zipf-like skew: common names are common.
@@ -100,7 +177,9 @@ pub fn generate(spec: &Spec, out: &mut impl Write) -> std::io::Result<u64> {
     };
     let mut rng = ChaCha8Rng::seed_from_u64(spec.seed);
     let persons = spec.persons_per_org();
-    let mut permissions: Vec<String> = (0..spec.permissions).map(|i| format!("app{}:perm{i:03}", i % 7)).collect();
+    let mut permissions: Vec<String> = (0..spec.permissions)
+        .map(|i| format!("app{}:perm{i:03}", i % 7))
+        .collect();
     permissions.sort();
 
     for o in 0..spec.orgs {
@@ -136,8 +215,14 @@ pub fn generate(spec: &Spec, out: &mut impl Write) -> std::io::Result<u64> {
                     region: "us-iowa".into(),
                     name,
                     handles: vec![
-                        Handle { kind: "email_address".into(), value: format!("{handle}@{domain}") },
-                        Handle { kind: "username".into(), value: format!("{handle}.o{o}") },
+                        Handle {
+                            kind: "email_address".into(),
+                            value: format!("{handle}@{domain}"),
+                        },
+                        Handle {
+                            kind: "username".into(),
+                            value: format!("{handle}.o{o}"),
+                        },
                     ],
                 },
                 out,
@@ -151,7 +236,10 @@ pub fn generate(spec: &Spec, out: &mut impl Write) -> std::io::Result<u64> {
                     active: true,
                     region: "us-iowa".into(),
                     name: Some(format!("SSO User {u}")),
-                    handles: vec![Handle { kind: "username".into(), value: format!("sso.user{u}") }],
+                    handles: vec![Handle {
+                        kind: "username".into(),
+                        value: format!("sso.user{u}"),
+                    }],
                 });
             }
         }
@@ -188,7 +276,11 @@ pub fn generate(spec: &Spec, out: &mut impl Write) -> std::io::Result<u64> {
     for o in 0..spec.orgs {
         for p in &permissions {
             emit(
-                Record::Permission { org: org_id(spec, o), name: p.clone(), description: Some(format!("Generated permission {p}")) },
+                Record::Permission {
+                    org: org_id(spec, o),
+                    name: p.clone(),
+                    description: Some(format!("Generated permission {p}")),
+                },
                 out,
             )?;
         }
@@ -202,7 +294,14 @@ pub fn generate(spec: &Spec, out: &mut impl Write) -> std::io::Result<u64> {
             let mut held: Vec<String> = permissions.choose_multiple(&mut rng, k).cloned().collect();
             held.sort();
             if !held.is_empty() {
-                emit(Record::PersonPermissions { org: org_id(spec, o), person: person_id(o, i), permissions: held }, out)?;
+                emit(
+                    Record::PersonPermissions {
+                        org: org_id(spec, o),
+                        person: person_id(o, i),
+                        permissions: held,
+                    },
+                    out,
+                )?;
             }
         }
     }
@@ -226,7 +325,15 @@ pub fn generate(spec: &Spec, out: &mut impl Write) -> std::io::Result<u64> {
                 } else {
                     vec!["ACCESS_REQUEST".to_owned()]
                 };
-                emit(Record::Assignment { org: org_id(spec, o), role: role_id(o, r), person: person_id(o, i), sources }, out)?;
+                emit(
+                    Record::Assignment {
+                        org: org_id(spec, o),
+                        role: role_id(o, r),
+                        person: person_id(o, i),
+                        sources,
+                    },
+                    out,
+                )?;
             }
         }
     }
@@ -256,15 +363,32 @@ pub fn generate(spec: &Spec, out: &mut impl Write) -> std::io::Result<u64> {
         let mut salt = [0u8; 16];
         rng.fill(&mut salt);
         let mut attributes = std::collections::BTreeMap::new();
-        attributes.insert("department".to_owned(), SsoAttribute { value: Some(json!(["Sales", "R&D", "Support"][u % 3])), sealed: None, expires_us: None });
-        attributes.insert("preferences".to_owned(), SsoAttribute { value: Some(json!({"theme": "dark", "rank": u})), sealed: None, expires_us: None });
+        attributes.insert(
+            "department".to_owned(),
+            SsoAttribute {
+                value: Some(json!(["Sales", "R&D", "Support"][u % 3])),
+                sealed: None,
+                expires_us: None,
+            },
+        );
+        attributes.insert(
+            "preferences".to_owned(),
+            SsoAttribute {
+                value: Some(json!({"theme": "dark", "rank": u})),
+                sealed: None,
+                expires_us: None,
+            },
+        );
         emit(
             Record::SsoUser {
                 org: org_id(spec, 0),
                 id: sso_person(u),
                 username: format!("sso.user{u}"),
                 password: None,
-                password_hash: Some(idgraph::sso::crypto::hash_password_with_salt(&format!("sso-password-{u}"), &salt)),
+                password_hash: Some(idgraph::sso::crypto::hash_password_with_salt(
+                    &format!("sso-password-{u}"),
+                    &salt,
+                )),
                 approved: u % 4 != 3,
                 super_user: u == 0,
                 locked: false,
@@ -286,7 +410,9 @@ fn attribute_value(rng: &mut ChaCha8Rng, a: usize) -> Value {
         0 => json!(rng.gen_range(0..100_000)),
         1 => json!(format!("value-{}", rng.gen_range(0..1_000_000))),
         2 => json!(rng.gen_range(0..2) == 1),
-        _ => json!({"street": format!("{} Main St", rng.gen_range(1..999)), "zip": format!("{:05}", rng.gen_range(0..99999))}),
+        _ => {
+            json!({"street": format!("{} Main St", rng.gen_range(1..999)), "zip": format!("{:05}", rng.gen_range(0..99999))})
+        }
     }
 }
 

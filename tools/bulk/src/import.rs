@@ -100,8 +100,14 @@ pub async fn import(
         }
         match serde_json::from_str::<Record>(&line) {
             Ok(record) => {
-                if group.first().is_some_and(|(_, r)| r.kind() != record.kind()) || group.len() >= GROUP {
-                    importer.flush(std::mem::take(&mut group), &mut summary, progress).await?;
+                if group
+                    .first()
+                    .is_some_and(|(_, r)| r.kind() != record.kind())
+                    || group.len() >= GROUP
+                {
+                    importer
+                        .flush(std::mem::take(&mut group), &mut summary, progress)
+                        .await?;
                     if summary.stopped {
                         break;
                     }
@@ -127,7 +133,10 @@ pub async fn import(
     // Member counts once per role, after all its memberships: never once per batch.
     let touched = std::mem::take(&mut *importer.touched_roles.lock().expect("not poisoned"));
     for (org, role) in touched {
-        let org = importer.org(&org).await.map_err(|e| format!("recount: {e}"))?;
+        let org = importer
+            .org(&org)
+            .await
+            .map_err(|e| format!("recount: {e}"))?;
         let id = RoleId::parse(&role).map_err(|e| e.to_string())?;
         let count = roles::recount(&app.db, &org, &id)
             .await
@@ -203,10 +212,17 @@ impl Importer<'_> {
     }
 
     async fn view(&self, org: &Organization) -> Result<BucketView, String> {
-        if let Some(v) = self.views.lock().expect("not poisoned").get(org.id.as_str()) {
+        if let Some(v) = self
+            .views
+            .lock()
+            .expect("not poisoned")
+            .get(org.id.as_str())
+        {
             return Ok(v.clone());
         }
-        let view = buckets::view(self.app, org).await.map_err(|e| e.to_string())?;
+        let view = buckets::view(self.app, org)
+            .await
+            .map_err(|e| e.to_string())?;
         self.views
             .lock()
             .expect("not poisoned")
@@ -229,7 +245,11 @@ impl Importer<'_> {
                 let org_id = OrgId::parse(&id).map_err(|e| e.to_string())?;
                 let hash = match (api_key, api_key_sha256) {
                     (Some(k), None) => sha256_hex(&k),
-                    (None, Some(h)) if h.len() == 64 && h.bytes().all(|b| b.is_ascii_hexdigit()) => h,
+                    (None, Some(h))
+                        if h.len() == 64 && h.bytes().all(|b| b.is_ascii_hexdigit()) =>
+                    {
+                        h
+                    }
                     (None, Some(_)) => return Err("api_key_sha256 must be 64 hex digits".into()),
                     _ => return Err("give exactly one of api_key and api_key_sha256".into()),
                 };
@@ -243,7 +263,11 @@ impl Importer<'_> {
                         let mut ancestors = parent.ancestors.clone();
                         ancestors.push(parent.id.clone());
                         Organization {
-                            pool: if shares_parent_pool { parent.pool.clone() } else { org_id.clone() },
+                            pool: if shares_parent_pool {
+                                parent.pool.clone()
+                            } else {
+                                org_id.clone()
+                            },
                             id: org_id,
                             name,
                             ancestors,
@@ -272,23 +296,28 @@ impl Importer<'_> {
                     "active": active, "region": region, "name": name,
                     "handles": handles.iter().map(|h| serde_json::json!({"type": h.kind, "value": h.value})).collect::<Vec<_>>(),
                 });
-                let req: PersonCreateReq = serde_json::from_value(raw).map_err(|e| e.to_string())?;
+                let req: PersonCreateReq =
+                    serde_json::from_value(raw).map_err(|e| e.to_string())?;
                 let view = self.view(&org).await?;
                 let new = req
                     .validate(id, &self.app.config.default_person_region, &view)
                     .map_err(|e| e.to_string())?;
                 // PUT /persons bumps the profile's version even when nothing changes; a
                 // re-import must not, so a person already as given is left alone.
-                let current = persons::get(db, &org, &new.person.id).await.map_err(|e| e.to_string())?;
-                if current.is_some_and(|c| same_person(&c, &new.person)) && new.attributes.is_empty() {
+                let current = persons::get(db, &org, &new.person.id)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                if current.is_some_and(|c| same_person(&c, &new.person))
+                    && new.attributes.is_empty()
+                {
                     return Ok(Outcome::Unchanged);
                 }
                 match persons::put(db, &org, &new.person, &new.attributes, true).await {
                     Ok((_, persons::PutOutcome::Created)) => Ok(Outcome::Written),
-                    Ok((stored, persons::PutOutcome::Updated)) if stored.id != new.person.id => Err(
-                        format!("its handles belong to person {}", stored.id),
-                    ),
-                    Ok((_, persons::PutOutcome::Updated)) => Ok(Outcome::Unchanged),
+                    Ok((stored, persons::PutOutcome::Updated)) if stored.id != new.person.id => {
+                        Err(format!("its handles belong to person {}", stored.id))
+                    }
+                    Ok((_, persons::PutOutcome::Updated)) => Ok(Outcome::Written),
                     Err(e) => Err(e.to_string()),
                 }
             }
@@ -334,7 +363,11 @@ impl Importer<'_> {
                 let org = self.org(&org).await?;
                 let id = RoleId::parse(&id).map_err(|e| e.to_string())?;
                 let body = RoleBody::parse(role).map_err(|e| e.to_string())?;
-                if roles::get(db, &org, &id).await.map_err(|e| e.to_string())?.is_some() {
+                if roles::get(db, &org, &id)
+                    .await
+                    .map_err(|e| e.to_string())?
+                    .is_some()
+                {
                     return Ok(Outcome::Unchanged);
                 }
                 let now = idgraph::faces::sailpoint::now_iso();
@@ -347,9 +380,15 @@ impl Importer<'_> {
             }
             Record::SsoUser { ref org, .. } => {
                 let org = self.org(org).await?;
-                crate::sso::import_user(self.app, &org, record).await.map(|written| {
-                    if written { Outcome::Written } else { Outcome::Unchanged }
-                })
+                crate::sso::import_user(self.app, &org, record)
+                    .await
+                    .map(|written| {
+                        if written {
+                            Outcome::Written
+                        } else {
+                            Outcome::Unchanged
+                        }
+                    })
             }
             Record::Attributes { .. } | Record::Assignment { .. } | Record::Document { .. } => {
                 unreachable!("written in batches")
@@ -375,11 +414,16 @@ impl Importer<'_> {
             let checked: Result<_, String> = async {
                 let org = self.org(&org).await?;
                 let person = PersonId::parse(&person).map_err(|e| e.to_string())?;
-                let bucket = self.view(&org).await?.one(&bucket).map_err(|e| e.to_string())?;
+                let bucket = self
+                    .view(&org)
+                    .await?
+                    .one(&bucket)
+                    .map_err(|e| e.to_string())?;
                 let mut items = Vec::new();
                 for (name, value) in &attributes {
                     let name = AttributeName::parse(name).map_err(|e| e.to_string())?;
-                    let value = AttributeValue::from_json(&name, value).map_err(|e| e.to_string())?;
+                    let value =
+                        AttributeValue::from_json(&name, value).map_err(|e| e.to_string())?;
                     items.push(idgraph::store::attributes::item(
                         bucket.owner(&org),
                         &person,
@@ -397,7 +441,8 @@ impl Importer<'_> {
             }
         }
         let memberships: Vec<keys::Key> = valid.iter().map(|(_, (k, _))| k.clone()).collect();
-        let live: BTreeSet<(String, String)> = match self.app.db.batch_get_many(&memberships).await {
+        let live: BTreeSet<(String, String)> = match self.app.db.batch_get_many(&memberships).await
+        {
             Ok(found) => found
                 .iter()
                 .filter(|i| !i.contains_key("state"))
@@ -426,7 +471,8 @@ impl Importer<'_> {
     /// written in BatchWriteItem batches; the role's member count is set once at the end.
     async fn assignments(&self, group: Vec<(usize, Record)>) -> Vec<(usize, Applied)> {
         let mut results = Vec::new();
-        let mut by_role: BTreeMap<(String, String), Vec<(usize, PersonId, Vec<Source>)>> = BTreeMap::new();
+        let mut by_role: BTreeMap<(String, String), Vec<(usize, PersonId, Vec<Source>)>> =
+            BTreeMap::new();
         for (line, record) in group {
             let Record::Assignment {
                 org,
@@ -450,7 +496,10 @@ impl Importer<'_> {
                 Ok((person, sources))
             })();
             match parsed {
-                Ok((person, sources)) => by_role.entry((org, role)).or_default().push((line, person, sources)),
+                Ok((person, sources)) => by_role
+                    .entry((org, role))
+                    .or_default()
+                    .push((line, person, sources)),
                 Err(e) => results.push((line, Err(e))),
             }
         }
@@ -473,8 +522,10 @@ impl Importer<'_> {
                     continue;
                 }
             };
-            let wanted: Vec<(PersonId, Vec<Source>)> =
-                members.iter().map(|(_, p, s)| (p.clone(), s.clone())).collect();
+            let wanted: Vec<(PersonId, Vec<Source>)> = members
+                .iter()
+                .map(|(_, p, s)| (p.clone(), s.clone()))
+                .collect();
             match roles::import_members(&self.app.db, &org, &role, &wanted).await {
                 Ok(missing) => {
                     for (line, person, _) in members {
@@ -511,18 +562,28 @@ impl Importer<'_> {
                 let org = self.org(&org).await?;
                 let index = Index::parse(&index).ok_or(format!("unknown index {index:?}"))?;
                 if index.is_projection() {
-                    return Err(format!("{} documents are projections of the table", index.as_str()));
+                    return Err(format!(
+                        "{} documents are projections of the table",
+                        index.as_str()
+                    ));
                 }
                 if doc.get("_type").and_then(Value::as_str) != Some(index.doc_type()) {
-                    return Err(format!("the document's _type must be {:?}", index.doc_type()));
+                    return Err(format!(
+                        "the document's _type must be {:?}",
+                        index.doc_type()
+                    ));
                 }
-                let id = doc.get("id").and_then(Value::as_str).ok_or("the document has no id")?;
+                let id = doc
+                    .get("id")
+                    .and_then(Value::as_str)
+                    .ok_or("the document has no id")?;
                 let id = DocumentId::parse(id).map_err(|e| e.to_string())?;
                 let text = doc.to_string();
                 if text.len() > MAX_DOCUMENT_BYTES {
                     return Err(format!("the document is over {MAX_DOCUMENT_BYTES} bytes"));
                 }
-                let mut item = keys::search_document(&org.id, index.as_str(), id.as_str()).to_item();
+                let mut item =
+                    keys::search_document(&org.id, index.as_str(), id.as_str()).to_item();
                 item.insert("doc".into(), idgraph::item::s(text));
                 Ok(item)
             }
@@ -551,7 +612,9 @@ fn same_person(a: &idgraph::person::Person, b: &idgraph::person::Person) -> bool
         && a.region == b.region
         && a.name == b.name
         && a.handles.len() == b.handles.len()
-        && b.handles.iter().all(|h| a.handles.iter().any(|c| same_handle(c, h)))
+        && b.handles
+            .iter()
+            .all(|h| a.handles.iter().any(|c| same_handle(c, h)))
 }
 
 fn s_of(item: &idgraph::db::Item, name: &str) -> Option<String> {

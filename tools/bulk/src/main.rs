@@ -12,7 +12,10 @@ use idgraph_bulk::{export, generate, import};
 use indicatif::{ProgressBar, ProgressStyle};
 
 #[derive(Parser)]
-#[command(name = "idgraph-bulk", about = "Bulk import, generation and export of identity data (ndjson)")]
+#[command(
+    name = "idgraph-bulk",
+    about = "Bulk import, generation and export of identity data (ndjson)"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -81,19 +84,42 @@ async fn tool_app() -> Result<App, String> {
 
 fn output(path: Option<&str>) -> Result<Box<dyn Write>, String> {
     Ok(match path {
-        Some(p) => Box::new(BufWriter::new(File::create(p).map_err(|e| format!("{p}: {e}"))?)),
+        Some(p) => Box::new(BufWriter::new(
+            File::create(p).map_err(|e| format!("{p}: {e}"))?,
+        )),
         None => Box::new(BufWriter::new(std::io::stdout().lock())),
     })
 }
 
 async fn run(cli: Cli) -> Result<ExitCode, String> {
     match cli.command {
-        Command::Generate { seed, orgs, persons, attributes, permissions, roles, documents, sso_users, out } => {
-            let spec = generate::Spec { seed, orgs, persons, attributes, permissions, role_sizes: roles, documents, sso_users };
+        Command::Generate {
+            seed,
+            orgs,
+            persons,
+            attributes,
+            permissions,
+            roles,
+            documents,
+            sso_users,
+            out,
+        } => {
+            let spec = generate::Spec {
+                seed,
+                orgs,
+                persons,
+                attributes,
+                permissions,
+                role_sizes: roles,
+                documents,
+                sso_users,
+            };
             let mut w = output(out.as_deref())?;
             let n = generate::generate(&spec, &mut w).map_err(|e| e.to_string())?;
             w.flush().map_err(|e| e.to_string())?;
-            eprintln!("generated {n} records (seed {seed}); API keys: generated-key-{seed}-<org index>");
+            eprintln!(
+                "generated {n} records (seed {seed}); API keys: generated-key-{seed}-<org index>"
+            );
             Ok(ExitCode::SUCCESS)
         }
         Command::Export { org, out } => {
@@ -107,24 +133,40 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             eprintln!("exported {} records of organization {org}", records.len());
             Ok(ExitCode::SUCCESS)
         }
-        Command::Import { file, strict, concurrency } => {
+        Command::Import {
+            file,
+            strict,
+            concurrency,
+        } => {
             let app = tool_app().await?;
             let (reader, total): (Box<dyn BufRead>, Option<u64>) = if file == "-" {
                 (Box::new(BufReader::new(std::io::stdin().lock())), None)
             } else {
-                let count = BufReader::new(File::open(&file).map_err(|e| format!("{file}: {e}"))?).lines().count();
-                (Box::new(BufReader::new(File::open(&file).map_err(|e| format!("{file}: {e}"))?)), Some(count as u64))
+                let count = BufReader::new(File::open(&file).map_err(|e| format!("{file}: {e}"))?)
+                    .lines()
+                    .count();
+                (
+                    Box::new(BufReader::new(
+                        File::open(&file).map_err(|e| format!("{file}: {e}"))?,
+                    )),
+                    Some(count as u64),
+                )
             };
             let bar = match total {
                 Some(n) => ProgressBar::new(n),
                 None => ProgressBar::no_length(),
             };
             bar.set_style(
-                ProgressStyle::with_template("{bar:40} {pos}/{len} lines  {per_sec}  ETA {eta}  {msg}")
-                    .map_err(|e| e.to_string())?,
+                ProgressStyle::with_template(
+                    "{bar:40} {pos}/{len} lines  {per_sec}  ETA {eta}  {msg}",
+                )
+                .map_err(|e| e.to_string())?,
             );
             let started = Instant::now();
-            let opts = import::Options { strict, concurrency };
+            let opts = import::Options {
+                strict,
+                concurrency,
+            };
             let summary = import::import(&app, reader, &opts, &bar).await?;
             bar.finish_and_clear();
             for b in &summary.bad {
@@ -138,14 +180,22 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
                 summary.written,
                 summary.unchanged,
                 summary.bad.len(),
-                if summary.stopped { " (stopped: --strict)" } else { "" },
+                if summary.stopped {
+                    " (stopped: --strict)"
+                } else {
+                    ""
+                },
                 if summary.recounted.is_empty() {
                     String::new()
                 } else {
                     format!("; member counts set for {} roles", summary.recounted.len())
                 },
             );
-            Ok(if summary.bad.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(2) })
+            Ok(if summary.bad.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(2)
+            })
         }
     }
 }

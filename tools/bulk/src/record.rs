@@ -55,7 +55,11 @@ pub enum Record {
         permissions: Vec<String>,
     },
     /// A SailPoint role document (without the server's `id`, `created`, `modified`).
-    Role { org: String, id: String, role: Value },
+    Role {
+        org: String,
+        id: String,
+        role: Value,
+    },
     /// A person's membership of a role, with every source it holds it by.
     Assignment {
         org: String,
@@ -64,7 +68,11 @@ pub enum Record {
         sources: Vec<String>,
     },
     /// A search document of an ingested (not projected) index.
-    Document { org: String, index: String, doc: Value },
+    Document {
+        org: String,
+        index: String,
+        doc: Value,
+    },
     /// A Zato SSO user: the person must come earlier with its `username` handle. The password is
     /// given in plain (`password`) or as the stored argon2id hash.
     SsoUser {
@@ -161,7 +169,10 @@ impl Record {
             Record::Role { id, .. } => id.clone(),
             Record::Assignment { role, person, .. } => format!("{role}\u{0}{person}"),
             Record::Document { index, doc, .. } => {
-                format!("{index}\u{0}{}", doc.get("id").and_then(Value::as_str).unwrap_or(""))
+                format!(
+                    "{index}\u{0}{}",
+                    doc.get("id").and_then(Value::as_str).unwrap_or("")
+                )
             }
         };
         (self.rank(), key)

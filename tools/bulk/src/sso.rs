@@ -64,7 +64,11 @@ pub async fn import_user(app: &App, org: &Organization, record: Record) -> Resul
         if attributes.values().any(|a| a.sealed.is_some()) {
             return Err("sealed attributes need the wrapped_key that opens them".into());
         }
-        match app.kek.new_data_key(&SsoUser::key_context(&org.id, &id)).await {
+        match app
+            .kek
+            .new_data_key(&SsoUser::key_context(&org.id, &id))
+            .await
+        {
             Ok((_, wrapped)) => wrapped,
             Err(e) => return Err(e.to_string()),
         }
@@ -89,18 +93,22 @@ pub async fn import_user(app: &App, org: &Organization, record: Record) -> Resul
         Ok(()) => true,
         Err(SsoError::UserIdTaken) => false,
         // No such person yet: the user brings its person, as Zato's create does.
-        Err(SsoError::NotAllowed) => match sso_users::create(db, org, &user, &app.config.default_person_region, None).await {
-            Ok(()) => true,
-            Err(e) => return Err(e.to_string()),
-        },
+        Err(SsoError::NotAllowed) => {
+            match sso_users::create(db, org, &user, &app.config.default_person_region, None).await {
+                Ok(()) => true,
+                Err(e) => return Err(e.to_string()),
+            }
+        }
         Err(e) => return Err(e.to_string()),
     };
-    let stored = stored_attributes(&db.query_prefix(
-        &keys::person_partition(&org.id, &id),
-        keys::SSO_ATTRIBUTE_PREFIX,
-    )
-    .await
-    .map_err(|e| e.to_string())?)?;
+    let stored = stored_attributes(
+        &db.query_prefix(
+            &keys::person_partition(&org.id, &id),
+            keys::SSO_ATTRIBUTE_PREFIX,
+        )
+        .await
+        .map_err(|e| e.to_string())?,
+    )?;
     let mut changes = Vec::new();
     for (name, attr) in attributes {
         if stored.get(&name) == Some(&attr) {
@@ -109,7 +117,11 @@ pub async fn import_user(app: &App, org: &Organization, record: Record) -> Resul
         let value = match (&attr.value, &attr.sealed) {
             (Some(v), None) => Stored::Plain(v.to_string()),
             (None, Some(text)) => Stored::Sealed(text.clone()),
-            _ => return Err(format!("attribute {name:?} needs exactly one of value and sealed")),
+            _ => {
+                return Err(format!(
+                    "attribute {name:?} needs exactly one of value and sealed"
+                ));
+            }
         };
         changes.push(Change::Set {
             name: ZattrName::parse(&name).map_err(why)?,
@@ -155,7 +167,11 @@ pub fn stored_attributes(items: &[Item]) -> Result<BTreeMap<String, SsoAttribute
 }
 
 /// The record of a stored user with its attributes.
-pub fn user_record(org: &Organization, user: SsoUser, attributes: BTreeMap<String, SsoAttribute>) -> Record {
+pub fn user_record(
+    org: &Organization,
+    user: SsoUser,
+    attributes: BTreeMap<String, SsoAttribute>,
+) -> Record {
     Record::SsoUser {
         org: org.id.as_str().to_owned(),
         id: user.id.as_str().to_owned(),
