@@ -45,7 +45,9 @@ impl App {
             .operation_attempt_timeout(budget.attempt_timeout)
             .operation_timeout(budget.operation_timeout)
             .build();
-        let retries = RetryConfig::standard().with_max_attempts(budget.max_attempts);
+        let retries = RetryConfig::standard()
+            .with_max_attempts(budget.max_attempts)
+            .with_initial_backoff(budget.retry_backoff);
         let sdk = aws_config::defaults(BehaviorVersion::latest())
             .timeout_config(timeouts)
             .retry_config(retries)

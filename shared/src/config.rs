@@ -52,6 +52,11 @@ pub struct DynamoDbBudget {
     /// Attempts per operation in the SDK's standard retry mode (`DYNAMODB_MAX_ATTEMPTS`, 1..=10,
     /// default 3): throttling and transient faults are retried with jittered backoff.
     pub max_attempts: u32,
+    /// The first retry's backoff ceiling, doubling per retry (`DYNAMODB_RETRY_BACKOFF_MS`,
+    /// default 100). The SDK's own 1 s would spend most of the operation timeout asleep, so a
+    /// throttled request would end as a timeout (503) instead of a 429 that tells the client
+    /// to slow down.
+    pub retry_backoff: Duration,
 }
 
 impl Default for DynamoDbBudget {
@@ -61,6 +66,7 @@ impl Default for DynamoDbBudget {
             attempt_timeout: Duration::from_millis(2000),
             operation_timeout: Duration::from_millis(5000),
             max_attempts: 3,
+            retry_backoff: Duration::from_millis(100),
         }
     }
 }
@@ -86,6 +92,7 @@ impl DynamoDbBudget {
             connect_timeout: millis("DYNAMODB_CONNECT_TIMEOUT_MS", d.connect_timeout)?,
             attempt_timeout: millis("DYNAMODB_ATTEMPT_TIMEOUT_MS", d.attempt_timeout)?,
             operation_timeout: millis("DYNAMODB_OPERATION_TIMEOUT_MS", d.operation_timeout)?,
+            retry_backoff: millis("DYNAMODB_RETRY_BACKOFF_MS", d.retry_backoff)?,
             max_attempts: match get("DYNAMODB_MAX_ATTEMPTS").filter(|s| !s.is_empty()) {
                 None => d.max_attempts,
                 Some(s) => s.parse().ok().filter(|n| (1..=10).contains(n)).ok_or(
