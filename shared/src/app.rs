@@ -1,13 +1,14 @@
 //! What a function builds once per process and lends to every request.
 
 use aws_config::BehaviorVersion;
+use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_sdk_dynamodb::Client;
 
 use crate::attribute::Bucket;
 use crate::auth::RequestContext;
 use crate::cache::TtlCache;
-use crate::config::{self, Config};
+use crate::config::Config;
 use crate::db::Db;
 use crate::error::ApiError;
 use crate::ids::OrgId;
@@ -32,24 +33,34 @@ impl App {
     /// Reads the configuration and builds the DynamoDB client (honouring
     /// `AWS_ENDPOINT_URL_DYNAMODB`), with timeouts that leave the handler time to answer 503.
     pub async fn from_env() -> Result<Self, BoxError> {
-        let timeouts = TimeoutConfig::builder()
-            .connect_timeout(config::DYNAMODB_CONNECT_TIMEOUT)
-            .operation_attempt_timeout(config::DYNAMODB_ATTEMPT_TIMEOUT)
-            .operation_timeout(config::DYNAMODB_OPERATION_TIMEOUT)
-            .build();
-        Self::from_env_with_timeouts(timeouts).await
+        Self::from_config(Config::from_env()?, None).await
     }
 
-    /// As `from_env`, with other SDK timeouts: offline tools (bulk import, export's scans) are
-    /// not bound by a Lambda's budget.
-    pub async fn from_env_with_timeouts(timeouts: TimeoutConfig) -> Result<Self, BoxError> {
-        let config = Config::from_env()?;
+    /// As `from_env`, with a given configuration; `endpoint` replaces the DynamoDB endpoint
+    /// (tests put a fault-injecting proxy there).
+    pub async fn from_config(config: Config, endpoint: Option<&str>) -> Result<Self, BoxError> {
+        let budget = config.dynamodb;
+        let timeouts = TimeoutConfig::builder()
+            .connect_timeout(budget.connect_timeout)
+            .operation_attempt_timeout(budget.attempt_timeout)
+            .operation_timeout(budget.operation_timeout)
+            .build();
+        let retries = RetryConfig::standard()
+            .with_max_attempts(budget.max_attempts)
+            .with_initial_backoff(budget.retry_backoff);
         let sdk = aws_config::defaults(BehaviorVersion::latest())
             .timeout_config(timeouts)
+            .retry_config(retries)
             .load()
             .await;
         let kek = Kek::from_config(&config.sso_kek, Some(&sdk));
-        let mut app = Self::new(config, Client::new(&sdk));
+        // The service-specific endpoint (AWS_ENDPOINT_URL_DYNAMODB) outranks a global one, so
+        // the override goes on the DynamoDB client's own configuration.
+        let mut dynamodb = aws_sdk_dynamodb::config::Builder::from(&sdk);
+        if let Some(url) = endpoint {
+            dynamodb = dynamodb.endpoint_url(url);
+        }
+        let mut app = Self::new(config, Client::from_conf(dynamodb.build()));
         app.kek = kek;
         Ok(app)
     }

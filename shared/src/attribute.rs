@@ -11,7 +11,7 @@ use crate::store::orgs::Organization;
 pub enum AttributeError {
     #[error("bucket name {0:?} is not valid: 1 to 64 letters, digits, '_' or '-'")]
     BadBucketName(String),
-    #[error("attribute name must be 1 to 70 bytes, got {0} bytes")]
+    #[error("attribute name must be 1 to 70 bytes without control characters, got {0} bytes")]
     BadAttributeName(usize),
     #[error("attribute {name:?} is {size} bytes of JSON; the limit is 65536 (64 KiB)")]
     ValueTooLarge { name: String, size: usize },
@@ -139,7 +139,12 @@ pub const MAX_ATTRIBUTE_VALUE_BYTES: usize = 64 * 1024;
 
 impl AttributeName {
     pub fn parse(raw: &str) -> Result<Self, AttributeError> {
-        if raw.is_empty() || raw.len() > MAX_ATTRIBUTE_NAME_BYTES {
+        // A name is a key, not data: control characters (a NUL above all) could only be an
+        // attack on whatever later prints or compares it.
+        if raw.is_empty()
+            || raw.len() > MAX_ATTRIBUTE_NAME_BYTES
+            || raw.chars().any(char::is_control)
+        {
             return Err(AttributeError::BadAttributeName(raw.len()));
         }
         Ok(Self(raw.to_owned()))

@@ -32,6 +32,89 @@ pub struct Config {
     pub sso_session_ttl: Duration,
     /// Zato SSO: what wraps the per-user data keys of encrypted attributes.
     pub sso_kek: KekConfig,
+    /// How long a DynamoDB request may take, and how often the SDK tries it.
+    pub dynamodb: DynamoDbBudget,
+}
+
+/// The DynamoDB client's time and retry budget. The Lambda timeout (10 s, template.yaml) must
+/// leave the handler time to answer 503 itself after the operation timeout, or API Gateway
+/// would answer an opaque 503 of its own instead.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DynamoDbBudget {
+    /// Opening a connection (`DYNAMODB_CONNECT_TIMEOUT_MS`, default 1000).
+    pub connect_timeout: Duration,
+    /// One attempt, connection included (`DYNAMODB_ATTEMPT_TIMEOUT_MS`, default 2000).
+    pub attempt_timeout: Duration,
+    /// All attempts of one operation with the backoff between them
+    /// (`DYNAMODB_OPERATION_TIMEOUT_MS`, default 5000): half the Lambda timeout, so a request
+    /// whose earlier operations were slow still answers before Lambda stops it.
+    pub operation_timeout: Duration,
+    /// Attempts per operation in the SDK's standard retry mode (`DYNAMODB_MAX_ATTEMPTS`, 1..=10,
+    /// default 3): throttling and transient faults are retried with jittered backoff.
+    pub max_attempts: u32,
+    /// The first retry's backoff ceiling, doubling per retry (`DYNAMODB_RETRY_BACKOFF_MS`,
+    /// default 100). The SDK's own 1 s would spend most of the operation timeout asleep, so a
+    /// throttled request would end as a timeout (503) instead of a 429 that tells the client
+    /// to slow down.
+    pub retry_backoff: Duration,
+}
+
+impl Default for DynamoDbBudget {
+    fn default() -> Self {
+        Self {
+            connect_timeout: Duration::from_millis(1000),
+            attempt_timeout: Duration::from_millis(2000),
+            operation_timeout: Duration::from_millis(5000),
+            max_attempts: 3,
+            retry_backoff: Duration::from_millis(100),
+        }
+    }
+}
+
+impl DynamoDbBudget {
+    fn from_lookup(get: &impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let d = Self::default();
+        let millis = |name: &'static str, default: Duration| match get(name)
+            .filter(|s| !s.is_empty())
+        {
+            None => Ok(default),
+            Some(s) => s
+                .parse::<u64>()
+                .ok()
+                .filter(|ms| *ms > 0)
+                .map(Duration::from_millis)
+                .ok_or(ConfigError::Invalid {
+                    name,
+                    reason: format!("{s:?} is not a positive whole number of milliseconds"),
+                }),
+        };
+        let budget = Self {
+            connect_timeout: millis("DYNAMODB_CONNECT_TIMEOUT_MS", d.connect_timeout)?,
+            attempt_timeout: millis("DYNAMODB_ATTEMPT_TIMEOUT_MS", d.attempt_timeout)?,
+            operation_timeout: millis("DYNAMODB_OPERATION_TIMEOUT_MS", d.operation_timeout)?,
+            retry_backoff: millis("DYNAMODB_RETRY_BACKOFF_MS", d.retry_backoff)?,
+            max_attempts: match get("DYNAMODB_MAX_ATTEMPTS").filter(|s| !s.is_empty()) {
+                None => d.max_attempts,
+                Some(s) => s.parse().ok().filter(|n| (1..=10).contains(n)).ok_or(
+                    ConfigError::Invalid {
+                        name: "DYNAMODB_MAX_ATTEMPTS",
+                        reason: format!("{s:?} is not a number from 1 to 10"),
+                    },
+                )?,
+            },
+        };
+        // An attempt that may outlast its operation, or a connection its attempt, would make
+        // the smaller budget a dead letter: refuse the configuration rather than guess.
+        if budget.connect_timeout > budget.attempt_timeout
+            || budget.attempt_timeout > budget.operation_timeout
+        {
+            return Err(ConfigError::Invalid {
+                name: "DYNAMODB_OPERATION_TIMEOUT_MS",
+                reason: "expected connect <= attempt <= operation timeout".into(),
+            });
+        }
+        Ok(budget)
+    }
 }
 
 /// The key-encryption key: KMS in AWS (`SSO_KMS_KEY_ID`), a local AES-256 key elsewhere
@@ -182,6 +265,7 @@ impl Config {
                 .collect(),
             sso_session_ttl,
             sso_kek: kek_config(&get)?,
+            dynamodb: DynamoDbBudget::from_lookup(&get)?,
             jwt_keys,
             token_ttl,
             transaction_item_limit,
@@ -193,12 +277,6 @@ impl Config {
         })
     }
 }
-
-/// SDK timeouts sit well under the functions' 10 s Lambda timeout, so a hung DynamoDB becomes a
-/// 503 the handler can still send, instead of a gateway timeout.
-pub const DYNAMODB_CONNECT_TIMEOUT: Duration = Duration::from_secs(1);
-pub const DYNAMODB_ATTEMPT_TIMEOUT: Duration = Duration::from_secs(2);
-pub const DYNAMODB_OPERATION_TIMEOUT: Duration = Duration::from_secs(5);
 
 #[cfg(test)]
 mod tests {
@@ -266,6 +344,36 @@ mod tests {
             with(Some("alias/x"), None).unwrap().sso_kek,
             KekConfig::Kms("alias/x".into())
         );
+    }
+
+    #[test]
+    fn the_dynamodb_budget_defaults_to_one_two_and_five_seconds_and_three_attempts() {
+        let c = Config::from_lookup(|k| (k == "TABLE_NAME").then(|| "t".into())).unwrap();
+        assert_eq!(c.dynamodb, DynamoDbBudget::default());
+        assert_eq!(c.dynamodb.operation_timeout, Duration::from_secs(5));
+        assert_eq!(c.dynamodb.max_attempts, 3);
+    }
+
+    #[test]
+    fn a_dynamodb_attempt_longer_than_its_operation_is_refused() {
+        let r = Config::from_lookup(|k| match k {
+            "TABLE_NAME" => Some("t".into()),
+            "DYNAMODB_ATTEMPT_TIMEOUT_MS" => Some("6000".into()),
+            _ => None,
+        });
+        assert!(r.is_err());
+    }
+
+    #[test]
+    fn dynamodb_max_attempts_outside_one_to_ten_is_refused() {
+        for bad in ["0", "11", "many"] {
+            let r = Config::from_lookup(|k| match k {
+                "TABLE_NAME" => Some("t".into()),
+                "DYNAMODB_MAX_ATTEMPTS" => Some(bad.into()),
+                _ => None,
+            });
+            assert!(r.is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -8,6 +8,11 @@ use serde::de::DeserializeOwned;
 /// Bodies larger than this are refused with 413 before parsing.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
+/// Query strings longer than this are refused with 400 before any handler runs. API Gateway
+/// refuses a request line and headers over 10 KiB itself, so only a request that bypassed it
+/// (a local router, a direct invoke) can be this long, and no legitimate one is.
+pub const MAX_QUERY_BYTES: usize = 10 * 1024;
+
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum InputError {
     #[error("missing path parameter {0}")]
@@ -16,6 +21,8 @@ pub enum InputError {
     BadPathEncoding(&'static str),
     #[error("the query string is not valid percent-encoded UTF-8")]
     BadQueryEncoding,
+    #[error("the query string is longer than {MAX_QUERY_BYTES} bytes")]
+    QueryTooLong,
     #[error("query parameter {0} is given more than once")]
     RepeatedParameter(String),
     #[error("query parameter {0} has an empty item")]

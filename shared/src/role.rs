@@ -361,8 +361,15 @@ impl RoleBody {
             return Err(bad("a role must be a JSON object"));
         };
         match doc.get("name") {
-            Some(Value::String(n)) if !n.trim().is_empty() && n.chars().count() <= 128 => {}
-            _ => return Err(bad("name is required: a string of 1 to 128 characters")),
+            Some(Value::String(n))
+                if !n.trim().is_empty()
+                    && n.chars().count() <= 128
+                    && !n.chars().any(char::is_control) => {}
+            _ => {
+                return Err(bad(
+                    "name is required: 1 to 128 characters, without control characters",
+                ));
+            }
         }
         match doc.get("owner") {
             Some(Value::Object(o)) if o.get("id").is_some_and(Value::is_string) => {}

@@ -45,7 +45,12 @@ where
     let started = Instant::now();
     let request_id = request_id_of(&req);
     let route = route_of(&req);
-    let outcome = tokio::spawn(metrics::measured(handler(app, req))).await;
+    let outcome = if req.uri().query().map_or(0, str::len) > crate::request::MAX_QUERY_BYTES {
+        let refused = ApiError::from(crate::request::InputError::QueryTooLong);
+        Ok((face.error(&refused), metrics::DbMetrics::default()))
+    } else {
+        tokio::spawn(metrics::measured(handler(app, req))).await
+    };
     let (response, db) = match outcome {
         Ok(done) => done,
         Err(e) => {

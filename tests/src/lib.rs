@@ -2,6 +2,8 @@
 //! tenants per test so tests never see each other's data, and synthetic API Gateway events.
 //! Nothing here skips when the stack is absent: a test without its server fails.
 
+pub mod fault_proxy;
+
 use std::collections::HashMap;
 use std::path::PathBuf;
 
@@ -79,6 +81,8 @@ pub struct Event {
     headers: Vec<(String, String)>,
     path_params: HashMap<String, String>,
     body: Option<String>,
+    /// The body is base64, as API Gateway passes a body that is not UTF-8 text.
+    base64: bool,
 }
 
 impl Event {
@@ -91,6 +95,7 @@ impl Event {
             headers: Vec::new(),
             path_params: HashMap::new(),
             body: None,
+            base64: false,
         }
     }
     pub fn path_param(mut self, name: &str, value: &str) -> Self {
@@ -119,6 +124,13 @@ impl Event {
         self.body = Some(body.into());
         self
     }
+    /// Any bytes, base64-encoded in the event as API Gateway does for non-text bodies.
+    pub fn binary_body(mut self, body: &[u8]) -> Self {
+        use base64::Engine;
+        self.body = Some(base64::engine::general_purpose::STANDARD.encode(body));
+        self.base64 = true;
+        self
+    }
 
     pub fn to_json(&self) -> Value {
         let headers: serde_json::Map<String, Value> = self
@@ -142,7 +154,7 @@ impl Event {
                           "sourceIp": "127.0.0.1", "userAgent": "tests" }
             },
             "body": self.body,
-            "isBase64Encoded": false
+            "isBase64Encoded": self.base64
         })
     }
 

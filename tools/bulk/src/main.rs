@@ -7,7 +7,6 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use clap::{Parser, Subcommand};
-use idgraph::App;
 use idgraph_bulk::{export, generate, import};
 use indicatif::{ProgressBar, ProgressStyle};
 
@@ -75,13 +74,6 @@ async fn main() -> ExitCode {
     }
 }
 
-/// The functions' configuration, with the tool's timeouts instead of a Lambda's budget.
-async fn tool_app() -> Result<App, String> {
-    App::from_env_with_timeouts(idgraph_bulk::timeouts())
-        .await
-        .map_err(|e| e.to_string())
-}
-
 fn output(path: Option<&str>) -> Result<Box<dyn Write>, String> {
     Ok(match path {
         Some(p) => Box::new(BufWriter::new(
@@ -123,7 +115,7 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Export { org, out } => {
-            let app = tool_app().await?;
+            let app = idgraph_bulk::app().await?;
             let records = export::export(&app, &export::org_id(&org)?).await?;
             let mut w = output(out.as_deref())?;
             for r in &records {
@@ -138,7 +130,7 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             strict,
             concurrency,
         } => {
-            let app = tool_app().await?;
+            let app = idgraph_bulk::app().await?;
             let (reader, total): (Box<dyn BufRead>, Option<u64>) = if file == "-" {
                 (Box::new(BufReader::new(std::io::stdin().lock())), None)
             } else {
