@@ -36,9 +36,14 @@ fi
 log "sam validate --lint"
 (cd "$ROOT" && SAM_CLI_TELEMETRY=0 sam validate --lint) || status=$?
 
-log "cfn-guard: template policy rules (guard/*.guard), and their own tests"
-(cd "$ROOT" && cfn-guard validate --rules guard/ --data template.yaml --show-summary fail) || status=$?
-(cd "$ROOT" && cfn-guard test --dir guard/) || status=$?
+log "cfn-guard: template policy rules (guard/*.guard), and their unit tests"
+guard_report="$RUN_DIR/cfn-guard.txt"
+if (cd "$ROOT" && cfn-guard validate --rules guard/ --data template.yaml --show-summary fail &&
+    cfn-guard test --dir guard/) >"$guard_report" 2>&1; then
+  echo "cfn-guard: template.yaml complies; $(grep -c 'Expected = ' "$guard_report") rule test expectations met"
+else
+  cat "$guard_report" >&2; status=1
+fi
 
 echo "test suite took $(( $(date +%s) - started ))s"
 exit $status
