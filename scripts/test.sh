@@ -6,6 +6,7 @@ source "$(dirname "$0")/lib.sh"
 RUN_DIR="$(mktemp -d)"
 ensure_all
 ensure_sailpoint_sdks
+ensure_cfn_guard
 DDB_PORT="$(free_port)"
 PORT="$(free_port)"
 export_local_env "$DDB_PORT"
@@ -24,6 +25,8 @@ start_stack "$DDB_PORT" "$PORT" "$RUN_DIR"
 
 log "cargo test --workspace"
 export ROUTER_URL="http://127.0.0.1:$PORT"
+# The functions' log lines land in the router's log; tests/tests/log_secrets.rs reads it.
+export ROUTER_LOG="$RUN_DIR/router.log"
 status=0
 (cd "$ROOT" && cargo test --workspace) || status=$?
 if [[ $status -ne 0 ]]; then
@@ -32,6 +35,15 @@ fi
 
 log "sam validate --lint"
 (cd "$ROOT" && SAM_CLI_TELEMETRY=0 sam validate --lint) || status=$?
+
+log "cfn-guard: template policy rules (guard/*.guard), and their unit tests"
+guard_report="$RUN_DIR/cfn-guard.txt"
+if (cd "$ROOT" && cfn-guard validate --rules guard/ --data template.yaml --show-summary fail &&
+    cfn-guard test --dir guard/) >"$guard_report" 2>&1; then
+  echo "cfn-guard: template.yaml complies; $(grep -c 'Expected = ' "$guard_report") rule test expectations met"
+else
+  cat "$guard_report" >&2; status=1
+fi
 
 echo "test suite took $(( $(date +%s) - started ))s"
 exit $status

@@ -11,6 +11,7 @@ pub mod db;
 pub mod error;
 pub mod faces;
 pub mod filter;
+pub mod fuzzing;
 pub mod ids;
 pub mod item;
 pub mod jwt;

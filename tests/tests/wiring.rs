@@ -98,6 +98,26 @@ fn the_router_serves_exactly_the_template_routes() {
     assert_eq!(router_routes(), template_routes());
 }
 
+/// A stalled DynamoDB must end in the function's own 503, not in Lambda killing it: the SDK's
+/// whole-operation timeout, plus a second to answer, fits in every function's Timeout.
+#[test]
+fn every_function_outlasts_its_dynamodb_client_timeout() {
+    let needed = idgraph::config::DYNAMODB_OPERATION_TIMEOUT.as_secs() + 1;
+    let mut checked = 0;
+    for (_, res) in template()["Resources"].as_mapping().unwrap() {
+        if res["Type"].as_str() != Some("AWS::Serverless::Function") {
+            continue;
+        }
+        let name = function_name(&res["Properties"]);
+        let timeout = res["Properties"]["Timeout"]
+            .as_u64()
+            .unwrap_or_else(|| panic!("{name} has no Timeout of its own"));
+        assert!(timeout >= needed, "{name}: Timeout {timeout}s, the SDK may take {needed}s");
+        checked += 1;
+    }
+    assert_eq!(checked, function_crates().len());
+}
+
 #[test]
 fn every_function_has_an_event_file() {
     for f in function_crates() {
