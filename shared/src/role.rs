@@ -365,7 +365,17 @@ impl RoleBody {
             _ => return Err(bad("name is required: a string of 1 to 128 characters")),
         }
         match doc.get("owner") {
-            Some(Value::Object(o)) if o.get("id").is_some_and(Value::is_string) => {}
+            Some(Value::Object(o)) if o.get("id").is_some_and(Value::is_string) => {
+                for field in ["type", "name"] {
+                    if o.get(field)
+                        .is_some_and(|v| !(v.is_null() || v.is_string()))
+                    {
+                        return Err(ApiError::BadRequest(format!(
+                            "owner.{field} must be a string"
+                        )));
+                    }
+                }
+            }
             _ => return Err(bad("owner is required: an object with an id")),
         }
         if let Some(d) = doc.get("description") {
@@ -375,10 +385,7 @@ impl RoleBody {
         }
         // SailPoint's clients deserialize these by type, so a stored role must keep them typed.
         for field in ["enabled", "requestable"] {
-            if doc
-                .get(field)
-                .is_some_and(|v| !v.is_boolean())
-            {
+            if doc.get(field).is_some_and(|v| !v.is_boolean()) {
                 return Err(ApiError::BadRequest(format!("{field} must be a boolean")));
             }
         }
@@ -536,6 +543,7 @@ mod tests {
             ("enabled", json!("yes")),
             ("requestable", json!(1)),
             ("requestable", Value::Null),
+            ("owner", json!({"id": "x", "name": 7})),
         ] {
             let mut body = json!({"name": "r", "owner": {"id": "x"}});
             body[field] = value;
