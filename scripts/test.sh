@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # `make test`: the run command's setup on free ports, then every test — unit, integration
-# against DynamoDB Local, end-to-end through the router — and the template lint.
+# against DynamoDB Local, end-to-end through the router, Schemathesis against
+# docs/openapi.yaml — and the template lint.
 source "$(dirname "$0")/lib.sh"
 
 RUN_DIR="$(mktemp -d)"
 ensure_all
 ensure_sailpoint_sdks
 ensure_cfn_guard
+ensure_schemathesis
 DDB_PORT="$(free_port)"
 PORT="$(free_port)"
 export_local_env "$DDB_PORT"
@@ -32,6 +34,9 @@ status=0
 if [[ $status -ne 0 ]]; then
   echo "--- router log (tail) ---" >&2; tail -n 40 "$RUN_DIR/router.log" >&2
 fi
+
+log "schemathesis against docs/openapi.yaml"
+"$ROOT/scripts/schemathesis.sh" "$ROUTER_URL" || status=$?
 
 log "sam validate --lint"
 (cd "$ROOT" && SAM_CLI_TELEMETRY=0 sam validate --lint) || status=$?

@@ -4,11 +4,15 @@ use std::fmt;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error(
-    "permission name {0:?} is not valid: 2 to 1024 characters of letters, digits, '_', '.', '/', '\\', '-', ':', starting and ending with a letter or digit"
+    "permission name {0:?} is not valid: 2 to 1019 characters of letters, digits, '_', '.', '/', '\\', '-', ':', starting and ending with a letter or digit"
 )]
 pub struct PermissionNameError(pub String);
 
-/// `^[A-Za-z0-9]{1}[\w./\\\-:]*[A-Za-z0-9]$`, 2..=1024 characters, case-sensitive.
+/// The longest name: SlashID allows 1024 characters, but the name follows `PERM#` in DynamoDB
+/// sort keys, which stop at 1024 bytes (the names are ASCII).
+pub const MAX_PERMISSION_NAME: usize = 1024 - crate::keys::PERMISSION_PREFIX.len();
+
+/// `^[A-Za-z0-9]{1}[\w./\\\-:]*[A-Za-z0-9]$`, 2..=MAX_PERMISSION_NAME characters, case-sensitive.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct PermissionName(String);
 
@@ -17,7 +21,7 @@ impl PermissionName {
         let inner =
             |c: char| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '/' | '\\' | '-' | ':');
         let edge = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric());
-        let ok = (2..=1024).contains(&raw.len())
+        let ok = (2..=MAX_PERMISSION_NAME).contains(&raw.len())
             && raw.chars().all(inner)
             && edge(raw.chars().next())
             && edge(raw.chars().last());
@@ -78,8 +82,8 @@ mod tests {
         for bad in ["a", "-ab", "ab-", "a b", "a#b", "é1", "a,b", ""] {
             assert!(PermissionName::parse(bad).is_err(), "{bad}");
         }
-        assert!(PermissionName::parse(&"a".repeat(1024)).is_ok());
-        assert!(PermissionName::parse(&"a".repeat(1025)).is_err());
+        assert!(PermissionName::parse(&"a".repeat(1019)).is_ok());
+        assert!(PermissionName::parse(&"a".repeat(1020)).is_err());
     }
 
     #[test]

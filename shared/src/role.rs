@@ -372,12 +372,36 @@ impl RoleBody {
             }
         }
         match doc.get("owner") {
-            Some(Value::Object(o)) if o.get("id").is_some_and(Value::is_string) => {}
+            Some(Value::Object(o)) if o.get("id").is_some_and(Value::is_string) => {
+                for field in ["type", "name"] {
+                    if o.get(field)
+                        .is_some_and(|v| !(v.is_null() || v.is_string()))
+                    {
+                        return Err(ApiError::BadRequest(format!(
+                            "owner.{field} must be a string"
+                        )));
+                    }
+                }
+            }
             _ => return Err(bad("owner is required: an object with an id")),
         }
         if let Some(d) = doc.get("description") {
             if !(d.is_null() || d.is_string()) {
                 return Err(bad("description must be a string or null"));
+            }
+        }
+        // SailPoint's clients deserialize these by type, so a stored role must keep them typed.
+        for field in ["enabled", "requestable"] {
+            if doc.get(field).is_some_and(|v| !v.is_boolean()) {
+                return Err(ApiError::BadRequest(format!("{field} must be a boolean")));
+            }
+        }
+        for field in ["accessProfiles", "entitlements"] {
+            if doc
+                .get(field)
+                .is_some_and(|v| !(v.is_null() || v.is_array()))
+            {
+                return Err(ApiError::BadRequest(format!("{field} must be a list")));
             }
         }
         for (field, default) in [
@@ -460,7 +484,13 @@ mod tests {
 
     #[test]
     fn paging_refuses_a_limit_over_250_negative_offsets_and_other_counts() {
-        for q in ["limit=251", "offset=-1", "limit=1.5", "count=yes", "count=TRUE"] {
+        for q in [
+            "limit=251",
+            "offset=-1",
+            "limit=1.5",
+            "count=yes",
+            "count=TRUE",
+        ] {
             let e = Paging::parse(&Query::parse(q).unwrap()).unwrap_err();
             assert!(matches!(e, ApiError::BadRequest(_)), "{q}");
         }
@@ -510,5 +540,22 @@ mod tests {
         let body = json!({"name": "r", "owner": {"id": "x"}, "membership": {"type": "IDENTITY_LIST",
             "identities": [{"id": "p1"}, {"id": "p2"}, {"id": "p1"}]}});
         assert_eq!(RoleBody::parse(body).unwrap().members.len(), 2);
+    }
+
+    #[test]
+    fn list_and_flag_fields_of_the_wrong_type_are_refused() {
+        for (field, value) in [
+            ("entitlements", json!({})),
+            ("accessProfiles", json!("x")),
+            ("enabled", json!("yes")),
+            ("requestable", json!(1)),
+            ("requestable", Value::Null),
+            ("owner", json!({"id": "x", "name": 7})),
+        ] {
+            let mut body = json!({"name": "r", "owner": {"id": "x"}});
+            body[field] = value;
+            let e = RoleBody::parse(body).unwrap_err().to_string();
+            assert!(e.contains(field), "{e}");
+        }
     }
 }

@@ -1,6 +1,7 @@
 //! The pieces that must agree: every function crate has one template.yaml function of the same
-//! name, the router serves exactly the template's routes, and each function's event file is a
-//! valid API Gateway event that its handler answers.
+//! name, the router serves exactly the template's routes, docs/openapi.yaml describes exactly
+//! those routes, and each function's event file is a valid API Gateway event that its handler
+//! answers.
 
 use std::collections::BTreeSet;
 use std::fs;
@@ -102,7 +103,7 @@ fn the_router_serves_exactly_the_template_routes() {
 /// whole-operation timeout, plus a second to answer, fits in every function's Timeout.
 #[test]
 fn every_function_outlasts_its_dynamodb_client_timeout() {
-    let needed = idgraph::config::DYNAMODB_OPERATION_TIMEOUT.as_secs() + 1;
+    let needed = idgraph::config::DynamoDbBudget::default().operation_timeout.as_secs() + 1;
     let mut checked = 0;
     for (_, res) in template()["Resources"].as_mapping().unwrap() {
         if res["Type"].as_str() != Some("AWS::Serverless::Function") {
@@ -116,6 +117,39 @@ fn every_function_outlasts_its_dynamodb_client_timeout() {
         checked += 1;
     }
     assert_eq!(checked, function_crates().len());
+}
+
+/// (METHOD, path) of every operation in docs/openapi.yaml.
+fn openapi_routes() -> BTreeSet<(String, String)> {
+    let text = fs::read_to_string(repo_root().join("docs/openapi.yaml")).unwrap();
+    let doc: Value = serde_norway::from_str(&text).unwrap();
+    let methods = [
+        "get", "put", "post", "delete", "patch", "head", "options", "trace",
+    ];
+    let mut routes = BTreeSet::new();
+    for (path, item) in doc["paths"].as_mapping().unwrap() {
+        for (key, _) in item.as_mapping().unwrap() {
+            let key = key.as_str().unwrap();
+            if methods.contains(&key) {
+                routes.insert((key.to_uppercase(), path.as_str().unwrap().to_owned()));
+            }
+        }
+    }
+    routes
+}
+
+fn without_function(routes: BTreeSet<(String, String, String)>) -> BTreeSet<(String, String)> {
+    routes.into_iter().map(|(m, p, _)| (m, p)).collect()
+}
+
+#[test]
+fn the_openapi_document_describes_exactly_the_template_routes() {
+    assert_eq!(openapi_routes(), without_function(template_routes()));
+}
+
+#[test]
+fn the_openapi_document_describes_exactly_the_router_routes() {
+    assert_eq!(openapi_routes(), without_function(router_routes()));
 }
 
 #[test]

@@ -31,7 +31,9 @@ async fn run(app: &App, req: Request) -> Result<Response<Body>, ApiError> {
         &app.db,
         &ctx.org.id,
         &name,
-        body.description.as_deref(),
+        // An empty description is none: DynamoDB Local refuses empty strings, and the
+        // answer would not differ.
+        body.description.as_deref().filter(|d| !d.is_empty()),
         &slashid::now_rfc3339(),
     )
     .await?;

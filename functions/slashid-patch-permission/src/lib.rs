@@ -29,7 +29,9 @@ async fn run(app: &App, req: Request) -> Result<Response<Body>, ApiError> {
         &app.db,
         &ctx.org.id,
         &name,
-        body.description.as_deref(),
+        // An empty description removes it, as no description does (DynamoDB Local refuses
+        // empty strings).
+        body.description.as_deref().filter(|d| !d.is_empty()),
         if_match,
     )
     .await

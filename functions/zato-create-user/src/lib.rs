@@ -19,7 +19,12 @@ async fn run(app: &App, req: Request) -> Result<Response<Body>, ZatoError> {
         Some(p) => Password::new(p)?,
         None => Password::new(&crypto::random_token::<24>())?,
     };
-    let text = |k| params.text(k).map(|v| v.map(str::to_owned));
+    // An empty field is an absent one: DynamoDB Local refuses empty strings.
+    let text = |k| {
+        params
+            .text(k)
+            .map(|v| v.filter(|t| !t.is_empty()).map(str::to_owned))
+    };
     let profile = Profile {
         email: text("email")?,
         display_name: text("display_name")?,
