@@ -11,9 +11,7 @@ use idgraph::faces::Face;
 use idgraph::ids::{OrgId, PersonId};
 use idgraph::runtime::respond;
 use idgraph::{App, Body, Request, Response};
-use integration_tests::fault_proxy::{
-    Fault, FaultProxy, PROVISIONED_THROUGHPUT_EXCEEDED,
-};
+use integration_tests::fault_proxy::{Fault, FaultProxy, PROVISIONED_THROUGHPUT_EXCEEDED};
 use integration_tests::{
     Api, DEMO_API_KEY, DEMO_ORG, DEMO_PERSON, DEMO_ROLE, Event, SailPoint, Tenant, ZATO_JDOE, Zato,
     app, read, slashid_error,
@@ -93,7 +91,8 @@ impl Endpoint {
             .header("SlashID-API-Key", DEMO_API_KEY)
             .build(),
             Self::ZatoCreateAttr => {
-                let ust = Zato::new().login(ZATO_JDOE).await;
+                // A user of its own: the demo user's attribute names are what other tests read.
+                let (_, _, ust) = Zato::new().new_user().await;
                 let name = format!("faults-{}", uuid::Uuid::new_v4().simple());
                 Event::new("POST", "/zato/sso/user/attr", "/zato/sso/user/attr")
                     .json(&json!({"ust": ust, "current_app": "CRM", "name": name, "value": "v"}))

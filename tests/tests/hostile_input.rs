@@ -6,7 +6,7 @@
 //! specific code, such as `E001100` for a malformed `user_id`); a body over 1 MiB is a 413.
 
 use integration_tests::{
-    Api, DEMO_ROLE, Event, SailPoint, Tenant, ZATO_JDOE, Zato, app, read, router_url, slashid_error,
+    Api, DEMO_ROLE, Event, SailPoint, Tenant, Zato, app, read, router_url, slashid_error,
 };
 use serde_json::{Value, json};
 
@@ -25,6 +25,7 @@ struct Caller {
     person: String,
     token: String,
     ust: String,
+    zato_user: String,
 }
 
 impl Caller {
@@ -32,12 +33,14 @@ impl Caller {
         let tenant = Tenant::create(app().await).await;
         let person = Api::of(&tenant).create_person().await;
         let token = SailPoint::token_for(&tenant.org, &["sp:scopes:all"]);
-        let ust = Zato::new().login(ZATO_JDOE).await;
+        // A user of its own, so that a write that wrongly succeeded touches no other test's data.
+        let (zato_user, _, ust) = Zato::new().new_user().await;
         Self {
             tenant,
             person,
             token,
             ust,
+            zato_user,
         }
     }
 
@@ -158,7 +161,7 @@ impl Caller {
     fn own_id(&self, face: Face) -> String {
         match face {
             Face::SlashId => self.person.clone(),
-            Face::Zato => integration_tests::ZATO_JDOE_ID.into(),
+            Face::Zato => self.zato_user.clone(),
             Face::SailPoint => DEMO_ROLE.into(),
         }
     }
