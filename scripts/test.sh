@@ -30,7 +30,7 @@ export ROUTER_URL="http://127.0.0.1:$PORT"
 # The functions' log lines land in the router's log; tests/tests/log_secrets.rs reads it.
 export ROUTER_LOG="$RUN_DIR/router.log"
 status=0
-(cd "$ROOT" && cargo test --workspace) || status=$?
+(cd "$ROOT" && cargo test --workspace --no-fail-fast) || status=$?
 if [[ $status -ne 0 ]]; then
   echo "--- router log (tail) ---" >&2; tail -n 40 "$RUN_DIR/router.log" >&2
 fi
