@@ -14,6 +14,7 @@ use crate::ids::{OrgId, PersonId};
 use crate::item::{get_s, get_u64, n, opt_s, s};
 use crate::keys;
 use crate::store::orgs::Organization;
+use crate::store::persons;
 
 pub type BucketedAttributes = BTreeMap<String, Map<String, Value>>;
 
@@ -42,9 +43,6 @@ pub fn item(
     }
     item
 }
-
-/// The membership condition every attribute write carries.
-const MEMBER: &str = "attribute_exists(pk) AND attribute_not_exists(#state)";
 
 /// What a read of the person's partitions found: whether the person is a live member, the
 /// stored attributes of the asked-for buckets, and the replace guards' versions.
@@ -157,24 +155,6 @@ pub enum AttributeWriteError {
     Store(#[from] StoreError),
 }
 
-fn membership_check(
-    db: &Db,
-    org: &Organization,
-    person: &PersonId,
-) -> aws_sdk_dynamodb::types::TransactWriteItem {
-    let key = keys::person_membership(&org.pool, &org.id, person);
-    let check = aws_sdk_dynamodb::types::ConditionCheck::builder()
-        .table_name(&db.table)
-        .set_key(Some(key.to_item()))
-        .condition_expression(MEMBER)
-        .expression_attribute_names("#state", "state")
-        .build()
-        .expect("table, key and condition are set");
-    aws_sdk_dynamodb::types::TransactWriteItem::builder()
-        .condition_check(check)
-        .build()
-}
-
 async fn commit(
     db: &Db,
     writes: Vec<aws_sdk_dynamodb::types::TransactWriteItem>,
@@ -204,7 +184,7 @@ pub async fn patch(
     person: &PersonId,
     attrs: &NewAttributes,
 ) -> Result<(), AttributeWriteError> {
-    let mut writes = vec![membership_check(db, org, person)];
+    let mut writes = vec![persons::live_membership_check(db, org, person)];
     for (bucket, name, value) in attrs {
         writes.push(db.put(item(bucket.owner(org), person, bucket, name, value), None));
     }
@@ -226,7 +206,7 @@ pub async fn replace(
         if !stored.member {
             return Err(AttributeWriteError::PersonNotFound);
         }
-        let mut writes = vec![membership_check(db, org, person)];
+        let mut writes = vec![persons::live_membership_check(db, org, person)];
         for bucket in buckets {
             let guard = keys::attribute_guard(bucket.owner(org), person, bucket.name.as_str());
             let (condition, values) = match stored.guards.get(bucket.name.as_str()) {
@@ -282,7 +262,7 @@ pub async fn delete(
     let Some(names) = names else {
         return replace(db, org, person, std::slice::from_ref(bucket), &Vec::new()).await;
     };
-    let mut writes = vec![membership_check(db, org, person)];
+    let mut writes = vec![persons::live_membership_check(db, org, person)];
     for name in names {
         writes.push(db.delete(&keys::attribute(
             bucket.owner(org),

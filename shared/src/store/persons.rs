@@ -1,7 +1,7 @@
 //! Persons: the profile lives in the person pool's partition, a membership item in each org the
 //! person belongs to, and one uniqueness item per handle in the pool.
 
-use aws_sdk_dynamodb::types::AttributeValue;
+use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem};
 
 use crate::attribute::{AttributeName, AttributeValue as AttrValue, Bucket};
 use crate::db::{Db, Item};
@@ -157,6 +157,17 @@ pub enum PutPersonError {
     Create(#[from] CreatePersonError),
     #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+/// A transaction item that holds only while `person` is a live member of `org` (not being
+/// deleted): every write that must not outlive the person carries it.
+pub fn live_membership_check(db: &Db, org: &Organization, person: &PersonId) -> TransactWriteItem {
+    db.check_with(
+        &keys::person_membership(&org.pool, &org.id, person),
+        "attribute_exists(pk) AND attribute_not_exists(#state)",
+        &[("#state", "state")],
+        vec![],
+    )
 }
 
 /// `PUT /persons`: the person owning any of the handles is updated (joining `org` if needed,

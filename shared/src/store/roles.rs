@@ -371,6 +371,13 @@ fn member_item(
     item
 }
 
+/// The reverse of a membership, in the person's partition: deleting the person finds its roles.
+fn reverse_item(org: &Organization, role: &RoleId, person: &PersonId) -> Item {
+    let mut item = keys::person_role(&org.id, person, role.as_str()).to_item();
+    item.insert("role".into(), s(role.as_str()));
+    item
+}
+
 /// The denormalized identity fields of a member and its LSI sort keys.
 pub(crate) fn set_fields(item: &mut Item, person: &PersonId, f: &IdentityFields) {
     for (attr, lsi, value) in [
@@ -466,15 +473,8 @@ async fn grant_persons(
                     member_item(org, role, &p.id, &IdentityFields::of(p), source),
                     Some("attribute_not_exists(pk)"),
                 ));
-                let mut reverse = keys::person_role(&org.id, &p.id, role.as_str()).to_item();
-                reverse.insert("role".into(), s(role.as_str()));
-                writes.push(db.put(reverse, None));
-                writes.push(db.check_with(
-                    &keys::person_membership(&org.pool, &org.id, &p.id),
-                    ALIVE,
-                    &[("#state", "state")],
-                    vec![],
-                ));
+                writes.push(db.put(reverse_item(org, role, &p.id), None));
+                writes.push(persons::live_membership_check(db, org, &p.id));
             }
             batches.push((writes, chunk.len() as i64));
         }
@@ -683,9 +683,7 @@ pub async fn import_members(
             AttributeValue::Ss(sources.iter().map(|s| s.as_str().to_owned()).collect()),
         );
         items.push(member);
-        let mut reverse = keys::person_role(&org.id, id, role.as_str()).to_item();
-        reverse.insert("role".into(), s(role.as_str()));
-        items.push(reverse);
+        items.push(reverse_item(org, role, id));
     }
     db.batch_put(items).await?;
     Ok(missing)

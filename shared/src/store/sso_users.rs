@@ -418,12 +418,7 @@ pub async fn why_refused(db: &Db, org: &OrgId, ust: &Ust) -> SsoError {
 pub async fn attach(db: &Db, org: &Organization, user: &SsoUser) -> Result<(), SsoError> {
     let writes = vec![
         db.put(user_item(&org.id, user), Some("attribute_not_exists(pk)")),
-        db.check_with(
-            &keys::person_membership(&org.pool, &org.id, &user.id),
-            LIVE,
-            &[("#state", "state")],
-            vec![],
-        ),
+        persons::live_membership_check(db, org, &user.id),
     ];
     match db.transact(writes).await {
         Ok(()) => Ok(()),
