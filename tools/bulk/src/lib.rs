@@ -6,24 +6,37 @@ pub mod import;
 pub mod record;
 mod sso;
 
+use std::time::Duration;
+
+use idgraph::config::DynamoDbBudget;
+
+/// The tool's timeouts on top of `base`: an offline tool is not bound by a Lambda's budget, and a
+/// busy DynamoDB Local answers a scan page or a large batch in seconds, not milliseconds.
+pub fn budget(base: DynamoDbBudget) -> DynamoDbBudget {
+    DynamoDbBudget {
+        connect_timeout: Duration::from_secs(5),
+        attempt_timeout: Duration::from_secs(60),
+        operation_timeout: Duration::from_secs(300),
+        ..base
+    }
+}
+
 /// The functions' configuration (`TABLE_NAME`, `AWS_ENDPOINT_URL_DYNAMODB`, ...) with the
 /// tool's time budget instead of a Lambda's.
 pub async fn app() -> Result<idgraph::App, String> {
     let mut config = idgraph::config::Config::from_env().map_err(|e| e.to_string())?;
-    config.dynamodb.connect_timeout = std::time::Duration::from_secs(5);
-    config.dynamodb.attempt_timeout = std::time::Duration::from_secs(60);
-    config.dynamodb.operation_timeout = std::time::Duration::from_secs(300);
+    config.dynamodb = budget(config.dynamodb);
     idgraph::App::from_config(config, None)
         .await
         .map_err(|e| e.to_string())
 }
 
-/// SDK timeouts for long scans and large batches: an offline tool is not bound by a Lambda's
-/// budget, and a busy DynamoDB Local answers a page in seconds, not milliseconds.
+/// The tool's timeouts as SDK configuration, for a client built elsewhere (the tests').
 pub fn timeouts() -> aws_config::timeout::TimeoutConfig {
+    let b = budget(DynamoDbBudget::default());
     aws_config::timeout::TimeoutConfig::builder()
-        .connect_timeout(std::time::Duration::from_secs(5))
-        .operation_attempt_timeout(std::time::Duration::from_secs(60))
-        .operation_timeout(std::time::Duration::from_secs(300))
+        .connect_timeout(b.connect_timeout)
+        .operation_attempt_timeout(b.attempt_timeout)
+        .operation_timeout(b.operation_timeout)
         .build()
 }
