@@ -152,25 +152,29 @@ stop_started() {
   PIDS=()
 }
 
-# Starts DynamoDB Local in memory on 127.0.0.1:$1 (it binds every interface; clients use
-# loopback). -sharedDb: otherwise tables are partitioned by credentials.
+# Starts DynamoDB Local on 127.0.0.1:$1 (it binds every interface; clients use loopback), in
+# memory, or in the directory $3 when given (the benchmarks keep their million-member roles).
+# -sharedDb: otherwise tables are partitioned by credentials. DDB_HEAP: big tables need more.
 start_dynamodb() {
-  local port="$1" logfile="$2"
-  java -Xmx256m -Djava.library.path="$DDB_DIR/DynamoDBLocal_lib" -jar "$DDB_DIR/DynamoDBLocal.jar" \
-    -inMemory -sharedDb -port "$port" >"$logfile" 2>&1 &
+  local port="$1" logfile="$2" dir="${3:-}" storage=(-inMemory)
+  [[ -n "$dir" ]] && storage=(-dbPath "$dir")
+  java "-Xmx${DDB_HEAP:-256m}" -Djava.library.path="$DDB_DIR/DynamoDBLocal_lib" -jar "$DDB_DIR/DynamoDBLocal.jar" \
+    "${storage[@]}" -sharedDb -port "$port" >"$logfile" 2>&1 &
   PIDS+=("$!")
 }
 
 # Creates the table from template.yaml (waiting, bounded, for DynamoDB Local to answer) and
 # loads the demo seed.
+# DEVSTACK: the benchmarks use their release build.
 prepare_table() {
-  "$ROOT/target/debug/devstack" create-table "$ROOT/template.yaml"
+  local devstack="${DEVSTACK:-$ROOT/target/debug/devstack}"
+  "$devstack" create-table "$ROOT/template.yaml"
   # A configured replica (`region:table`) gets its table too, left empty.
   local replica
   for replica in ${REPLICAS//,/ }; do
-    TABLE_NAME="${replica#*:}" "$ROOT/target/debug/devstack" create-table "$ROOT/template.yaml"
+    TABLE_NAME="${replica#*:}" "$devstack" create-table "$ROOT/template.yaml"
   done
-  "$ROOT/target/debug/devstack" seed "$ROOT/seed/demo.json"
+  "$devstack" seed "$ROOT/seed/demo.json"
 }
 
 # Routes like API Gateway, from [workspace.metadata.lambda.watch.router]; functions run from

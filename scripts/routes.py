@@ -116,8 +116,10 @@ KMS = {
 
 DEMO = {"person_id": "903c1ff9-f2cc-435c-b242-9d8a690fcf0a", "bucket_name": "person_pool-end_user_read_write",
         "permission_name": "demo:read", "id": "2c91808c6faadea6016fb4f2bc69077b", "index": "identities"}
-DEMO_IDS = {"sailpoint-get-document": "2c9180a46faadee4016fb4e018c20639",
+# The documents the events name: one the demo seed holds, and an access profile to (re)write.
+DEMO_IDS = {"sailpoint-get-document": "2c9180867dde18d1017de8ea1f5c130f",
             "sailpoint-put-document": "2c91808568c529c60168cca6f90c1313"}
+DEMO_INDICES = {"sailpoint-get-document": "entitlements", "sailpoint-put-document": "accessprofiles"}
 DEMO_HEADERS = {"slashid-orgid": "af5fbd30-7ce7-4548-8b30-4cd59cb2aba1", "slashid-api-key": "demo-api-key"}
 ZATO_UST = "replace-with-a-fresh-ust-from-zato-login"
 ZATO_USER = "zusr6fh6fdgd4997ksjkpx7qnk659q"
@@ -208,7 +210,8 @@ def template_block(name, access, routes, waits):
 
 
 def event(name, method, path_template):
-    params = {p: DEMO_IDS.get(name, DEMO[p]) if p == "id" else DEMO[p] for p in re.findall(r"{(\w+)}", path_template)}
+    specific = {"id": DEMO_IDS.get(name), "index": DEMO_INDICES.get(name)}
+    params = {p: specific.get(p) or DEMO[p] for p in re.findall(r"{(\w+)}", path_template)}
     path = path_template
     for k, v in params.items():
         path = path.replace("{" + k + "}", v)

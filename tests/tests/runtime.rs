@@ -45,6 +45,7 @@ async fn an_unreachable_dynamodb_is_a_503_with_retry_after() {
         .behavior_version(aws_sdk_dynamodb::config::BehaviorVersion::latest())
         .region(aws_sdk_dynamodb::config::Region::new("us-east-1"))
         .endpoint_url("http://127.0.0.1:9")
+        .http_client(idgraph::app::https_client())
         .credentials_provider(aws_sdk_dynamodb::config::Credentials::for_tests())
         .timeout_config(
             aws_sdk_dynamodb::config::timeout::TimeoutConfig::builder()

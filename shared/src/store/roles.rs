@@ -352,7 +352,8 @@ pub async fn list(
 
 // ---- memberships ----------------------------------------------------------------------------
 
-fn member_item(
+/// A member item of `role` (its denormalized identity fields and LSI keys), as grants write it.
+pub fn member_item(
     org: &Organization,
     role: &RoleId,
     person: &PersonId,

@@ -155,6 +155,28 @@ fn ascii_fold(s: &str) -> String {
         .collect()
 }
 
+/// A person's identity fields as a directory holds them: skewed first and last names (a few
+/// missing), an email and a username derived from them, unique by `i`.
+pub struct Identity {
+    pub name: Option<String>,
+    pub email: String,
+    pub username: String,
+}
+
+pub fn identity(rng: &mut ChaCha8Rng, i: usize) -> Identity {
+    let first = FIRST[skewed(rng, FIRST.len())];
+    let last = LAST[skewed(rng, LAST.len())];
+    let domain = DOMAINS[skewed(rng, DOMAINS.len())];
+    let handle = format!("{}.{}{i}", ascii_fold(first), ascii_fold(last));
+    // A few identities without a display name: sorting must place nulls.
+    let name = (rng.gen_range(0..50) != 0).then(|| format!("{first} {last}"));
+    Identity {
+        name,
+        email: format!("{handle}@{domain}"),
+        username: handle,
+    }
+}
+
 pub fn org_id(spec: &Spec, o: usize) -> String {
     format!("{:08x}-0000-4000-8000-{:012x}", spec.seed as u32, o)
 }
@@ -201,12 +223,11 @@ pub fn generate(spec: &Spec, out: &mut impl Write) -> std::io::Result<u64> {
     for o in 0..spec.orgs {
         let mut batch: Vec<Record> = Vec::new();
         for i in 0..persons {
-            let first = FIRST[skewed(&mut rng, FIRST.len())];
-            let last = LAST[skewed(&mut rng, LAST.len())];
-            let domain = DOMAINS[skewed(&mut rng, DOMAINS.len())];
-            let handle = format!("{}.{}{i}", ascii_fold(first), ascii_fold(last));
-            // A few identities without a display name: sorting must place nulls.
-            let name = (rng.gen_range(0..50) != 0).then(|| format!("{first} {last}"));
+            let Identity {
+                name,
+                email,
+                username,
+            } = identity(&mut rng, i);
             emit(
                 Record::Person {
                     org: org_id(spec, o),
@@ -217,11 +238,11 @@ pub fn generate(spec: &Spec, out: &mut impl Write) -> std::io::Result<u64> {
                     handles: vec![
                         Handle {
                             kind: "email_address".into(),
-                            value: format!("{handle}@{domain}"),
+                            value: email,
                         },
                         Handle {
                             kind: "username".into(),
-                            value: format!("{handle}.o{o}"),
+                            value: format!("{username}.o{o}"),
                         },
                     ],
                 },

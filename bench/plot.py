@@ -1,0 +1,80 @@
+"""Draws bench/results/*.png from the sections' JSON (bench/run calls it after the sections)."""
+
+import json
+import sys
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+OUT = Path(sys.argv[1] if len(sys.argv) > 1 else "bench/results")
+
+
+def load(name):
+    path = OUT / f"{name}.json"
+    return json.loads(path.read_text()) if path.exists() else None
+
+
+def bars(name, rows, label, value, goal, xlabel, title):
+    rows = [r for r in rows if value(r) is not None]
+    if not rows:
+        return
+    fig, ax = plt.subplots(figsize=(9, 0.22 * len(rows) + 1.5))
+    names = [label(r) for r in rows]
+    values = [value(r) for r in rows]
+    colors = ["tab:green" if v <= goal else "tab:red" for v in values]
+    ax.barh(names, values, color=colors)
+    ax.axvline(goal, color="black", linestyle="--", linewidth=1, label=f"goal {goal}")
+    ax.invert_yaxis()
+    ax.set_xlabel(xlabel)
+    ax.set_title(title)
+    ax.tick_params(axis="y", labelsize=7)
+    ax.legend(loc="lower right")
+    fig.tight_layout()
+    fig.savefig(OUT / f"{name}.png", dpi=110)
+    plt.close(fig)
+
+
+warm = load("warm")
+if warm:
+    bars("warm", [r for r in warm if r["comparable"]], lambda r: r["function"],
+         lambda r: r["handler_p50_ms"] / r["raw_p50_ms"], 1.10, "handler p50 / raw DynamoDB p50",
+         "Warm overhead per endpoint")
+
+cold = load("cold")
+if cold:
+    bars("cold", cold, lambda r: r["function"], lambda r: r["cold_p50_ms"] / r["hello_p50_ms"],
+         1.5, "cold start p50 / hello-world p50", "Cold start against hello-world")
+
+sizes = load("sizes")
+if sizes:
+    bars("sizes", [r for r in sizes if r["binary"] != "hello-lambda"], lambda r: r["binary"],
+         lambda r: r["arm64_mib"], 5.0, "stripped arm64 binary, MiB", "Binary size (arm64)")
+
+rss = load("rss")
+if rss:
+    bars("rss", rss, lambda r: r["function"], lambda r: r["peak_rss_mib"], 32.0,
+         "peak RSS over the run, MiB", "Peak RSS per function")
+
+scale = load("scale")
+if scale:
+    for metric, ylabel, suffix in [("p50_ms", "p50 latency, ms", "latency"),
+                                   ("items_read", "items DynamoDB read", "items")]:
+        fig, ax = plt.subplots(figsize=(9, 6))
+        for case in dict.fromkeys(r["case"] for r in scale):
+            points = sorted((r["size"], r[metric]) for r in scale if r["case"] == case)
+            indexed = next(r["indexed"] for r in scale if r["case"] == case)
+            ax.plot([p[0] for p in points], [max(p[1], 0.1) for p in points], marker="o",
+                    linestyle="-" if indexed else ":", linewidth=1,
+                    label=case + ("" if indexed else " (unindexed)"))
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_xlabel("role members")
+        ax.set_ylabel(ylabel)
+        ax.set_title(f"Assigned identities: {ylabel} against role size")
+        ax.legend(fontsize=6, ncol=2)
+        fig.tight_layout()
+        fig.savefig(OUT / f"scale_{suffix}.png", dpi=110)
+        plt.close(fig)

@@ -1,0 +1,167 @@
+//! Sections 3 and 6: each function's release binary as Lambda runs it, under the Runtime API
+//! emulator. Cold start: from spawning the process to its first answer (its first DynamoDB call
+//! included), against a hello-world lambda_http binary of the same profile, alternately. Peak
+//! RSS: the kernel's high-water mark (VmHWM) after the process has served 1,000 requests.
+
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+use tokio::process::{Child, Command};
+
+use crate::emulator::{Completion, Emulator};
+use crate::report::{self, Table, ms, quantile_ms, ratio, verdict};
+use crate::scenarios::{BenchError, Scenarios};
+
+const COLD_GOAL: f64 = 1.5;
+const RSS_GOAL_MIB: f64 = 32.0;
+
+struct Running {
+    child: Child,
+    emulator: Emulator,
+}
+
+async fn spawn(binary: &Path, name: &str) -> Result<(Running, Instant), BenchError> {
+    let emulator = Emulator::start().await?;
+    let mut cmd = Command::new(binary);
+    // What Lambda sets; lambda_runtime refuses to start without them.
+    cmd.env("AWS_LAMBDA_RUNTIME_API", emulator.addr.to_string())
+        .env("AWS_LAMBDA_FUNCTION_NAME", name)
+        .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128")
+        .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
+        .env("AWS_LAMBDA_LOG_GROUP_NAME", format!("/aws/lambda/{name}"))
+        .env("AWS_LAMBDA_LOG_STREAM_NAME", "bench")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .kill_on_drop(true);
+    let started = Instant::now();
+    let child = cmd.spawn()?;
+    Ok((Running { child, emulator }, started))
+}
+
+impl Running {
+    /// One invocation; an error if the process dies first.
+    async fn invoke(&mut self, event: &Value) -> Result<Completion, BenchError> {
+        tokio::select! {
+            done = self.emulator.invoke(event.to_string()) => {
+                let done = done?;
+                if done.error {
+                    return Err(format!("function error: {}", String::from_utf8_lossy(&done.body)).into());
+                }
+                Ok(done)
+            }
+            status = self.child.wait() => Err(format!("the process exited: {status:?}").into()),
+        }
+    }
+
+    /// Peak resident set size so far, in MiB.
+    fn peak_rss_mib(&self) -> Result<f64, BenchError> {
+        let pid = self.child.id().ok_or("no pid")?;
+        let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
+        let kb: f64 = status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmHWM:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+            .ok_or("no VmHWM")?;
+        Ok(kb / 1024.0)
+    }
+
+    async fn stop(mut self) {
+        let _ = self.child.kill().await;
+    }
+}
+
+fn binary(bin_dir: &Path, name: &str) -> PathBuf {
+    bin_dir.join(name)
+}
+
+/// A spawn-to-first-answer time.
+async fn cold(bin: &Path, name: &str, event: &Value) -> Result<Duration, BenchError> {
+    let (mut running, started) = spawn(bin, name).await?;
+    let done = running.invoke(event).await?;
+    running.stop().await;
+    Ok(done.at - started)
+}
+
+pub async fn cold_starts(
+    scenarios: &Scenarios,
+    bin_dir: &Path,
+    runs: usize,
+    out: &Path,
+) -> Result<(), BenchError> {
+    let hello = binary(bin_dir, "hello-lambda");
+    let hello_event = scenarios.event("slashid-get-organization").await?;
+    let mut table = Table::new(
+        "3. Cold start",
+        &format!(
+            "Time from spawning the release binary under the Runtime API emulator to the \
+             emulator receiving its first answer (client set-up, DynamoDB connection warm-up and \
+             the request's own DynamoDB calls included), median of {runs} starts, alternating \
+             with a hello-world `lambda_http` binary of the same profile. Goal: ≤ {COLD_GOAL}× \
+             hello-world."
+        ),
+        &["function", "cold p50 ms", "hello-world p50 ms", "ratio", "goal"],
+    );
+    let mut data = Vec::new();
+    for name in scenarios.functions() {
+        let bin = binary(bin_dir, name);
+        let (mut mine, mut theirs) = (Vec::new(), Vec::new());
+        for run in 0..runs {
+            let event = scenarios.event(name).await?;
+            if run % 2 == 0 {
+                theirs.push(cold(&hello, "hello-lambda", &hello_event).await?);
+                mine.push(cold(&bin, name, &event).await?);
+            } else {
+                mine.push(cold(&bin, name, &event).await?);
+                theirs.push(cold(&hello, "hello-lambda", &hello_event).await?);
+            }
+        }
+        let (m, h) = (quantile_ms(&mine, 0.5), quantile_ms(&theirs, 0.5));
+        table.row(vec![
+            format!("`{name}`"),
+            ms(m),
+            ms(h),
+            ratio(m / h),
+            verdict(m / h <= COLD_GOAL),
+        ]);
+        data.push(json!({"function": name, "cold_p50_ms": m, "hello_p50_ms": h}));
+    }
+    report::write(out, "cold", &table, &json!(data))
+}
+
+pub async fn peak_rss(
+    scenarios: &Scenarios,
+    bin_dir: &Path,
+    requests: usize,
+    out: &Path,
+) -> Result<(), BenchError> {
+    let mut table = Table::new(
+        "6. Peak RSS",
+        &format!(
+            "The kernel's high-water mark of resident memory (VmHWM) of each release binary \
+             after serving {requests} requests under the Runtime API emulator (fresh values \
+             where a request would not mean the same twice). Goal: ≤ {RSS_GOAL_MIB} MiB."
+        ),
+        &["function", "requests", "peak RSS MiB", "goal"],
+    );
+    let mut data = Vec::new();
+    for name in scenarios.functions() {
+        let (mut running, _) = spawn(&binary(bin_dir, name), name).await?;
+        for _ in 0..requests {
+            let event = scenarios.event(name).await?;
+            running.invoke(&event).await?;
+        }
+        let peak = running.peak_rss_mib()?;
+        running.stop().await;
+        table.row(vec![
+            format!("`{name}`"),
+            requests.to_string(),
+            format!("{peak:.1}"),
+            verdict(peak <= RSS_GOAL_MIB),
+        ]);
+        data.push(json!({"function": name, "requests": requests, "peak_rss_mib": peak}));
+    }
+    report::write(out, "rss", &table, &json!(data))
+}

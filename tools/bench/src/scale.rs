@@ -1,0 +1,199 @@
+//! Section 5: `GET /v3/roles/{id}/assigned-identities` on roles of 1k to 1M members — the first
+//! page and the page at offset 1,000 for each sorter both ways, `sw`, `co` and `count=true` —
+//! with the latency and the items DynamoDB read. The roles live in a persistent DynamoDB Local
+//! (`bench/run` keeps its files), loaded once: the member items only, with their denormalized
+//! identity fields, which is all this endpoint reads (the persons themselves are not written).
+
+use std::time::Instant;
+
+use futures_util::StreamExt;
+use idgraph::App;
+use idgraph::ids::{OrgId, PersonId, RoleId};
+use idgraph::role::{IdentityFields, RoleBody, Source};
+use idgraph::store::{orgs, roles};
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use serde_json::json;
+
+use crate::capture::Recorder;
+use crate::handlers;
+use crate::report::{self, Table, quantile_ms};
+use crate::scenarios::{BenchError, Scenarios, request_of, set_path};
+
+const DEMO_ORG: &str = "af5fbd30-7ce7-4548-8b30-4cd59cb2aba1";
+const DEMO_IDENTITY: &str = "2c9180a46faadee4016fb4e018c20639";
+const FUNCTION: &str = "sailpoint-assigned-identities";
+
+fn role_id(size: usize) -> RoleId {
+    RoleId::parse(&format!("5ca1e{size:027}")).expect("a valid role id")
+}
+
+/// Creates each role of `sizes` members unless it is there with that many already.
+pub async fn load(app: &App, sizes: &[usize]) -> Result<(), BenchError> {
+    let org_id = OrgId::parse(DEMO_ORG)?;
+    let org = orgs::get(&app.db, &org_id).await?.ok_or("the demo org is not seeded")?;
+    for &size in sizes {
+        let id = role_id(size);
+        let loaded = match roles::get(&app.db, &org, &id).await? {
+            Some(_) => roles::recount(&app.db, &org, &id).await? == size as u64,
+            None => {
+                let body = RoleBody::parse(json!({
+                    "name": format!("Scale {size}"),
+                    "owner": {"type": "IDENTITY", "id": DEMO_IDENTITY},
+                }))?;
+                let now = idgraph::faces::sailpoint::now_iso();
+                roles::create(&app.db, &org, id.clone(), body, &now).await?;
+                false
+            }
+        };
+        if loaded {
+            eprintln!("role of {size} members: already loaded");
+            continue;
+        }
+        let started = Instant::now();
+        let mut rng = ChaCha8Rng::seed_from_u64(size as u64);
+        let mut members = Vec::with_capacity(size);
+        for i in 0..size {
+            let person = idgraph_bulk::generate::identity(&mut rng, i);
+            let fields = IdentityFields {
+                name: person.name,
+                alias: Some(person.username),
+                email: Some(person.email),
+                version: 1,
+            };
+            let pid = PersonId::parse(&idgraph_bulk::generate::person_id(size % 1000, i))?;
+            members.push(roles::member_item(&org, &id, &pid, &fields, Source::RoleMembership));
+        }
+        let mut written = 0usize;
+        let chunks: Vec<Vec<_>> = members.chunks(500).map(<[_]>::to_vec).collect();
+        let mut writes = futures_util::stream::iter(chunks)
+            .map(|chunk| {
+                let n = chunk.len();
+                async move { app.db.batch_put(chunk).await.map(|()| n) }
+            })
+            .buffer_unordered(4);
+        while let Some(done) = writes.next().await {
+            written += done?;
+            if written % 50_000 < 500 {
+                eprintln!("role of {size} members: {written} written");
+            }
+        }
+        let counted = roles::recount(&app.db, &org, &id).await?;
+        eprintln!(
+            "role of {size} members: {counted} members in {:.0} s",
+            started.elapsed().as_secs_f64()
+        );
+    }
+    Ok(())
+}
+
+struct Case {
+    label: String,
+    query: String,
+    /// Served by the table's or an LSI's order (or the sentinels): must not grow with the role.
+    indexed: bool,
+}
+
+fn cases() -> Vec<Case> {
+    let mut cases = Vec::new();
+    for field in ["id", "name", "aliasName", "email"] {
+        for sorter in [field.to_string(), format!("-{field}")] {
+            for offset in [0, 1000] {
+                cases.push(Case {
+                    label: format!("sorters={sorter} offset={offset}"),
+                    query: format!("limit=50&offset={offset}&sorters={sorter}"),
+                    indexed: true,
+                });
+            }
+        }
+    }
+    cases.push(Case {
+        label: "name sw \"ma\"".into(),
+        query: "limit=50&filters=name%20sw%20%22ma%22&sorters=name".into(),
+        indexed: true,
+    });
+    cases.push(Case {
+        label: "count=true".into(),
+        query: "limit=50&count=true".into(),
+        indexed: true,
+    });
+    cases.push(Case {
+        label: "name co \"son\"".into(),
+        query: "limit=50&filters=name%20co%20%22son%22".into(),
+        indexed: false,
+    });
+    cases.push(Case {
+        label: "name sw \"ma\" count=true".into(),
+        query: "limit=50&count=true&filters=name%20sw%20%22ma%22&sorters=name".into(),
+        indexed: false,
+    });
+    cases
+}
+
+pub async fn run(
+    app: &'static App,
+    recorder: &Recorder,
+    scenarios: &Scenarios,
+    sizes: &[usize],
+    reps: usize,
+    out: &std::path::Path,
+) -> Result<(), BenchError> {
+    let mut data = Vec::new();
+    let mut header = vec!["case".to_string()];
+    header.extend(sizes.iter().map(|s| size_label(*s)));
+    header.push("flat".into());
+    let mut table = Table::new(
+        "5. Assigned identities as roles grow",
+        &format!(
+            "`GET /v3/roles/{{id}}/assigned-identities`, `limit=50`, through the handler \
+             in-process; median of {reps} calls, and the items DynamoDB read (`ScannedCount` of \
+             every Query). Indexed paths (sorters by the table or an LSI, `sw` by an LSI prefix, \
+             `count` from the sentinels) must stay flat; `co`, and a count under a filter, read \
+             what they match."
+        ),
+        &header.iter().map(String::as_str).collect::<Vec<_>>(),
+    );
+    for case in cases() {
+        let mut cells = vec![format!("{}{}", case.label, if case.indexed { "" } else { " (unindexed)" })];
+        let mut reads = Vec::new();
+        for &size in sizes {
+            let mut event = scenarios.event(FUNCTION).await?;
+            let id = role_id(size);
+            set_path(&mut event, "id", id.as_str(), &format!("/v3/roles/{id}/assigned-identities", id = id.as_str()));
+            event["rawQueryString"] = json!(case.query);
+            let mut took = Vec::new();
+            let (mut items, mut calls, mut status) = (0, 0, 0);
+            for _ in 0..reps {
+                let req = request_of(&event)?;
+                recorder.start();
+                let started = Instant::now();
+                let resp = handlers::respond(FUNCTION, app, req).await.ok_or("no handler")?;
+                took.push(started.elapsed());
+                let (ops, read) = recorder.stop();
+                (items, calls, status) = (read, ops.len(), resp.status().as_u16());
+            }
+            let p50 = quantile_ms(&took, 0.5);
+            cells.push(format!("{p50:.1} ms / {items} read"));
+            reads.push(items);
+            data.push(json!({
+                "case": case.label, "indexed": case.indexed, "size": size, "status": status,
+                "p50_ms": p50, "items_read": items, "dynamodb_calls": calls,
+            }));
+            if status != 200 {
+                return Err(format!("{} on {size} answered {status}", case.label).into());
+            }
+        }
+        let flat = reads.iter().all(|r| *r == reads[0]);
+        cells.push(if case.indexed { report::verdict(flat) } else if flat { "flat".into() } else { "grows".into() });
+        table.row(cells);
+    }
+    report::write(out, "scale", &table, &json!(data))
+}
+
+fn size_label(size: usize) -> String {
+    match size {
+        s if s >= 1_000_000 && s % 1_000_000 == 0 => format!("{}M", s / 1_000_000),
+        s if s >= 1_000 && s % 1_000 == 0 => format!("{}k", s / 1_000),
+        s => s.to_string(),
+    }
+}

@@ -1,0 +1,227 @@
+//! One request per function, made from its `events/<function>.json` (the `sam local invoke`
+//! events, valid against the demo seed). A request that would not mean the same thing twice —
+//! a create of a unique name, a delete, a logout — gets fresh values, and whatever it acts on is
+//! set up first through the API itself, outside any timing.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use idgraph::{App, Body, Request, Response};
+use serde_json::{Value, json};
+
+use crate::handlers;
+
+const UST_PLACEHOLDER: &str = "replace-with-a-fresh-ust-from-zato-login";
+const ZATO_ADMIN: (&str, &str) = ("admin", "admin-password-1");
+
+pub type BenchError = Box<dyn std::error::Error + Send + Sync>;
+
+pub struct Scenarios {
+    app: &'static App,
+    events: BTreeMap<String, Value>,
+    ust: String,
+    /// Distinguishes this run's fresh names from an earlier run's on the same table.
+    run: String,
+    next: AtomicU64,
+}
+
+/// The body of a response as JSON (`Null` when empty or not JSON).
+pub fn body_json(resp: &Response<Body>) -> Value {
+    match resp.body() {
+        Body::Text(t) => serde_json::from_str(t).unwrap_or(Value::Null),
+        Body::Binary(b) => serde_json::from_slice(b).unwrap_or(Value::Null),
+        _ => Value::Null,
+    }
+}
+
+pub fn request_of(event: &Value) -> Result<Request, BenchError> {
+    Ok(lambda_http::request::from_str(&event.to_string())?)
+}
+
+impl Scenarios {
+    /// Reads every event file and logs the Zato admin in (the session the Zato events use).
+    pub async fn new(app: &'static App, events_dir: &Path) -> Result<Self, BenchError> {
+        let mut events = BTreeMap::new();
+        for entry in std::fs::read_dir(events_dir)? {
+            let path = entry?.path();
+            let Some(name) = path.file_stem().and_then(|s| s.to_str()) else {
+                continue;
+            };
+            if path.extension().is_some_and(|e| e == "json") {
+                let text = std::fs::read_to_string(&path)?;
+                events.insert(name.to_owned(), serde_json::from_str(&text)?);
+            }
+        }
+        let mut scenarios = Self {
+            app,
+            events,
+            ust: String::new(),
+            run: uuid::Uuid::new_v4().simple().to_string()[..8].to_owned(),
+            next: AtomicU64::new(0),
+        };
+        scenarios.ust = scenarios.login().await?;
+        Ok(scenarios)
+    }
+
+    /// The HTTP functions that have an event file.
+    pub fn functions(&self) -> Vec<&'static str> {
+        handlers::FUNCTIONS
+            .iter()
+            .map(|(n, _)| *n)
+            .filter(|n| self.events.contains_key(*n))
+            .collect()
+    }
+
+    fn unique(&self) -> String {
+        format!("{}{}", self.run, self.next.fetch_add(1, Ordering::Relaxed))
+    }
+
+    async fn call(&self, name: &str, event: &Value) -> Result<Value, BenchError> {
+        let resp = handlers::respond(name, self.app, request_of(event)?)
+            .await
+            .ok_or_else(|| format!("no handler {name}"))?;
+        let body = body_json(&resp);
+        if resp.status().is_success() && body.get("status") != Some(&json!("error")) {
+            Ok(body)
+        } else {
+            Err(format!("set-up call {name} answered {}: {body}", resp.status()).into())
+        }
+    }
+
+    async fn login(&self) -> Result<String, BenchError> {
+        let mut event = self.raw("zato-login")?;
+        with_body(&mut event, |b| {
+            b["username"] = json!(ZATO_ADMIN.0);
+            b["password"] = json!(ZATO_ADMIN.1);
+        });
+        let body = self.call("zato-login", &event).await?;
+        Ok(body["ust"].as_str().ok_or("login without ust")?.to_owned())
+    }
+
+    fn raw(&self, name: &str) -> Result<Value, BenchError> {
+        let event = self
+            .events
+            .get(name)
+            .ok_or_else(|| format!("no event file for {name}"))?;
+        let text = event.to_string().replace(UST_PLACEHOLDER, &self.ust);
+        let mut event: Value = serde_json::from_str(&text)?;
+        // Each request its own id, as API Gateway gives it.
+        event["requestContext"]["requestId"] = json!(uuid::Uuid::new_v4().to_string());
+        Ok(event)
+    }
+
+    /// The event for one request of `name`, with anything it needs set up.
+    pub async fn event(&self, name: &str) -> Result<Value, BenchError> {
+        let mut event = self.raw(name)?;
+        let u = self.unique();
+        match name {
+            "slashid-create-person" => with_body(&mut event, |b| {
+                b["handles"][0]["value"] = json!(format!("bench-{u}@example.com"))
+            }),
+            "slashid-delete-person" => {
+                let mut create = self.raw("slashid-create-person")?;
+                with_body(&mut create, |b| {
+                    b["handles"][0]["value"] = json!(format!("bench-{u}@example.com"))
+                });
+                let created = self.call("slashid-create-person", &create).await?;
+                let id = created["result"]["person_id"]
+                    .as_str()
+                    .ok_or("create person without person_id")?;
+                set_path(&mut event, "person_id", id, &format!("/persons/{id}"));
+            }
+            "slashid-create-permission" => {
+                with_body(&mut event, |b| b["name"] = json!(format!("bench:p{u}")))
+            }
+            "slashid-delete-permission" => {
+                let mut create = self.raw("slashid-create-permission")?;
+                let perm = format!("bench:p{u}");
+                with_body(&mut create, |b| b["name"] = json!(perm));
+                self.call("slashid-create-permission", &create).await?;
+                set_path(
+                    &mut event,
+                    "permission_name",
+                    &perm,
+                    &format!("/rbac/permissions/{perm}"),
+                );
+            }
+            "slashid-create-bucket" => {
+                with_body(&mut event, |b| b["name"] = json!(format!("bench_{u}")))
+            }
+            "slashid-delete-bucket" => {
+                let mut create = self.raw("slashid-create-bucket")?;
+                let bucket = format!("bench_{u}");
+                with_body(&mut create, |b| b["name"] = json!(bucket));
+                self.call("slashid-create-bucket", &create).await?;
+                set_path(
+                    &mut event,
+                    "bucket_name",
+                    &bucket,
+                    &format!("/organizations/attribute-buckets/{bucket}"),
+                );
+            }
+            "slashid-create-suborganization" => with_body(&mut event, |b| {
+                b["sub_org_name"] = json!(format!("Bench Store {u}"));
+                b["admins"][0]["value"] = json!(format!("admin-{u}@store.example"));
+            }),
+            "sailpoint-create-role" => {
+                with_body(&mut event, |b| b["name"] = json!(format!("Bench Role {u}")))
+            }
+            "sailpoint-delete-role" => {
+                let mut create = self.raw("sailpoint-create-role")?;
+                with_body(&mut create, |b| b["name"] = json!(format!("Bench Role {u}")));
+                let created = self.call("sailpoint-create-role", &create).await?;
+                let id = created["id"].as_str().ok_or("create role without id")?;
+                set_path(&mut event, "id", id, &format!("/v3/roles/{id}"));
+            }
+            "zato-create-user" => with_body(&mut event, |b| {
+                b["username"] = json!(format!("bench{u}"));
+                b["email"] = json!(format!("bench{u}@example.com"));
+            }),
+            "zato-delete-user" => {
+                let mut create = self.raw("zato-create-user")?;
+                with_body(&mut create, |b| {
+                    b["username"] = json!(format!("bench{u}"));
+                    b["email"] = json!(format!("bench{u}@example.com"));
+                });
+                let created = self.call("zato-create-user", &create).await?;
+                let id = created["user_id"].as_str().ok_or("create user without user_id")?;
+                with_body(&mut event, |b| b["user_id"] = json!(id));
+            }
+            "zato-create-user-attr" => {
+                with_body(&mut event, |b| b["name"] = json!(format!("bench-{u}")))
+            }
+            "zato-delete-user-attr" | "zato-update-user-attr" => {
+                let mut create = self.raw("zato-create-user-attr")?;
+                with_body(&mut create, |b| b["name"] = json!(format!("bench-{u}")));
+                self.call("zato-create-user-attr", &create).await?;
+                with_body(&mut event, |b| b["name"] = json!(format!("bench-{u}")));
+            }
+            "zato-logout" => {
+                let ust = self.login().await?;
+                with_body(&mut event, |b| b["ust"] = json!(ust));
+            }
+            _ => {}
+        }
+        Ok(event)
+    }
+
+    pub async fn request(&self, name: &str) -> Result<Request, BenchError> {
+        request_of(&self.event(name).await?)
+    }
+}
+
+fn with_body(event: &mut Value, edit: impl FnOnce(&mut Value)) {
+    let mut body: Value = event["body"]
+        .as_str()
+        .and_then(|b| serde_json::from_str(b).ok())
+        .unwrap_or_else(|| json!({}));
+    edit(&mut body);
+    event["body"] = json!(body.to_string());
+}
+
+pub fn set_path(event: &mut Value, param: &str, value: &str, raw_path: &str) {
+    event["pathParameters"][param] = json!(value);
+    event["rawPath"] = json!(raw_path);
+    event["requestContext"]["http"]["path"] = json!(raw_path);
+}
