@@ -106,7 +106,11 @@ async fn serve(
             let Some(next) = shared.queue.lock().await.recv().await else {
                 return Ok(reply(StatusCode::GONE, Bytes::new()));
             };
-            shared.pending.lock().await.insert(next.id.clone(), next.done);
+            shared
+                .pending
+                .lock()
+                .await
+                .insert(next.id.clone(), next.done);
             let deadline = std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
                 .map(|d| d.as_millis() + 30_000)
@@ -124,11 +128,23 @@ async fn serve(
                 "lambda-runtime-invoked-function-arn",
                 "arn:aws:lambda:us-east-1:123456789012:function:bench".into(),
             );
-            set("lambda-runtime-trace-id", "Root=1-00000000-000000000000000000000000".into());
+            set(
+                "lambda-runtime-trace-id",
+                "Root=1-00000000-000000000000000000000000".into(),
+            );
             set("content-type", "application/json".into());
             Ok(resp)
         }
-        (&Method::POST, ["2018-06-01", "runtime", "invocation", id, outcome @ ("response" | "error")]) => {
+        (
+            &Method::POST,
+            [
+                "2018-06-01",
+                "runtime",
+                "invocation",
+                id,
+                outcome @ ("response" | "error"),
+            ],
+        ) => {
             let error = *outcome == "error";
             let id = (*id).to_owned();
             let body = req

@@ -89,7 +89,15 @@ pub async fn run(
         "Read back from each call's request log line (`dynamodb_calls`, `consumed_capacity`). \
          *First* is a function's first call (its caches empty), *warm* a later one. The seed's \
          read endpoints must be exactly one request when warm.",
-        &["function", "route", "status", "requests (first)", "requests (warm)", "capacity (warm)", "goal"],
+        &[
+            "function",
+            "route",
+            "status",
+            "requests (first)",
+            "requests (warm)",
+            "capacity (warm)",
+            "goal",
+        ],
     );
     let mut cost_data = Vec::new();
     for &name in &functions {
@@ -103,8 +111,15 @@ pub async fn run(
             warm["status"].to_string(),
             first["dynamodb_calls"].to_string(),
             warm["dynamodb_calls"].to_string(),
-            format!("{:.1}", warm["consumed_capacity"].as_f64().unwrap_or(f64::NAN)),
-            if goal { format!("1 {}", verdict(warm_calls == 1)) } else { String::new() },
+            format!(
+                "{:.1}",
+                warm["consumed_capacity"].as_f64().unwrap_or(f64::NAN)
+            ),
+            if goal {
+                format!("1 {}", verdict(warm_calls == 1))
+            } else {
+                String::new()
+            },
         ]);
         cost_data.push(json!({
             "function": name, "route": warm["route"], "status": warm["status"],
@@ -138,7 +153,9 @@ pub async fn run(
             }
             recorder.start();
             let started = Instant::now();
-            let resp = handlers::respond(name, app, req).await.ok_or("no handler")?;
+            let resp = handlers::respond(name, app, req)
+                .await
+                .ok_or("no handler")?;
             let took = started.elapsed();
             let (ops, _) = recorder.stop();
             samples[f].handler.push(took);
@@ -167,7 +184,19 @@ pub async fn run(
              (counted as *refused replays*: DynamoDB still answered it). Goal: p50 ratio ≤ \
              {WARM_GOAL:.2}×."
         ),
-        &["function", "status", "ops", "refused replays", "handler p50 ms", "raw p50 ms", "handler p99 ms", "raw p99 ms", "p50 ratio", "p99 ratio", "goal"],
+        &[
+            "function",
+            "status",
+            "ops",
+            "refused replays",
+            "handler p50 ms",
+            "raw p50 ms",
+            "handler p99 ms",
+            "raw p99 ms",
+            "p50 ratio",
+            "p99 ratio",
+            "goal",
+        ],
     );
     let mut data = Vec::new();
     for (f, &name) in functions.iter().enumerate() {
@@ -212,7 +241,9 @@ async fn call_logged(
 ) -> Result<Value, BenchError> {
     let req = scenarios.request(name).await?;
     let _ = logs.take_last_request_line();
-    handlers::respond(name, app, req).await.ok_or("no handler")?;
+    handlers::respond(name, app, req)
+        .await
+        .ok_or("no handler")?;
     logs.take_last_request_line()
         .ok_or_else(|| format!("{name} wrote no request log line").into())
 }

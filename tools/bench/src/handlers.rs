@@ -81,7 +81,10 @@ mod tests {
             .filter(|n| n != "sailpoint-projector")
             .collect();
         on_disk.sort();
-        let mut listed: Vec<String> = super::FUNCTIONS.iter().map(|(n, _)| n.to_string()).collect();
+        let mut listed: Vec<String> = super::FUNCTIONS
+            .iter()
+            .map(|(n, _)| n.to_string())
+            .collect();
         listed.sort();
         assert_eq!(listed, on_disk);
     }

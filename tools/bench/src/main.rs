@@ -55,7 +55,11 @@ enum Section {
     },
     /// 5: assigned identities on roles of growing size (loads them first if needed).
     Scale {
-        #[arg(long, value_delimiter = ',', default_value = "1000,10000,100000,1000000")]
+        #[arg(
+            long,
+            value_delimiter = ',',
+            default_value = "1000,10000,100000,1000000"
+        )]
         sizes: Vec<usize>,
         #[arg(long, default_value_t = 5)]
         reps: usize,

@@ -102,11 +102,27 @@ pub async fn cold_starts(
              with a hello-world `lambda_http` binary of the same profile. Goal: ≤ {COLD_GOAL}× \
              hello-world."
         ),
-        &["function", "cold p50 ms", "hello-world p50 ms", "ratio", "goal"],
+        &[
+            "function",
+            "cold p50 ms",
+            "hello-world p50 ms",
+            "ratio",
+            "goal",
+        ],
     );
     let mut data = Vec::new();
     for name in scenarios.functions() {
         let bin = binary(bin_dir, name);
+        if !bin.exists() {
+            table.row(vec![
+                format!("`{name}`"),
+                "not built".into(),
+                String::new(),
+                String::new(),
+                String::new(),
+            ]);
+            continue;
+        }
         let (mut mine, mut theirs) = (Vec::new(), Vec::new());
         for run in 0..runs {
             let event = scenarios.event(name).await?;
@@ -148,7 +164,17 @@ pub async fn peak_rss(
     );
     let mut data = Vec::new();
     for name in scenarios.functions() {
-        let (mut running, _) = spawn(&binary(bin_dir, name), name).await?;
+        let bin = binary(bin_dir, name);
+        if !bin.exists() {
+            table.row(vec![
+                format!("`{name}`"),
+                "not built".into(),
+                String::new(),
+                String::new(),
+            ]);
+            continue;
+        }
+        let (mut running, _) = spawn(&bin, name).await?;
         for _ in 0..requests {
             let event = scenarios.event(name).await?;
             running.invoke(&event).await?;

@@ -43,7 +43,10 @@ impl Table {
     pub fn markdown(&self) -> String {
         let mut out = format!("## {}\n\n{}\n\n", self.title, self.intro);
         out += &format!("| {} |\n", self.header.join(" | "));
-        out += &format!("|{}\n", self.header.iter().map(|_| "---|").collect::<String>());
+        out += &format!(
+            "|{}\n",
+            self.header.iter().map(|_| "---|").collect::<String>()
+        );
         for row in &self.rows {
             out += &format!("| {} |\n", row.join(" | "));
         }

@@ -169,7 +169,9 @@ impl Scenarios {
             }
             "sailpoint-delete-role" => {
                 let mut create = self.raw("sailpoint-create-role")?;
-                with_body(&mut create, |b| b["name"] = json!(format!("Bench Role {u}")));
+                with_body(&mut create, |b| {
+                    b["name"] = json!(format!("Bench Role {u}"))
+                });
                 let created = self.call("sailpoint-create-role", &create).await?;
                 let id = created["id"].as_str().ok_or("create role without id")?;
                 set_path(&mut event, "id", id, &format!("/v3/roles/{id}"));
@@ -185,7 +187,9 @@ impl Scenarios {
                     b["email"] = json!(format!("bench{u}@example.com"));
                 });
                 let created = self.call("zato-create-user", &create).await?;
-                let id = created["user_id"].as_str().ok_or("create user without user_id")?;
+                let id = created["user_id"]
+                    .as_str()
+                    .ok_or("create user without user_id")?;
                 with_body(&mut event, |b| b["user_id"] = json!(id));
             }
             "zato-create-user-attr" => {
