@@ -119,6 +119,14 @@ fn route_of(req: &Request) -> String {
 
 /// JSON lines on stdout (CloudWatch adds nothing but the line). `LOG_LEVEL` sets the level.
 pub fn init_logging() {
+    init_logging_to(std::io::stdout);
+}
+
+/// The same lines to another writer: the benchmarks read them back as the functions write them.
+pub fn init_logging_to<W>(writer: W)
+where
+    W: for<'w> tracing_subscriber::fmt::MakeWriter<'w> + Send + Sync + 'static,
+{
     let level = std::env::var("LOG_LEVEL")
         .ok()
         .and_then(|l| l.parse::<tracing::Level>().ok())
@@ -130,6 +138,7 @@ pub fn init_logging() {
         .with_span_list(false)
         .flatten_event(true)
         .with_ansi(false)
+        .with_writer(writer)
         .try_init();
 }
 

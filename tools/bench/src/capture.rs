@@ -245,6 +245,8 @@ impl RawOp {
                         .set_transact_items(i.transact_items)
                         .set_return_consumed_capacity(i.return_consumed_capacity)
                         .set_return_item_collection_metrics(i.return_item_collection_metrics)
+                        // A reused token would make DynamoDB answer from its idempotency
+                        // record instead of doing the write.
                         .set_client_request_token(None)
                         .send_with(client)
                         .await,
@@ -255,7 +257,7 @@ impl RawOp {
                     .set_table_name(i.table_name)
                     .set_key(i.key)
                     .set_attribute_updates(i.attribute_updates)
-                    .set_expected(None)
+                    .set_expected(i.expected)
                     .set_conditional_operator(i.conditional_operator)
                     .set_return_values(i.return_values)
                     .set_return_consumed_capacity(i.return_consumed_capacity)
@@ -272,27 +274,20 @@ impl RawOp {
     }
 }
 
-/// A transaction item without its condition (and the placeholders only the condition used).
+/// A transaction item without its condition. A put's or a delete's placeholders serve only its
+/// condition, so they go with it; an update keeps those its expression uses.
 fn unconditional(mut t: TransactWriteItem) -> TransactWriteItem {
-    if let Some(mut p) = t.put.take() {
+    if let Some(p) = t.put.as_mut() {
         p.condition_expression = None;
-        prune(
-            &HashSet::new(),
-            &mut p.expression_attribute_names,
-            &mut p.expression_attribute_values,
-        );
-        t.put = Some(p);
+        p.expression_attribute_names = None;
+        p.expression_attribute_values = None;
     }
-    if let Some(mut d) = t.delete.take() {
+    if let Some(d) = t.delete.as_mut() {
         d.condition_expression = None;
-        prune(
-            &HashSet::new(),
-            &mut d.expression_attribute_names,
-            &mut d.expression_attribute_values,
-        );
-        t.delete = Some(d);
+        d.expression_attribute_names = None;
+        d.expression_attribute_values = None;
     }
-    if let Some(mut u) = t.update.take() {
+    if let Some(u) = t.update.as_mut() {
         let used = used_placeholders(&[Some(u.update_expression.as_str())]);
         prune(
             &used,
@@ -300,7 +295,6 @@ fn unconditional(mut t: TransactWriteItem) -> TransactWriteItem {
             &mut u.expression_attribute_values,
         );
         u.condition_expression = Some(only_if_present(&mut u.expression_attribute_names));
-        t.update = Some(u);
     }
     t
 }

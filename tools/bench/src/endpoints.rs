@@ -29,7 +29,12 @@ const WARM_GOAL: f64 = 1.10;
 pub struct LogLines(Arc<Mutex<Vec<u8>>>);
 
 impl LogLines {
-    /// The last `target: "request"` line written since `take` was last called.
+    /// Forgets what was written so far.
+    pub fn clear(&self) {
+        self.0.lock().unwrap().clear();
+    }
+
+    /// The last `target: "request"` line written since the last `clear` or `take`.
     pub fn take_last_request_line(&self) -> Option<Value> {
         let bytes = std::mem::take(&mut *self.0.lock().unwrap());
         String::from_utf8_lossy(&bytes)
@@ -50,23 +55,15 @@ impl Write for LogLines {
     }
 }
 
-/// The same subscriber as `runtime::init_logging`, writing into `lines` instead of stdout.
+/// The functions' own log lines (`runtime::init_logging_to`), kept for reading back.
 pub fn capture_logs() -> LogLines {
     let lines = LogLines::default();
     let writer = lines.clone();
-    tracing_subscriber::fmt()
-        .json()
-        .with_max_level(tracing::Level::INFO)
-        .with_current_span(false)
-        .with_span_list(false)
-        .flatten_event(true)
-        .with_ansi(false)
-        .with_target(true)
-        .with_writer(move || writer.clone())
-        .init();
+    idgraph::runtime::init_logging_to(move || writer.clone());
     lines
 }
 
+#[derive(Default)]
 struct Samples {
     handler: Vec<Duration>,
     raw: Vec<Duration>,
@@ -129,16 +126,7 @@ pub async fn run(
     }
     report::write(out, "costs", &costs, &json!(cost_data))?;
 
-    let mut samples: Vec<Samples> = functions
-        .iter()
-        .map(|_| Samples {
-            handler: Vec::new(),
-            raw: Vec::new(),
-            statuses: Default::default(),
-            raw_failures: 0,
-            ops: 0,
-        })
-        .collect();
+    let mut samples: Vec<Samples> = functions.iter().map(|_| Samples::default()).collect();
     // Interleaved: every function in turn each round, and within a function the raw replay of
     // the previous round's operations before or after the handler, alternately.
     let mut previous: Vec<Vec<crate::capture::RawOp>> = vec![Vec::new(); functions.len()];
@@ -169,7 +157,7 @@ pub async fn run(
             }
             previous[f] = ops;
         }
-        let _ = logs.take_last_request_line();
+        logs.clear();
     }
 
     let mut table = Table::new(
@@ -240,7 +228,7 @@ async fn call_logged(
     name: &str,
 ) -> Result<Value, BenchError> {
     let req = scenarios.request(name).await?;
-    let _ = logs.take_last_request_line();
+    logs.clear();
     handlers::respond(name, app, req)
         .await
         .ok_or("no handler")?;

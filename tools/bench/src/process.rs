@@ -114,13 +114,7 @@ pub async fn cold_starts(
     for name in scenarios.functions() {
         let bin = binary(bin_dir, name);
         if !bin.exists() {
-            table.row(vec![
-                format!("`{name}`"),
-                "not built".into(),
-                String::new(),
-                String::new(),
-                String::new(),
-            ]);
+            table.note_row(format!("`{name}`"), "not built");
             continue;
         }
         let (mut mine, mut theirs) = (Vec::new(), Vec::new());
@@ -166,12 +160,7 @@ pub async fn peak_rss(
     for name in scenarios.functions() {
         let bin = binary(bin_dir, name);
         if !bin.exists() {
-            table.row(vec![
-                format!("`{name}`"),
-                "not built".into(),
-                String::new(),
-                String::new(),
-            ]);
+            table.note_row(format!("`{name}`"), "not built");
             continue;
         }
         let (mut running, _) = spawn(&bin, name).await?;

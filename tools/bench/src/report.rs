@@ -40,6 +40,13 @@ impl Table {
         self.rows.push(cells);
     }
 
+    /// A row of `first` and a note instead of figures (the other cells left empty).
+    pub fn note_row(&mut self, first: String, note: &str) {
+        let mut cells = vec![first, note.to_owned()];
+        cells.resize(self.header.len().max(2), String::new());
+        self.rows.push(cells);
+    }
+
     pub fn markdown(&self) -> String {
         let mut out = format!("## {}\n\n{}\n\n", self.title, self.intro);
         out += &format!("| {} |\n", self.header.join(" | "));

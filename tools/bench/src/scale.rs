@@ -8,9 +8,11 @@ use std::time::Instant;
 
 use futures_util::StreamExt;
 use idgraph::App;
+use idgraph::db::Item;
 use idgraph::ids::{OrgId, PersonId, RoleId};
 use idgraph::role::{IdentityFields, RoleBody, Source};
-use idgraph::store::{orgs, roles};
+use idgraph::store::orgs::{self, Organization};
+use idgraph::store::roles;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use serde_json::json;
@@ -53,31 +55,23 @@ pub async fn load(app: &App, sizes: &[usize]) -> Result<(), BenchError> {
             continue;
         }
         let started = Instant::now();
+        // Made a batch at a time, in order from one rng: a million members never sit in memory.
         let mut rng = ChaCha8Rng::seed_from_u64(size as u64);
-        let mut members = Vec::with_capacity(size);
-        for i in 0..size {
-            let person = idgraph_bulk::generate::identity(&mut rng, i);
-            let fields = IdentityFields {
-                name: person.name,
-                alias: Some(person.username),
-                email: Some(person.email),
-                version: 1,
-            };
-            let pid = PersonId::parse(&idgraph_bulk::generate::person_id(size % 1000, i))?;
-            members.push(roles::member_item(
-                &org,
-                &id,
-                &pid,
-                &fields,
-                Source::RoleMembership,
-            ));
-        }
+        let mut next = 0;
+        let batches = std::iter::from_fn(|| {
+            let batch: Vec<_> = (next..(next + 500).min(size))
+                .map(|i| member(&org, &id, &mut rng, size, i))
+                .collect();
+            next += batch.len();
+            (!batch.is_empty()).then_some(batch)
+        });
         let mut written = 0usize;
-        let chunks: Vec<Vec<_>> = members.chunks(500).map(<[_]>::to_vec).collect();
-        let mut writes = futures_util::stream::iter(chunks)
-            .map(|chunk| {
-                let n = chunk.len();
-                async move { app.db.batch_put(chunk).await.map(|()| n) }
+        let mut writes = futures_util::stream::iter(batches)
+            .map(|batch| async move {
+                let batch = batch.into_iter().collect::<Result<Vec<_>, _>>()?;
+                let n = batch.len();
+                app.db.batch_put(batch).await?;
+                Ok::<_, BenchError>(n)
             })
             .buffer_unordered(4);
         while let Some(done) = writes.next().await {
@@ -93,6 +87,31 @@ pub async fn load(app: &App, sizes: &[usize]) -> Result<(), BenchError> {
         );
     }
     Ok(())
+}
+
+/// Member `i` of the role of `size` members, its identity drawn from `rng`.
+fn member(
+    org: &Organization,
+    role: &RoleId,
+    rng: &mut ChaCha8Rng,
+    size: usize,
+    i: usize,
+) -> Result<Item, BenchError> {
+    let person = idgraph_bulk::generate::identity(rng, i);
+    let fields = IdentityFields {
+        name: person.name,
+        alias: Some(person.username),
+        email: Some(person.email),
+        version: 1,
+    };
+    let pid = PersonId::parse(&idgraph_bulk::generate::person_id(size % 1000, i))?;
+    Ok(roles::member_item(
+        org,
+        role,
+        &pid,
+        &fields,
+        Source::RoleMembership,
+    ))
 }
 
 struct Case {

@@ -111,95 +111,54 @@ impl Scenarios {
         Ok(event)
     }
 
+    /// Creates, through the API, what the create function `create` makes with fresh values `u`;
+    /// its answer.
+    async fn set_up(&self, create: &str, u: &str) -> Result<Value, BenchError> {
+        let mut event = self.raw(create)?;
+        freshen(create, &mut event, u);
+        self.call(create, &event).await
+    }
+
     /// The event for one request of `name`, with anything it needs set up.
     pub async fn event(&self, name: &str) -> Result<Value, BenchError> {
         let mut event = self.raw(name)?;
         let u = self.unique();
+        freshen(name, &mut event, &u);
         match name {
-            "slashid-create-person" => with_body(&mut event, |b| {
-                b["handles"][0]["value"] = json!(format!("bench-{u}@example.com"))
-            }),
             "slashid-delete-person" => {
-                let mut create = self.raw("slashid-create-person")?;
-                with_body(&mut create, |b| {
-                    b["handles"][0]["value"] = json!(format!("bench-{u}@example.com"))
-                });
-                let created = self.call("slashid-create-person", &create).await?;
+                let created = self.set_up("slashid-create-person", &u).await?;
                 let id = created["result"]["person_id"]
                     .as_str()
                     .ok_or("create person without person_id")?;
                 set_path(&mut event, "person_id", id, &format!("/persons/{id}"));
             }
-            "slashid-create-permission" => {
-                with_body(&mut event, |b| b["name"] = json!(format!("bench:p{u}")))
-            }
             "slashid-delete-permission" => {
-                let mut create = self.raw("slashid-create-permission")?;
-                let perm = format!("bench:p{u}");
-                with_body(&mut create, |b| b["name"] = json!(perm));
-                self.call("slashid-create-permission", &create).await?;
-                set_path(
-                    &mut event,
-                    "permission_name",
-                    &perm,
-                    &format!("/rbac/permissions/{perm}"),
-                );
-            }
-            "slashid-create-bucket" => {
-                with_body(&mut event, |b| b["name"] = json!(format!("bench_{u}")))
+                self.set_up("slashid-create-permission", &u).await?;
+                let perm = permission_name(&u);
+                let path = format!("/rbac/permissions/{perm}");
+                set_path(&mut event, "permission_name", &perm, &path);
             }
             "slashid-delete-bucket" => {
-                let mut create = self.raw("slashid-create-bucket")?;
-                let bucket = format!("bench_{u}");
-                with_body(&mut create, |b| b["name"] = json!(bucket));
-                self.call("slashid-create-bucket", &create).await?;
-                set_path(
-                    &mut event,
-                    "bucket_name",
-                    &bucket,
-                    &format!("/organizations/attribute-buckets/{bucket}"),
-                );
-            }
-            "slashid-create-suborganization" => with_body(&mut event, |b| {
-                b["sub_org_name"] = json!(format!("Bench Store {u}"));
-                b["admins"][0]["value"] = json!(format!("admin-{u}@store.example"));
-            }),
-            "sailpoint-create-role" => {
-                with_body(&mut event, |b| b["name"] = json!(format!("Bench Role {u}")))
+                self.set_up("slashid-create-bucket", &u).await?;
+                let bucket = bucket_name(&u);
+                let path = format!("/organizations/attribute-buckets/{bucket}");
+                set_path(&mut event, "bucket_name", &bucket, &path);
             }
             "sailpoint-delete-role" => {
-                let mut create = self.raw("sailpoint-create-role")?;
-                with_body(&mut create, |b| {
-                    b["name"] = json!(format!("Bench Role {u}"))
-                });
-                let created = self.call("sailpoint-create-role", &create).await?;
+                let created = self.set_up("sailpoint-create-role", &u).await?;
                 let id = created["id"].as_str().ok_or("create role without id")?;
                 set_path(&mut event, "id", id, &format!("/v3/roles/{id}"));
             }
-            "zato-create-user" => with_body(&mut event, |b| {
-                b["username"] = json!(format!("bench{u}"));
-                b["email"] = json!(format!("bench{u}@example.com"));
-            }),
             "zato-delete-user" => {
-                let mut create = self.raw("zato-create-user")?;
-                with_body(&mut create, |b| {
-                    b["username"] = json!(format!("bench{u}"));
-                    b["email"] = json!(format!("bench{u}@example.com"));
-                });
-                let created = self.call("zato-create-user", &create).await?;
+                let created = self.set_up("zato-create-user", &u).await?;
                 let id = created["user_id"]
                     .as_str()
                     .ok_or("create user without user_id")?;
                 with_body(&mut event, |b| b["user_id"] = json!(id));
             }
-            "zato-create-user-attr" => {
-                with_body(&mut event, |b| b["name"] = json!(format!("bench-{u}")))
-            }
             "zato-delete-user-attr" | "zato-update-user-attr" => {
-                let mut create = self.raw("zato-create-user-attr")?;
-                with_body(&mut create, |b| b["name"] = json!(format!("bench-{u}")));
-                self.call("zato-create-user-attr", &create).await?;
-                with_body(&mut event, |b| b["name"] = json!(format!("bench-{u}")));
+                self.set_up("zato-create-user-attr", &u).await?;
+                with_body(&mut event, |b| b["name"] = json!(attr_name(&u)));
             }
             "zato-logout" => {
                 let ust = self.login().await?;
@@ -212,6 +171,40 @@ impl Scenarios {
 
     pub async fn request(&self, name: &str) -> Result<Request, BenchError> {
         request_of(&self.event(name).await?)
+    }
+}
+
+fn permission_name(u: &str) -> String {
+    format!("bench:p{u}")
+}
+fn bucket_name(u: &str) -> String {
+    format!("bench_{u}")
+}
+fn attr_name(u: &str) -> String {
+    format!("bench-{u}")
+}
+
+/// Gives the event of a create function names no earlier request used (`u` is unique).
+fn freshen(name: &str, event: &mut Value, u: &str) {
+    match name {
+        "slashid-create-person" => with_body(event, |b| {
+            b["handles"][0]["value"] = json!(format!("bench-{u}@example.com"))
+        }),
+        "slashid-create-permission" => with_body(event, |b| b["name"] = json!(permission_name(u))),
+        "slashid-create-bucket" => with_body(event, |b| b["name"] = json!(bucket_name(u))),
+        "slashid-create-suborganization" => with_body(event, |b| {
+            b["sub_org_name"] = json!(format!("Bench Store {u}"));
+            b["admins"][0]["value"] = json!(format!("admin-{u}@store.example"));
+        }),
+        "sailpoint-create-role" => {
+            with_body(event, |b| b["name"] = json!(format!("Bench Role {u}")))
+        }
+        "zato-create-user" => with_body(event, |b| {
+            b["username"] = json!(format!("bench{u}"));
+            b["email"] = json!(format!("bench{u}@example.com"));
+        }),
+        "zato-create-user-attr" => with_body(event, |b| b["name"] = json!(attr_name(u))),
+        _ => {}
     }
 }
 
