@@ -1,9 +1,16 @@
 //! What a function builds once per process and lends to every request.
 
-use aws_config::BehaviorVersion;
+use aws_config::environment::{
+    EnvironmentVariableCredentialsProvider, EnvironmentVariableRegionProvider,
+};
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
+use aws_config::{BehaviorVersion, SdkConfig};
 use aws_sdk_dynamodb::Client;
+use aws_sdk_dynamodb::config::SharedCredentialsProvider;
+use aws_sdk_dynamodb::config::SharedHttpClient;
+use aws_smithy_http_client::tls::rustls_provider::CryptoMode;
+use aws_smithy_http_client::tls::{Provider, TlsContext, TrustStore};
 
 use crate::attribute::Bucket;
 use crate::auth::RequestContext;
@@ -31,44 +38,113 @@ pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
 /// The HTTPS client of every SDK client: rustls with ring (the SDK's default brings aws-lc, about
 /// 1 MiB more binary for the same TLS).
-pub fn https_client() -> aws_sdk_dynamodb::config::SharedHttpClient {
+pub fn https_client() -> SharedHttpClient {
+    client_trusting(TrustStore::default())
+}
+
+/// The client for a plain-http endpoint (DynamoDB Local): it never verifies a certificate, so it
+/// does not read the system's CA store, which was a third of a function's cold start.
+fn plain_http_client() -> SharedHttpClient {
+    client_trusting(TrustStore::empty())
+}
+
+fn client_trusting(roots: TrustStore) -> SharedHttpClient {
+    let tls = TlsContext::builder()
+        .with_trust_store(roots)
+        .build()
+        .expect("building a TLS context cannot fail");
     aws_smithy_http_client::Builder::new()
-        .tls_provider(aws_smithy_http_client::tls::Provider::Rustls(
-            aws_smithy_http_client::tls::rustls_provider::CryptoMode::Ring,
-        ))
+        .tls_provider(Provider::Rustls(CryptoMode::Ring))
+        .tls_context(tls)
         .build_https()
 }
+
+/// The SDK configuration as Lambda's environment gives it: credentials and region from the
+/// variables Lambda sets, retries and timeouts from our budget. aws-config's default chain would
+/// also link STS, IMDS, ECS and profile-file providers into every binary, none of which can run
+/// in Lambda; tools and tests take their credentials from the environment too.
+async fn sdk_config(config: &Config) -> SdkConfig {
+    use aws_config::meta::region::ProvideRegion;
+    let budget = config.dynamodb;
+    let timeouts = TimeoutConfig::builder()
+        .connect_timeout(budget.connect_timeout)
+        .operation_attempt_timeout(budget.attempt_timeout)
+        .operation_timeout(budget.operation_timeout)
+        .build();
+    let retries = RetryConfig::standard()
+        .with_max_attempts(budget.max_attempts)
+        .with_initial_backoff(budget.retry_backoff);
+    let credentials = EnvironmentVariableCredentialsProvider::new();
+    let mut sdk = SdkConfig::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(EnvironmentVariableRegionProvider::new().region().await)
+        .credentials_provider(SharedCredentialsProvider::new(credentials))
+        .http_client(https_client())
+        .timeout_config(timeouts)
+        .retry_config(retries);
+    if let Some(url) = endpoint_from_env("") {
+        sdk = sdk.endpoint_url(url);
+    }
+    sdk.build()
+}
+
+/// `AWS_ENDPOINT_URL_<SERVICE>`, or `AWS_ENDPOINT_URL` for `service` "": the SDK's own endpoint
+/// variables, which only aws-config's default loader would read.
+fn endpoint_from_env(service: &str) -> Option<String> {
+    let name = if service.is_empty() {
+        "AWS_ENDPOINT_URL".to_owned()
+    } else {
+        format!("AWS_ENDPOINT_URL_{service}")
+    };
+    std::env::var(name).ok().filter(|url| !url.is_empty())
+}
+
+/// Builds the Zato SSO face's KMS client. Only that face's binaries pass one (`lambda_main!`), so
+/// no other function links the KMS SDK.
+type KmsClient = fn(&SdkConfig) -> aws_sdk_kms::Client;
 
 impl App {
     /// Reads the configuration and builds the DynamoDB client (honouring
     /// `AWS_ENDPOINT_URL_DYNAMODB`), with timeouts that leave the handler time to answer 503.
     pub async fn from_env() -> Result<Self, BoxError> {
-        Self::from_config(Config::from_env()?, None).await
+        Self::build(Config::from_env()?, None, None).await
+    }
+
+    /// As `from_env`, with the KMS client that wraps SSO users' data keys when the deployment
+    /// names a KMS key (`SSO_KMS_KEY_ID`).
+    pub async fn from_env_with_kms() -> Result<Self, BoxError> {
+        Self::build(Config::from_env()?, None, Some(aws_sdk_kms::Client::new)).await
     }
 
     /// As `from_env`, with a given configuration; `endpoint` replaces the DynamoDB endpoint
     /// (tests put a fault-injecting proxy there).
     pub async fn from_config(config: Config, endpoint: Option<&str>) -> Result<Self, BoxError> {
-        let budget = config.dynamodb;
-        let timeouts = TimeoutConfig::builder()
-            .connect_timeout(budget.connect_timeout)
-            .operation_attempt_timeout(budget.attempt_timeout)
-            .operation_timeout(budget.operation_timeout)
-            .build();
-        let retries = RetryConfig::standard()
-            .with_max_attempts(budget.max_attempts)
-            .with_initial_backoff(budget.retry_backoff);
-        let sdk = aws_config::defaults(BehaviorVersion::latest())
-            .http_client(https_client())
-            .timeout_config(timeouts)
-            .retry_config(retries)
-            .load()
-            .await;
-        let kek = Kek::from_config(&config.sso_kek, Some(&sdk));
-        // The service-specific endpoint (AWS_ENDPOINT_URL_DYNAMODB) outranks a global one, so
-        // the override goes on the DynamoDB client's own configuration.
+        Self::build(config, endpoint, None).await
+    }
+
+    /// As `from_config`, with KMS (the bulk tool imports SSO users).
+    pub async fn from_config_with_kms(
+        config: Config,
+        endpoint: Option<&str>,
+    ) -> Result<Self, BoxError> {
+        Self::build(config, endpoint, Some(aws_sdk_kms::Client::new)).await
+    }
+
+    async fn build(
+        config: Config,
+        endpoint: Option<&str>,
+        kms: Option<KmsClient>,
+    ) -> Result<Self, BoxError> {
+        let sdk = sdk_config(&config).await;
+        let kek = Kek::from_config(&config.sso_kek, kms.map(|client| client(&sdk)));
         let mut dynamodb = aws_sdk_dynamodb::config::Builder::from(&sdk);
-        if let Some(url) = endpoint {
+        if let Some(url) = endpoint
+            .map(str::to_owned)
+            .or_else(|| endpoint_from_env("DYNAMODB"))
+        {
+            if url.starts_with("http://") {
+                dynamodb = dynamodb.http_client(plain_http_client());
+            }
             dynamodb = dynamodb.endpoint_url(url);
         }
         let mut app = Self::new(config, Client::from_conf(dynamodb.build()));

@@ -68,17 +68,6 @@ impl Db {
         }
     }
 
-    /// Opens the connection during init so the first request does not pay for it.
-    pub async fn warm(&self) -> Result<(), StoreError> {
-        self.client
-            .describe_table()
-            .table_name(&self.table)
-            .send()
-            .await
-            .map_err(|e| classify(&e))?;
-        Ok(())
-    }
-
     pub async fn get(&self, key: &Key) -> Result<Option<Item>, StoreError> {
         self.read_item(key, true).await
     }

@@ -20,10 +20,9 @@ where
     H: Fn(&'static App, Request) -> F + Copy + Send + Sync + 'static,
     F: Future<Output = Response<Body>> + Send + 'static,
 {
+    // No warm-up call: on a cold start it would only put one more DynamoDB round trip before
+    // the first answer, which opens the connection anyway (measured: bench/results, section 3).
     let app: &'static App = Box::leak(Box::new(app));
-    if let Err(e) = app.db.warm().await {
-        tracing::warn!(error = %e, "could not warm the DynamoDB connection");
-    }
     lambda_http::run(service_fn(move |req: Request| async move {
         Ok::<_, Infallible>(respond(app, face, handler, req).await)
     }))
@@ -143,14 +142,21 @@ where
 }
 
 /// The whole `main` of a function binary: build the clients once, then serve `$handler` in
-/// `$face`'s error format. `lambda_main!(SlashId, my_function::handle);`
+/// `$face`'s error format. `lambda_main!(SlashId, my_function::handle);` Only the Zato SSO face
+/// wraps keys with KMS, so only its binaries build (and link) a KMS client.
 #[macro_export]
 macro_rules! lambda_main {
+    (Zato, $handler:path) => {
+        $crate::lambda_main!(@main Zato, $handler, from_env_with_kms);
+    };
     ($face:ident, $handler:path) => {
+        $crate::lambda_main!(@main $face, $handler, from_env);
+    };
+    (@main $face:ident, $handler:path, $build:ident) => {
         #[tokio::main(flavor = "current_thread")]
         async fn main() -> Result<(), $crate::app::BoxError> {
             $crate::runtime::init_logging();
-            let app = $crate::App::from_env().await?;
+            let app = $crate::App::$build().await?;
             $crate::runtime::serve(app, $crate::faces::Face::$face, $handler).await
         }
     };

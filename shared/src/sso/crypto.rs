@@ -140,11 +140,12 @@ const LOCAL_PREFIX: &str = "local:";
 const KMS_PREFIX: &str = "kms:";
 
 impl Kek {
-    pub fn from_config(config: &KekConfig, sdk: Option<&aws_config::SdkConfig>) -> Self {
-        match (config, sdk) {
+    /// A KMS key needs `kms`, the client; without one that deployment's users get no data key.
+    pub fn from_config(config: &KekConfig, kms: Option<aws_sdk_kms::Client>) -> Self {
+        match (config, kms) {
             (KekConfig::Local(key), _) => Self::Local(DataKey(*key)),
-            (KekConfig::Kms(key_id), Some(sdk)) => Self::Kms {
-                client: aws_sdk_kms::Client::new(sdk),
+            (KekConfig::Kms(key_id), Some(client)) => Self::Kms {
+                client,
                 key_id: key_id.clone(),
             },
             _ => Self::None,

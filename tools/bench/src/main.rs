@@ -80,7 +80,7 @@ async fn app(recorder: &Recorder, long_timeouts: bool) -> Result<&'static App, B
     if long_timeouts {
         config.dynamodb = idgraph_bulk::budget(config.dynamodb);
     }
-    let base = App::from_config(config, None).await?;
+    let base = App::from_config_with_kms(config, None).await?;
     let client = aws_sdk_dynamodb::Client::from_conf(
         base.db
             .client
