@@ -97,10 +97,10 @@ pub async fn cold_starts(
         "3. Cold start",
         &format!(
             "Time from spawning the release binary under the Runtime API emulator to the \
-             emulator receiving its first answer (client set-up, DynamoDB connection warm-up and \
-             the request's own DynamoDB calls included), median of {runs} starts, alternating \
-             with a hello-world `lambda_http` binary of the same profile. Goal: ≤ {COLD_GOAL}× \
-             hello-world."
+             emulator receiving its first answer (client set-up and the request's own DynamoDB \
+             calls included; DynamoDB Local is plain http, so no TLS handshake and no CA store), \
+             median of {runs} starts, alternating with a hello-world `lambda_http` binary of the \
+             same profile. Goal: ≤ {COLD_GOAL}× hello-world."
         ),
         &[
             "function",
