@@ -82,21 +82,16 @@ async fn sdk_config(config: &Config) -> SdkConfig {
         .http_client(https_client())
         .timeout_config(timeouts)
         .retry_config(retries);
-    if let Some(url) = endpoint_from_env("") {
+    if let Some(url) = endpoint_url("AWS_ENDPOINT_URL") {
         sdk = sdk.endpoint_url(url);
     }
     sdk.build()
 }
 
-/// `AWS_ENDPOINT_URL_<SERVICE>`, or `AWS_ENDPOINT_URL` for `service` "": the SDK's own endpoint
-/// variables, which only aws-config's default loader would read.
-fn endpoint_from_env(service: &str) -> Option<String> {
-    let name = if service.is_empty() {
-        "AWS_ENDPOINT_URL".to_owned()
-    } else {
-        format!("AWS_ENDPOINT_URL_{service}")
-    };
-    std::env::var(name).ok().filter(|url| !url.is_empty())
+/// An endpoint variable of the SDK's (`AWS_ENDPOINT_URL`, `AWS_ENDPOINT_URL_DYNAMODB`), which
+/// only aws-config's default loader would read.
+fn endpoint_url(variable: &str) -> Option<String> {
+    std::env::var(variable).ok().filter(|url| !url.is_empty())
 }
 
 /// Builds the Zato SSO face's KMS client. Only that face's binaries pass one (`lambda_main!`), so
@@ -140,7 +135,7 @@ impl App {
         let mut dynamodb = aws_sdk_dynamodb::config::Builder::from(&sdk);
         if let Some(url) = endpoint
             .map(str::to_owned)
-            .or_else(|| endpoint_from_env("DYNAMODB"))
+            .or_else(|| endpoint_url("AWS_ENDPOINT_URL_DYNAMODB"))
         {
             if url.starts_with("http://") {
                 dynamodb = dynamodb.http_client(plain_http_client());
