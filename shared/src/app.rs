@@ -4,7 +4,6 @@ use aws_config::environment::{
     EnvironmentVariableCredentialsProvider, EnvironmentVariableRegionProvider,
 };
 use aws_config::retry::RetryConfig;
-use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, SdkConfig};
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::config::SharedCredentialsProvider;
@@ -66,11 +65,6 @@ fn client_trusting(roots: TrustStore) -> SharedHttpClient {
 async fn sdk_config(config: &Config) -> SdkConfig {
     use aws_config::meta::region::ProvideRegion;
     let budget = config.dynamodb;
-    let timeouts = TimeoutConfig::builder()
-        .connect_timeout(budget.connect_timeout)
-        .operation_attempt_timeout(budget.attempt_timeout)
-        .operation_timeout(budget.operation_timeout)
-        .build();
     let retries = RetryConfig::standard()
         .with_max_attempts(budget.max_attempts)
         .with_initial_backoff(budget.retry_backoff);
@@ -80,7 +74,7 @@ async fn sdk_config(config: &Config) -> SdkConfig {
         .region(EnvironmentVariableRegionProvider::new().region().await)
         .credentials_provider(SharedCredentialsProvider::new(credentials))
         .http_client(https_client())
-        .timeout_config(timeouts)
+        .timeout_config(budget.timeout_config())
         .retry_config(retries);
     if let Some(url) = endpoint_url("AWS_ENDPOINT_URL") {
         sdk = sdk.endpoint_url(url);

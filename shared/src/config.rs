@@ -72,6 +72,15 @@ impl Default for DynamoDbBudget {
 }
 
 impl DynamoDbBudget {
+    /// As the SDK's timeout configuration.
+    pub fn timeout_config(&self) -> aws_config::timeout::TimeoutConfig {
+        aws_config::timeout::TimeoutConfig::builder()
+            .connect_timeout(self.connect_timeout)
+            .operation_attempt_timeout(self.attempt_timeout)
+            .operation_timeout(self.operation_timeout)
+            .build()
+    }
+
     fn from_lookup(get: &impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
         let d = Self::default();
         let millis = |name: &'static str, default: Duration| match get(name)

@@ -33,10 +33,5 @@ pub async fn app() -> Result<idgraph::App, String> {
 
 /// The tool's timeouts as SDK configuration, for a client built elsewhere (the tests').
 pub fn timeouts() -> aws_config::timeout::TimeoutConfig {
-    let b = budget(DynamoDbBudget::default());
-    aws_config::timeout::TimeoutConfig::builder()
-        .connect_timeout(b.connect_timeout)
-        .operation_attempt_timeout(b.attempt_timeout)
-        .operation_timeout(b.operation_timeout)
-        .build()
+    budget(DynamoDbBudget::default()).timeout_config()
 }
