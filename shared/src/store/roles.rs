@@ -694,38 +694,59 @@ pub async fn import_members(
 /// consistent Query. The count is committed on condition that it did not move while counting,
 /// so a grant or revoke through the API meanwhile makes it count again.
 pub async fn recount(db: &Db, org: &Organization, role: &RoleId) -> Result<u64, RoleError> {
-    let low = keys::role_sentinel_low(&org.id, role.as_str());
     for _ in 0..ATTEMPTS {
-        let Some(sentinel) = db.get(&low).await? else {
-            return Err(RoleError::NotFound(role.clone()));
-        };
-        let before = get_u64(&sentinel, "member_count")?;
+        let before = stored_member_count(db, org, role).await?;
         let counted = db
             .count_prefix(
                 &keys::role_members_partition(&org.id, role.as_str()),
                 keys::ROLE_MEMBER_PREFIX,
             )
             .await?;
-        let set = |key: Key| {
-            db.update(
-                &key,
-                "SET member_count = :c",
-                Some("member_count = :before AND attribute_not_exists(#state)"),
-                &[("#state", "state")],
-                vec![(":c", n(counted)), (":before", n(before))],
-            )
-        };
-        match db
-            .transact(vec![
-                set(low.clone()),
-                set(keys::role_sentinel_high(&org.id, role.as_str())),
-            ])
-            .await
-        {
+        match commit_member_count(db, org, role, before, counted).await {
             Ok(()) => return Ok(counted),
             Err(StoreError::TransactionCancelled(_) | StoreError::ConditionFailed) => continue,
             Err(e) => return Err(e.into()),
         }
     }
     Err(RoleError::Conflict)
+}
+
+/// The `member_count` the role's sentinels carry.
+pub async fn stored_member_count(
+    db: &Db,
+    org: &Organization,
+    role: &RoleId,
+) -> Result<u64, RoleError> {
+    let Some(sentinel) = db
+        .get(&keys::role_sentinel_low(&org.id, role.as_str()))
+        .await?
+    else {
+        return Err(RoleError::NotFound(role.clone()));
+    };
+    Ok(get_u64(&sentinel, "member_count")?)
+}
+
+/// Writes `count` to both sentinels, on condition that they still carry `before` and the role
+/// is not being deleted.
+pub async fn commit_member_count(
+    db: &Db,
+    org: &Organization,
+    role: &RoleId,
+    before: u64,
+    count: u64,
+) -> Result<(), StoreError> {
+    let set = |key: Key| {
+        db.update(
+            &key,
+            "SET member_count = :c",
+            Some("member_count = :before AND attribute_not_exists(#state)"),
+            &[("#state", "state")],
+            vec![(":c", n(count)), (":before", n(before))],
+        )
+    };
+    db.transact(vec![
+        set(keys::role_sentinel_low(&org.id, role.as_str())),
+        set(keys::role_sentinel_high(&org.id, role.as_str())),
+    ])
+    .await
 }

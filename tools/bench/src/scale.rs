@@ -6,12 +6,10 @@
 
 use std::time::Instant;
 
-use aws_sdk_dynamodb::types::AttributeValue;
 use futures_util::StreamExt;
 use idgraph::App;
 use idgraph::db::Item;
 use idgraph::ids::{OrgId, PersonId, RoleId};
-use idgraph::keys;
 use idgraph::role::{IdentityFields, RoleBody, Source};
 use idgraph::store::orgs::{self, Organization};
 use idgraph::store::roles;
@@ -40,19 +38,18 @@ pub async fn load(app: &App, sizes: &[usize]) -> Result<(), BenchError> {
         .ok_or("the demo org is not seeded")?;
     for &size in sizes {
         let id = role_id(size);
-        let loaded = match roles::get(&app.db, &org, &id).await? {
-            Some(_) => stored_count(app, &org, &id).await? == size as u64,
-            None => {
-                let body = RoleBody::parse(json!({
-                    "name": format!("Scale {size}"),
-                    "owner": {"type": "IDENTITY", "id": DEMO_IDENTITY},
-                }))?;
-                let now = idgraph::faces::sailpoint::now_iso();
-                roles::create(&app.db, &org, id.clone(), body, &now).await?;
-                false
-            }
-        };
-        if loaded {
+        if roles::get(&app.db, &org, &id).await?.is_none() {
+            let body = RoleBody::parse(json!({
+                "name": format!("Scale {size}"),
+                "owner": {"type": "IDENTITY", "id": DEMO_IDENTITY},
+            }))?;
+            let now = idgraph::faces::sailpoint::now_iso();
+            roles::create(&app.db, &org, id.clone(), body, &now).await?;
+        }
+        // Member items are written without the count, and only the load's last step sets it: so
+        // it equals `size` exactly when a load finished.
+        let stored = roles::stored_member_count(&app.db, &org, &id).await?;
+        if stored == size as u64 {
             eprintln!("role of {size} members: already loaded");
             continue;
         }
@@ -85,42 +82,13 @@ pub async fn load(app: &App, sizes: &[usize]) -> Result<(), BenchError> {
         // Every batch was written (batch_put resends what DynamoDB leaves unprocessed) and the
         // keys are the same on every run, so the tally is the count. Counting a million items
         // instead takes DynamoDB Local over an hour (18 s a page).
-        let count = |key| {
-            app.db.update(
-                &key,
-                "SET member_count = :c",
-                None,
-                &[],
-                vec![(":c", AttributeValue::N(written.to_string()))],
-            )
-        };
-        app.db
-            .transact(vec![
-                count(keys::role_sentinel_low(&org.id, id.as_str())),
-                count(keys::role_sentinel_high(&org.id, id.as_str())),
-            ])
-            .await?;
+        roles::commit_member_count(&app.db, &org, &id, stored, written as u64).await?;
         eprintln!(
             "role of {size} members: {written} members in {:.0} s",
             started.elapsed().as_secs_f64()
         );
     }
     Ok(())
-}
-
-/// The role's stored member count. Member items are written without it, and only the load's
-/// last step sets it: so it equals `size` exactly when a load finished, and one GetItem says so.
-async fn stored_count(app: &App, org: &Organization, id: &RoleId) -> Result<u64, BenchError> {
-    let sentinel = app
-        .db
-        .get(&keys::role_sentinel_low(&org.id, id.as_str()))
-        .await?
-        .ok_or("a role without its sentinel")?;
-    Ok(sentinel
-        .get("member_count")
-        .and_then(|n| n.as_n().ok())
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(0))
 }
 
 /// Member `i` of the role of `size` members, its identity drawn from `rng`.
