@@ -64,6 +64,12 @@ pub fn child_org(org: &OrgId, child: &OrgId) -> Key {
     Key::new(org.to_string(), format!("{CHILD_PREFIX}{child}"))
 }
 pub const CHILD_PREFIX: &str = "CHILD#";
+/// An organization that joined `pool`'s person pool, at any depth below it, so the pool's owner
+/// can list every org that reads and writes its persons (`GET /organizations`).
+pub fn pool_member_org(pool: &OrgId, member: &OrgId) -> Key {
+    Key::new(pool.to_string(), format!("{POOL_MEMBER_PREFIX}{member}"))
+}
+pub const POOL_MEMBER_PREFIX: &str = "POOLORG#";
 /// A custom attribute bucket (the six default buckets are implicit).
 pub fn bucket(org: &OrgId, bucket: &str) -> Key {
     Key::new(org.to_string(), format!("{BUCKET_PREFIX}{bucket}"))
@@ -282,6 +288,8 @@ mod tests {
         let keys = [
             super::org(&o),
             api_key(&o, "h"),
+            child_org(&o, &o),
+            pool_member_org(&o, &o),
             bucket(&o, "b"),
             permission(&o, "n"),
             role(&o, "r"),

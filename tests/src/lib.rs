@@ -247,9 +247,16 @@ impl Api {
     }
     /// The API key this client sends.
     pub fn key(&self) -> &str {
+        self.header_value("SlashID-API-Key")
+    }
+    /// The organization this client names.
+    pub fn org(&self) -> &str {
+        self.header_value("SlashID-OrgID")
+    }
+    fn header_value(&self, name: &str) -> &str {
         self.headers
             .iter()
-            .find(|(k, _)| k == "SlashID-API-Key")
+            .find(|(k, _)| k == name)
             .map_or("", |(_, v)| v.as_str())
     }
     fn with_headers(headers: Vec<(String, String)>) -> Self {
@@ -482,7 +489,9 @@ impl SailPoint {
 
     /// A token minted with the configured key, as `/oauth/token` would issue it.
     pub fn token_for(org: &Organization, scopes: &[&str]) -> String {
-        let keys = idgraph::config::Config::from_env().expect("config").jwt_keys;
+        let keys = idgraph::config::Config::from_env()
+            .expect("config")
+            .jwt_keys;
         let scopes: Vec<String> = scopes.iter().map(|s| (*s).to_owned()).collect();
         idgraph::jwt::issue(
             &keys,
@@ -565,10 +574,8 @@ async fn reply(req: reqwest::RequestBuilder) -> Reply {
 impl SailPointTenant {
     pub async fn create(app: &App) -> Self {
         let tenant = Tenant::create(app).await;
-        let api = SailPoint::with_token(Some(SailPoint::token_for(
-            &tenant.org,
-            &["sp:scopes:all"],
-        )));
+        let api =
+            SailPoint::with_token(Some(SailPoint::token_for(&tenant.org, &["sp:scopes:all"])));
         Self {
             org: tenant.org,
             api,
@@ -623,9 +630,9 @@ impl SailPointTenant {
 impl Reply {
     /// The `detailCode` and first message of a SailPoint `ErrorResponseDto`, checking its shape.
     pub fn sailpoint_error(&self) -> (String, String) {
-        let code = self.body["detailCode"].as_str().unwrap_or_else(|| {
-            panic!("not an ErrorResponseDto ({}): {}", self.status, self.body)
-        });
+        let code = self.body["detailCode"]
+            .as_str()
+            .unwrap_or_else(|| panic!("not an ErrorResponseDto ({}): {}", self.status, self.body));
         assert_eq!(self.body["trackingId"].as_str().map(str::len), Some(32));
         let text = self.body["messages"][0]["text"].as_str().unwrap_or("");
         (code.to_owned(), text.to_owned())

@@ -152,3 +152,100 @@ async fn suborganization_requests_are_validated() {
         .await;
     assert_eq!(foreign_pool.status, 400);
 }
+
+// ---- person pools: a sub-organization joins only a pool its parent is in ----------------------
+
+/// Creates a sub-organization of `parent`'s org; the raw reply.
+async fn create_sub_org(
+    parent: &Api,
+    name: &str,
+    admin: &str,
+    pool: Option<&str>,
+) -> integration_tests::Reply {
+    let mut body =
+        json!({"sub_org_name": name, "admins": [{"type": "email_address", "value": admin}]});
+    if let Some(pool) = pool {
+        body["persons_org_id"] = json!(pool);
+    }
+    parent.post("/organizations/suborganizations", &body).await
+}
+
+fn org_id(api: &Api) -> String {
+    api.org().to_owned()
+}
+
+/// A sub-organization created through the API, as a client of its own.
+async fn sub_org(parent: &Api, name: &str, pool: Option<&str>) -> Api {
+    let r = create_sub_org(parent, name, &unique_email(), pool).await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    Api::new(
+        r.result()["id"].as_str().expect("an id"),
+        r.result()["api_key"].as_str().expect("a key"),
+    )
+}
+
+#[tokio::test]
+async fn a_grandchild_cannot_join_a_pool_its_parent_was_kept_out_of() {
+    // Root R keeps its persons to itself: A gets a pool of its own.
+    let root = Api::of(&Tenant::create(app().await).await);
+    let a = sub_org(&root, "A", None).await;
+    let admin = unique_email();
+
+    let escalation = create_sub_org(&a, "C", &admin, Some(&org_id(&root))).await;
+
+    assert_eq!(escalation.status, 403, "{:?}", escalation.body);
+    assert!(
+        escalation.error().contains("persons_org_id"),
+        "{}",
+        escalation.error()
+    );
+    // Nothing was written: A has no sub-organization, R's pool no new member, and the admin's
+    // handle is not in R's pool.
+    let db = &app().await.db;
+    let a_id = idgraph::ids::OrgId::parse(&org_id(&a)).unwrap();
+    let root_id = idgraph::ids::OrgId::parse(&org_id(&root)).unwrap();
+    assert!(
+        idgraph::store::orgs::children(db, &a_id)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        idgraph::store::orgs::pool_members(db, &root_id)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let handle = keys::handle(&root_id, "email_address", &admin);
+    assert_eq!(db.get(&handle).await.unwrap(), None);
+    assert_eq!(
+        root.get("/organizations").await.result()["persons_pool_org_ids"],
+        json!([])
+    );
+}
+
+#[tokio::test]
+async fn a_grandchild_may_join_the_pool_its_parent_shares() {
+    let root = Api::of(&Tenant::create(app().await).await);
+    let a = sub_org(&root, "A", Some(&org_id(&root))).await;
+
+    let c = create_sub_org(&a, "C", &unique_email(), Some(&org_id(&root))).await;
+
+    assert_eq!(c.status, 200, "{:?}", c.body);
+}
+
+#[tokio::test]
+async fn a_pool_owner_sees_every_organization_in_its_pool_at_any_depth() {
+    let root = Api::of(&Tenant::create(app().await).await);
+    let a = sub_org(&root, "A", Some(&org_id(&root))).await;
+    let c = sub_org(&a, "C", Some(&org_id(&a))).await;
+    let _own_pool = sub_org(&a, "D", None).await;
+
+    let listed = root.get("/organizations").await.result()["persons_pool_org_ids"].clone();
+
+    let mut listed: Vec<String> = serde_json::from_value(listed).unwrap();
+    listed.sort();
+    let mut expected = vec![org_id(&a), org_id(&c)];
+    expected.sort();
+    assert_eq!(listed, expected);
+}

@@ -1,6 +1,7 @@
 //! `POST /organizations/suborganizations` — creates a sub-organization of the caller's org and
 //! returns its id and API key (200, as SlashID documents). `persons_org_id` chooses whose person
-//! pool it joins: the caller's org or one of its ancestors; without it, a pool of its own.
+//! pool it joins: only a pool its parent is in (naming the parent, or an ancestor in that same
+//! pool); an ancestor whose pool the parent does not share is a 403. Without it, a pool of its own.
 //! `admins` become persons of the new org (joining existing ones in a shared pool).
 
 use idgraph::auth::sha256_hex;
@@ -59,19 +60,19 @@ async fn run(app: &App, req: Request) -> Result<Response<Body>, ApiError> {
         None => None,
         Some(raw) => {
             let id = OrgId::parse(raw).map_err(|e| bad(e.to_string()))?;
-            if id != parent.id && !parent.ancestors.contains(&id) {
-                return Err(bad(
-                    "persons_org_id must be this organization or one of its ancestors".into(),
-                ));
-            }
-            let source = if id == parent.id {
+            let named = if id == parent.id {
                 parent.clone()
-            } else {
+            } else if parent.ancestors.contains(&id) {
                 orgs::get(&app.db, &id)
                     .await?
                     .ok_or_else(|| bad("persons_org_id not found".into()))?
+            } else {
+                return Err(bad(orgs::PoolRefused::NotAnAncestor.to_string()));
             };
-            Some(source.pool)
+            Some(orgs::joinable_pool(parent, &named).map_err(|e| match e {
+                orgs::PoolRefused::NotAnAncestor => bad(e.to_string()),
+                orgs::PoolRefused::NotParentsPool => ApiError::Forbidden(e.to_string()),
+            })?)
         }
     };
     let id = OrgId::new_random();

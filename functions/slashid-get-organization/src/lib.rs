@@ -13,17 +13,24 @@ pub async fn handle(app: &App, req: Request) -> Response<Body> {
 async fn run(app: &App, req: Request) -> Result<Response<Body>, ApiError> {
     let ctx = auth::slashid(app, &req).await?;
     let org = &ctx.org;
-    // Orgs this one shares persons with, as far as this org can see: its pool, and its own
-    // sub-organizations in that pool.
-    let mut pool_orgs: Vec<String> = Vec::new();
-    if org.pool != org.id {
-        pool_orgs.push(org.pool.to_string());
-    }
-    for (child, pool) in orgs::children(&app.db, &org.id).await? {
-        if pool == org.pool {
-            pool_orgs.push(child.to_string());
+    // Orgs this one shares persons with. A pool's owner sees every org in its pool, however
+    // deep, so it can audit who reads and writes its persons; an org in another's pool sees the
+    // owner and its own sub-organizations in that pool.
+    let pool_orgs: Vec<String> = if org.pool == org.id {
+        orgs::pool_members(&app.db, &org.id)
+            .await?
+            .iter()
+            .map(ToString::to_string)
+            .collect()
+    } else {
+        let mut seen = vec![org.pool.to_string()];
+        for (child, pool) in orgs::children(&app.db, &org.id).await? {
+            if pool == org.pool {
+                seen.push(child.to_string());
+            }
         }
-    }
+        seen
+    };
     let mut result = json!({
         "id": org.id.as_str(),
         "org_name": org.name,

@@ -87,7 +87,45 @@ pub async fn create(db: &Db, org: &Organization, api_key_hash: &str) -> Result<(
         writes.push(db.put(child, None));
         writes.push(db.check(&keys::org(parent), "attribute_exists(pk)"));
     }
+    if org.pool != org.id {
+        let mut member = keys::pool_member_org(&org.pool, &org.id).to_item();
+        member.insert("id".into(), s(org.id.as_str()));
+        writes.push(db.put(member, None));
+    }
     db.transact(writes).await
+}
+
+/// Whose person pool a new sub-organization of `parent` may join, given the org it names in
+/// `persons_org_id`: only a pool the parent is in. An ancestor that the parent does not share
+/// persons with chose not to share them with the parent's subtree either, so naming it is
+/// refused, however deep the caller sits.
+pub fn joinable_pool(parent: &Organization, named: &Organization) -> Result<OrgId, PoolRefused> {
+    if named.id != parent.id && !parent.ancestors.contains(&named.id) {
+        return Err(PoolRefused::NotAnAncestor);
+    }
+    if named.pool != parent.pool {
+        return Err(PoolRefused::NotParentsPool);
+    }
+    Ok(named.pool.clone())
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PoolRefused {
+    #[error("persons_org_id must be this organization or one of its ancestors")]
+    NotAnAncestor,
+    #[error(
+        "persons_org_id names a person pool this organization is not in; a sub-organization can share only its parent's pool"
+    )]
+    NotParentsPool,
+}
+
+/// Every organization that joined `pool`'s person pool (at any depth), without the owner itself.
+pub async fn pool_members(db: &Db, pool: &OrgId) -> Result<Vec<OrgId>, StoreError> {
+    db.query_prefix(pool.as_str(), keys::POOL_MEMBER_PREFIX)
+        .await?
+        .iter()
+        .map(|i| OrgId::parse(get_s(i, "id")?).map_err(|e| StoreError::Internal(e.to_string())))
+        .collect()
 }
 
 fn api_key_item(org: &OrgId, key_hash: &str) -> Item {
@@ -164,4 +202,54 @@ pub async fn lookup_owner(db: &Db, lookup: &str) -> Result<Option<OrgId>, StoreE
             OrgId::parse(get_s(item, keys::PK)?).map_err(|e| StoreError::Internal(e.to_string()))
         })
         .transpose()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn org(pool: Option<&Organization>, parent: Option<&Organization>) -> Organization {
+        let id = OrgId::new_random();
+        let ancestors = parent
+            .map(|p| [p.ancestors.clone(), vec![p.id.clone()]].concat())
+            .unwrap_or_default();
+        Organization {
+            pool: pool.map_or_else(|| id.clone(), |p| p.pool.clone()),
+            id,
+            name: "o".into(),
+            ancestors,
+        }
+    }
+
+    #[test]
+    fn a_sub_organization_may_join_its_parents_pool_by_naming_the_parent() {
+        let root = org(None, None);
+        let a = org(Some(&root), Some(&root));
+        assert_eq!(joinable_pool(&a, &a), Ok(root.id.clone()));
+    }
+
+    #[test]
+    fn an_ancestor_in_the_parents_pool_names_the_same_pool() {
+        let root = org(None, None);
+        let a = org(Some(&root), Some(&root));
+        assert_eq!(joinable_pool(&a, &root), Ok(root.id.clone()));
+    }
+
+    #[test]
+    fn an_ancestor_whose_pool_the_parent_left_is_refused() {
+        let root = org(None, None);
+        let a = org(None, Some(&root));
+        assert_eq!(joinable_pool(&a, &root), Err(PoolRefused::NotParentsPool));
+    }
+
+    #[test]
+    fn an_organization_outside_the_ancestry_is_refused() {
+        let root = org(None, None);
+        let a = org(Some(&root), Some(&root));
+        let stranger = org(None, None);
+        assert_eq!(
+            joinable_pool(&a, &stranger),
+            Err(PoolRefused::NotAnAncestor)
+        );
+    }
 }
