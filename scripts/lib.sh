@@ -130,6 +130,8 @@ export_local_env() {
   export SSO_APPS="${SSO_APPS:-CRM,demo}"
   export SSO_SESSION_MINUTES="${SSO_SESSION_MINUTES:-60}"
   export SSO_LOCAL_KEK="${SSO_LOCAL_KEK:-6c6f63616c2d6f6e6c792d7a61746f2d6b656b2d6e6f742d612d736563726574}"
+  # Each organization's request allowance (the deployed default; the tests turn it off).
+  export ORG_REQUESTS_PER_SECOND="${ORG_REQUESTS_PER_SECOND:-50}"
 }
 
 # Processes this script started. The router gives each function process a process group of
@@ -197,6 +199,7 @@ SSO_ORG_ID=$SSO_ORG_ID
 SSO_APPS=$SSO_APPS
 SSO_SESSION_MINUTES=$SSO_SESSION_MINUTES
 SSO_LOCAL_KEK=$SSO_LOCAL_KEK
+ORG_REQUESTS_PER_SECOND=$ORG_REQUESTS_PER_SECOND
 ENV
   # No subshell: $! must be the router itself, so stop_started finds its function processes.
   # Its own session: a terminal's Ctrl-C must not stop it before stop_started has walked its

@@ -14,6 +14,9 @@ PORT="$(free_port)"
 export_local_env "$DDB_PORT"
 # Tests create and revoke credentials; a cached key would hide that.
 export AUTH_CACHE_SECONDS=0
+# Hundreds of tests share the demo organization, and many count DynamoDB requests exactly: the
+# per-org allowance is off here; tests/tests/admission.rs turns it on for its own apps.
+export ORG_REQUESTS_PER_SECOND=0
 # A replica region whose table never receives the writes: all_regions consistency must time out
 # (408) while the write stands.
 export REPLICAS="us-west-2:${TABLE_NAME:-idgraph}-lagging-replica"

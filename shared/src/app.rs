@@ -14,11 +14,12 @@ use aws_smithy_http_client::tls::{Provider, TlsContext, TrustStore};
 use crate::attribute::Bucket;
 use crate::auth::RequestContext;
 use crate::cache::TtlCache;
-use crate::config::Config;
+use crate::config::{Config, KekConfig};
 use crate::db::Db;
 use crate::error::ApiError;
 use crate::ids::OrgId;
 use crate::sso::crypto::Kek;
+use crate::store::admission::Admission;
 
 pub struct App {
     pub config: Config,
@@ -31,9 +32,14 @@ pub struct App {
     pub(crate) bucket_cache: TtlCache<OrgId, Vec<Bucket>>,
     /// Wraps the Zato SSO face's per-user data keys.
     pub kek: Kek,
+    /// What this instance still holds of each org's request allowance.
+    admission: Admission,
 }
 
 pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+const NO_KEK: &str = "the Zato SSO face needs a key-encryption key: set SSO_KMS_KEY_ID (KMS) or \
+                      SSO_LOCAL_KEK (a local key)";
 
 /// The HTTPS client of every SDK client: rustls with ring (the SDK's default brings aws-lc, about
 /// 1 MiB more binary for the same TLS).
@@ -124,6 +130,11 @@ impl App {
         endpoint: Option<&str>,
         kms: Option<KmsClient>,
     ) -> Result<Self, BoxError> {
+        // What builds a KMS client is what writes Zato users: without a key-encryption key it
+        // would create users with no data key, whose values could never be sealed.
+        if kms.is_some() && config.sso_kek == KekConfig::None {
+            return Err(NO_KEK.into());
+        }
         let sdk = sdk_config(&config).await;
         let kek = Kek::from_config(&config.sso_kek, kms.map(|client| client(&sdk)));
         let mut dynamodb = aws_sdk_dynamodb::config::Builder::from(&sdk);
@@ -157,9 +168,22 @@ impl App {
             kek: Kek::from_config(&config.sso_kek, None),
             auth_cache: TtlCache::new(config.auth_cache_ttl),
             bucket_cache: TtlCache::new(config.auth_cache_ttl),
+            admission: Admission::default(),
             config,
             db,
             replicas,
+        }
+    }
+
+    /// Counts one request against `org`'s allowance (`ORG_REQUESTS_PER_SECOND`): 429 past it,
+    /// so no tenant can take the capacity every tenant shares.
+    pub async fn admit(&self, org: &OrgId) -> Result<(), ApiError> {
+        let per_second = self.config.org_requests_per_second;
+        match self.admission.admit(&self.db, org, per_second).await? {
+            Ok(()) => Ok(()),
+            Err(over) => Err(ApiError::Throttled {
+                retry_after: over.retry_after,
+            }),
         }
     }
 }

@@ -5,6 +5,7 @@ use lambda_http::Request;
 use sha2::{Digest, Sha256};
 
 use crate::app::App;
+use crate::audit;
 use crate::error::ApiError;
 use crate::ids::OrgId;
 use crate::item::has_key;
@@ -41,25 +42,37 @@ pub fn sha256_hex(secret: &str) -> String {
 /// organization and every descendant. Missing or unknown credentials → 401; a valid key of an
 /// organization that is not the target or one of its ancestors → 403.
 pub async fn slashid(app: &App, req: &Request) -> Result<RequestContext, ApiError> {
-    let unauthorized = |why: &str| ApiError::Unauthorized(why.to_owned());
-    let org_raw =
-        header(req, ORG_HEADER).map_err(|_| unauthorized("invalid SlashID-OrgID header"))?;
-    let key =
-        header(req, API_KEY_HEADER).map_err(|_| unauthorized("invalid SlashID-API-Key header"))?;
+    let unauthorized = |reason: &'static str, why: &str| {
+        audit::denied(reason);
+        ApiError::Unauthorized(why.to_owned())
+    };
+    let org_raw = header(req, ORG_HEADER)
+        .map_err(|_| unauthorized("malformed_credentials", "invalid SlashID-OrgID header"))?;
+    let key = header(req, API_KEY_HEADER)
+        .map_err(|_| unauthorized("malformed_credentials", "invalid SlashID-API-Key header"))?;
     let (Some(org_raw), Some(key)) = (
         org_raw.filter(|v| !v.is_empty()),
         key.filter(|v| !v.is_empty()),
     ) else {
         return Err(unauthorized(
+            "missing_credentials",
             "the SlashID-OrgID and SlashID-API-Key headers are required",
         ));
     };
-    let org_id = OrgId::parse(org_raw)
-        .map_err(|_| unauthorized("SlashID-OrgID is not a valid organization id"))?;
+    let org_id = OrgId::parse(org_raw).map_err(|_| {
+        unauthorized(
+            "malformed_credentials",
+            "SlashID-OrgID is not a valid organization id",
+        )
+    })?;
     let key_hash = sha256_hex(key);
+    audit::org(&org_id);
+    audit::principal(audit::api_key_principal(&key_hash));
     // Verified credentials are remembered by a warm instance for AUTH_CACHE_SECONDS, so a read
     // costs one DynamoDB request; only successes are cached.
     if let Some(ctx) = app.auth_cache.get(&(org_id.clone(), key_hash.clone())) {
+        audit::allowed();
+        app.admit(&ctx.org.id).await?;
         return Ok(ctx);
     }
 
@@ -92,17 +105,25 @@ pub async fn slashid(app: &App, req: &Request) -> Result<RequestContext, ApiErro
     };
     match (org, owner) {
         (Some(org), Some(owner)) => {
+            audit::allowed();
             let ctx = RequestContext {
                 org,
                 caller: Caller::ApiKey { owner },
             };
             app.auth_cache.put((org_id, key_hash), ctx.clone());
+            app.admit(&ctx.org.id).await?;
             Ok(ctx)
         }
-        _ if orgs::api_key_owner(&app.db, &key_hash).await?.is_some() => Err(ApiError::Forbidden(
-            "this API key does not grant access to that organization".into(),
+        _ if orgs::api_key_owner(&app.db, &key_hash).await?.is_some() => {
+            audit::denied("key_of_another_org");
+            Err(ApiError::Forbidden(
+                "this API key does not grant access to that organization".into(),
+            ))
+        }
+        _ => Err(unauthorized(
+            "unknown_key",
+            "invalid organization id or API key",
         )),
-        _ => Err(unauthorized("invalid organization id or API key")),
     }
 }
 
@@ -116,24 +137,47 @@ pub struct SailPointContext {
 
 /// SailPoint authentication: `Authorization: Bearer <jwt>`. Missing, malformed, badly signed or
 /// expired → 401 `{"error": "JWT validation failed: …"}`; a token without any of `scopes` → 403.
-pub fn sailpoint(app: &App, req: &Request, scopes: &[&str]) -> Result<SailPointContext, ApiError> {
-    let failed = |why: &str| ApiError::Unauthorized(format!("JWT validation failed: {why}"));
+pub async fn sailpoint(
+    app: &App,
+    req: &Request,
+    scopes: &[&str],
+) -> Result<SailPointContext, ApiError> {
+    let failed = |reason: &'static str, why: &str| {
+        audit::denied(reason);
+        ApiError::Unauthorized(format!("JWT validation failed: {why}"))
+    };
     let value = header(req, "authorization")
-        .map_err(|_| failed("the Authorization header is not valid text"))?
-        .ok_or_else(|| failed("no Authorization header"))?;
+        .map_err(|_| {
+            failed(
+                "malformed_credentials",
+                "the Authorization header is not valid text",
+            )
+        })?
+        .ok_or_else(|| failed("missing_credentials", "no Authorization header"))?;
     let token = value
         .strip_prefix("Bearer ")
         .or_else(|| value.strip_prefix("bearer "))
         .map(str::trim)
         .filter(|t| !t.is_empty())
-        .ok_or_else(|| failed("the Authorization header is not a Bearer token"))?;
-    let token = crate::jwt::verify(&app.config.jwt_keys, token).map_err(|e| failed(&e.to_string()))?;
+        .ok_or_else(|| {
+            failed(
+                "malformed_credentials",
+                "the Authorization header is not a Bearer token",
+            )
+        })?;
+    let token = crate::jwt::verify(&app.config.jwt_keys, token)
+        .map_err(|e| failed(e.reason_code(), &e.to_string()))?;
+    audit::org(&token.org);
+    audit::principal(format!("oauth:{}", token.client_id));
     if !token.has_any_scope(scopes) {
+        audit::denied("missing_scope");
         return Err(ApiError::Forbidden(format!(
             "the token lacks the scope this operation needs ({})",
             scopes.join(" or ")
         )));
     }
+    audit::allowed();
+    app.admit(&token.org).await?;
     Ok(SailPointContext {
         org: Organization::in_pool(token.org, token.pool),
         client_id: token.client_id,

@@ -30,10 +30,73 @@ pub struct Config {
     /// Zato SSO: how long a session lasts unless renewed (`SSO_SESSION_MINUTES`, default 60 as
     /// Zato's `sso.conf`).
     pub sso_session_ttl: Duration,
+    /// Zato SSO: how long a session may last from its login, renewals included
+    /// (`SSO_SESSION_MAX_MINUTES`, default 720: ASVS level 2's 12 hours).
+    pub sso_session_max: Duration,
     /// Zato SSO: what wraps the per-user data keys of encrypted attributes.
     pub sso_kek: KekConfig,
     /// How long a DynamoDB request may take, and how often the SDK tries it.
     pub dynamodb: DynamoDbBudget,
+    /// Zato login: consecutive wrong passwords per username before a lockout
+    /// (`SSO_LOGIN_MAX_FAILURES`, `SSO_LOGIN_LOCKOUT_SECONDS`, `SSO_LOGIN_MAX_LOCKOUT_SECONDS`).
+    pub sso_login_lockout: LockoutPolicy,
+    /// OAuth: consecutive wrong client secrets per client before a lockout (`OAUTH_MAX_FAILURES`,
+    /// `OAUTH_LOCKOUT_SECONDS`, `OAUTH_MAX_LOCKOUT_SECONDS`).
+    pub oauth_lockout: LockoutPolicy,
+    /// Requests per second each organization may make, averaged over 10 s windows
+    /// (`ORG_REQUESTS_PER_SECOND`, default 50; 0 turns the limit off).
+    pub org_requests_per_second: u32,
+}
+
+/// Brute-force detection, after Keycloak's: `max_failures` consecutive failures lock the
+/// credential for `first_wait`, each later lockout twice as long as the one before, up to
+/// `max_wait`. A success resets both the count and the growth.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LockoutPolicy {
+    pub max_failures: u32,
+    pub first_wait: Duration,
+    pub max_wait: Duration,
+}
+
+impl LockoutPolicy {
+    /// The wait of the lockout that follows `earlier` ones.
+    pub fn wait(&self, earlier: u32) -> Duration {
+        let factor = 1u32.checked_shl(earlier.min(31)).unwrap_or(u32::MAX);
+        self.first_wait
+            .checked_mul(factor)
+            .unwrap_or(self.max_wait)
+            .min(self.max_wait)
+    }
+
+    fn from_lookup(
+        get: &impl Fn(&str) -> Option<String>,
+        [max, first, most]: [&'static str; 3],
+        default_max: u32,
+    ) -> Result<Self, ConfigError> {
+        let number = |name: &'static str, default: u64| match get(name).filter(|s| !s.is_empty()) {
+            None => Ok(default),
+            Some(s) => s
+                .parse::<u64>()
+                .ok()
+                .filter(|n| (1..=u64::from(u32::MAX)).contains(n))
+                .ok_or(ConfigError::Invalid {
+                    name,
+                    reason: format!("{s:?} is not a positive whole number"),
+                }),
+        };
+        let policy = Self {
+            max_failures: u32::try_from(number(max, default_max.into())?).unwrap_or(u32::MAX),
+            first_wait: Duration::from_secs(number(first, 60)?),
+            max_wait: Duration::from_secs(number(most, 900)?),
+        };
+        if policy.first_wait > policy.max_wait {
+            return Err(ConfigError::Invalid {
+                name: most,
+                reason: "the longest lockout must not be shorter than the first".into(),
+            });
+        }
+        Ok(policy)
+    }
 }
 
 /// The DynamoDB client's time and retry budget. The Lambda timeout (10 s, template.yaml) must
@@ -83,35 +146,35 @@ impl DynamoDbBudget {
 
     fn from_lookup(get: &impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
         let d = Self::default();
-        let millis = |name: &'static str, default: Duration| match get(name)
-            .filter(|s| !s.is_empty())
-        {
-            None => Ok(default),
-            Some(s) => s
-                .parse::<u64>()
-                .ok()
-                .filter(|ms| *ms > 0)
-                .map(Duration::from_millis)
-                .ok_or(ConfigError::Invalid {
-                    name,
-                    reason: format!("{s:?} is not a positive whole number of milliseconds"),
-                }),
-        };
-        let budget = Self {
-            connect_timeout: millis("DYNAMODB_CONNECT_TIMEOUT_MS", d.connect_timeout)?,
-            attempt_timeout: millis("DYNAMODB_ATTEMPT_TIMEOUT_MS", d.attempt_timeout)?,
-            operation_timeout: millis("DYNAMODB_OPERATION_TIMEOUT_MS", d.operation_timeout)?,
-            retry_backoff: millis("DYNAMODB_RETRY_BACKOFF_MS", d.retry_backoff)?,
-            max_attempts: match get("DYNAMODB_MAX_ATTEMPTS").filter(|s| !s.is_empty()) {
-                None => d.max_attempts,
-                Some(s) => s.parse().ok().filter(|n| (1..=10).contains(n)).ok_or(
-                    ConfigError::Invalid {
-                        name: "DYNAMODB_MAX_ATTEMPTS",
-                        reason: format!("{s:?} is not a number from 1 to 10"),
-                    },
-                )?,
-            },
-        };
+        let millis =
+            |name: &'static str, default: Duration| match get(name).filter(|s| !s.is_empty()) {
+                None => Ok(default),
+                Some(s) => s
+                    .parse::<u64>()
+                    .ok()
+                    .filter(|ms| *ms > 0)
+                    .map(Duration::from_millis)
+                    .ok_or(ConfigError::Invalid {
+                        name,
+                        reason: format!("{s:?} is not a positive whole number of milliseconds"),
+                    }),
+            };
+        let budget =
+            Self {
+                connect_timeout: millis("DYNAMODB_CONNECT_TIMEOUT_MS", d.connect_timeout)?,
+                attempt_timeout: millis("DYNAMODB_ATTEMPT_TIMEOUT_MS", d.attempt_timeout)?,
+                operation_timeout: millis("DYNAMODB_OPERATION_TIMEOUT_MS", d.operation_timeout)?,
+                retry_backoff: millis("DYNAMODB_RETRY_BACKOFF_MS", d.retry_backoff)?,
+                max_attempts: match get("DYNAMODB_MAX_ATTEMPTS").filter(|s| !s.is_empty()) {
+                    None => d.max_attempts,
+                    Some(s) => s.parse().ok().filter(|n| (1..=10).contains(n)).ok_or(
+                        ConfigError::Invalid {
+                            name: "DYNAMODB_MAX_ATTEMPTS",
+                            reason: format!("{s:?} is not a number from 1 to 10"),
+                        },
+                    )?,
+                },
+            };
         // An attempt that may outlast its operation, or a connection its attempt, would make
         // the smaller budget a dead letter: refuse the configuration rather than guess.
         if budget.connect_timeout > budget.attempt_timeout
@@ -173,6 +236,10 @@ fn kek_config(get: &impl Fn(&str) -> Option<String>) -> Result<KekConfig, Config
         (None, None) => Ok(KekConfig::None),
     }
 }
+
+/// A bearer token cannot be revoked before it expires, so its lifetime is capped: 12 hours, ISC's
+/// longest-lived token (a personal access token's session), far above its default 749 s.
+pub const MAX_TOKEN_SECONDS: u64 = 12 * 60 * 60;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -244,12 +311,17 @@ impl Config {
             .collect::<Result<Vec<_>, _>>()?;
         let token_ttl = match get("OAUTH_TOKEN_SECONDS") {
             None => Duration::from_secs(749),
-            Some(s) => Duration::from_secs(s.parse().ok().filter(|n| *n > 0).ok_or(
-                ConfigError::Invalid {
-                    name: "OAUTH_TOKEN_SECONDS",
-                    reason: format!("{s:?} is not a positive number of seconds"),
-                },
-            )?),
+            Some(s) => Duration::from_secs(
+                s.parse()
+                    .ok()
+                    .filter(|n| (1..=MAX_TOKEN_SECONDS).contains(n))
+                    .ok_or(ConfigError::Invalid {
+                        name: "OAUTH_TOKEN_SECONDS",
+                        reason: format!(
+                            "{s:?} is not a number of seconds from 1 to {MAX_TOKEN_SECONDS}"
+                        ),
+                    })?,
+            ),
         };
         let sso_session_ttl = match get("SSO_SESSION_MINUTES").filter(|s| !s.is_empty()) {
             None => Duration::from_secs(60 * 60),
@@ -264,7 +336,30 @@ impl Config {
                     })?,
             ),
         };
+        let sso_session_max = match get("SSO_SESSION_MAX_MINUTES").filter(|s| !s.is_empty()) {
+            None => Duration::from_secs(12 * 60 * 60),
+            Some(s) => Duration::from_secs(
+                60 * s
+                    .parse::<u64>()
+                    .ok()
+                    .filter(|m| *m > 0)
+                    .ok_or(ConfigError::Invalid {
+                        name: "SSO_SESSION_MAX_MINUTES",
+                        reason: format!("{s:?} is not a positive whole number of minutes"),
+                    })?,
+            ),
+        };
+        let org_requests_per_second = match get("ORG_REQUESTS_PER_SECOND").filter(|s| !s.is_empty())
+        {
+            None => 50,
+            Some(s) => s.parse().map_err(|_| ConfigError::Invalid {
+                name: "ORG_REQUESTS_PER_SECOND",
+                reason: format!("{s:?} is not a whole number of requests per second"),
+            })?,
+        };
         Ok(Self {
+            org_requests_per_second,
+            sso_session_max,
             sso_apps: get("SSO_APPS")
                 .unwrap_or_default()
                 .split(',')
@@ -275,6 +370,24 @@ impl Config {
             sso_session_ttl,
             sso_kek: kek_config(&get)?,
             dynamodb: DynamoDbBudget::from_lookup(&get)?,
+            sso_login_lockout: LockoutPolicy::from_lookup(
+                &get,
+                [
+                    "SSO_LOGIN_MAX_FAILURES",
+                    "SSO_LOGIN_LOCKOUT_SECONDS",
+                    "SSO_LOGIN_MAX_LOCKOUT_SECONDS",
+                ],
+                5,
+            )?,
+            oauth_lockout: LockoutPolicy::from_lookup(
+                &get,
+                [
+                    "OAUTH_MAX_FAILURES",
+                    "OAUTH_LOCKOUT_SECONDS",
+                    "OAUTH_MAX_LOCKOUT_SECONDS",
+                ],
+                10,
+            )?,
             jwt_keys,
             token_ttl,
             transaction_item_limit,
@@ -383,6 +496,48 @@ mod tests {
             });
             assert!(r.is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn lockouts_default_to_five_logins_and_ten_secrets_and_double_up_to_fifteen_minutes() {
+        let c = Config::from_lookup(|k| (k == "TABLE_NAME").then(|| "t".into())).unwrap();
+        assert_eq!(c.sso_login_lockout.max_failures, 5);
+        assert_eq!(c.oauth_lockout.max_failures, 10);
+        let waits: Vec<u64> = (0..6)
+            .map(|k| c.sso_login_lockout.wait(k).as_secs())
+            .collect();
+        assert_eq!(waits, [60, 120, 240, 480, 900, 900]);
+        assert_eq!(c.sso_login_lockout.wait(u32::MAX).as_secs(), 900);
+    }
+
+    #[test]
+    fn a_token_lifetime_over_twelve_hours_is_refused() {
+        let with = |secs: &'static str| {
+            Config::from_lookup(move |k| match k {
+                "TABLE_NAME" => Some("t".into()),
+                "OAUTH_TOKEN_SECONDS" => Some(secs.into()),
+                _ => None,
+            })
+        };
+        assert_eq!(with("43200").unwrap().token_ttl.as_secs(), 43_200);
+        assert!(with("43201").is_err());
+        assert!(with("0").is_err());
+    }
+
+    #[test]
+    fn sessions_end_twelve_hours_after_login_unless_configured() {
+        let c = Config::from_lookup(|k| (k == "TABLE_NAME").then(|| "t".into())).unwrap();
+        assert_eq!(c.sso_session_max.as_secs(), 12 * 60 * 60);
+    }
+
+    #[test]
+    fn a_zero_lockout_threshold_is_refused() {
+        let r = Config::from_lookup(|k| match k {
+            "TABLE_NAME" => Some("t".into()),
+            "SSO_LOGIN_MAX_FAILURES" => Some("0".into()),
+            _ => None,
+        });
+        assert!(r.is_err());
     }
 
     #[test]

@@ -44,6 +44,19 @@ pub enum TokenError {
     NoKey,
 }
 
+impl TokenError {
+    /// The reason code an audit line gives for this refusal.
+    pub fn reason_code(&self) -> &'static str {
+        match self {
+            Self::Expired => "expired_token",
+            Self::BadSignature => "bad_signature",
+            Self::Malformed => "malformed_token",
+            Self::UnknownKey => "unknown_signing_key",
+            Self::NoKey => "no_signing_key",
+        }
+    }
+}
+
 /// A verified caller.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Token {
@@ -165,9 +178,16 @@ mod tests {
 
     fn token_with(keys: &[(String, String)], ttl: u64) -> String {
         let scopes = ["sp:search:read".to_owned()];
-        issue(keys, Duration::from_secs(ttl), &org(), &org(), "c1", &scopes)
-            .unwrap()
-            .0
+        issue(
+            keys,
+            Duration::from_secs(ttl),
+            &org(),
+            &org(),
+            "c1",
+            &scopes,
+        )
+        .unwrap()
+        .0
     }
 
     #[test]

@@ -90,12 +90,29 @@ pub fn role(org: &OrgId, role_id: &str) -> Key {
 }
 /// Every role of an org begins with this in the org's partition (`GET /v3/roles` pages it).
 pub const ROLE_PREFIX: &str = "ROLE#";
-/// A SailPoint OAuth client (hashed secret, scopes). Carries `lookup = oauth_client_lookup(id)`.
+/// A SailPoint OAuth client (hashed secret, scopes).
 pub fn oauth_client(org: &OrgId, client_id: &str) -> Key {
     Key::new(org.to_string(), format!("OAUTH#{client_id}"))
 }
-pub fn oauth_client_lookup(client_id: &str) -> String {
-    format!("OAUTHCLIENT#{client_id}")
+/// The one key that begins with no organization: a client id's owner. A client authenticates
+/// by id alone (`POST /oauth/token` names no tenant), so the id must be unique across
+/// organizations; this item is that uniqueness (claimed with `attribute_not_exists`) and the
+/// strongly consistent way from an id to its org. It holds the org id and nothing else.
+pub fn oauth_client_owner(client_id: &str) -> Key {
+    Key::new(format!("OAUTHCLIENT#{client_id}"), "#OWNER")
+}
+/// An org's request count in one admission window (`store::admission`); expires with it.
+pub fn admission_window(org: &OrgId, window: u64) -> Key {
+    Key::new(org.to_string(), format!("RATE#{window}"))
+}
+/// Consecutive failed logins of a Zato username (by the hash of its lowercase form, so unknown
+/// usernames are counted and locked exactly like known ones and reveal nothing).
+pub fn login_failures(org: &OrgId, username_hash: &str) -> Key {
+    Key::new(org.to_string(), format!("LOGINFAIL#{username_hash}"))
+}
+/// Consecutive wrong secrets of an OAuth client of `org`.
+pub fn oauth_failures(org: &OrgId, client_id: &str) -> Key {
+    Key::new(org.to_string(), format!("OAUTHFAIL#{client_id}"))
 }
 
 // ---- person partitions: `{org}#PERSON#{person}` -------------------------------------------
@@ -294,6 +311,9 @@ mod tests {
             permission(&o, "n"),
             role(&o, "r"),
             oauth_client(&o, "c"),
+            login_failures(&o, "h"),
+            admission_window(&o, 1),
+            oauth_failures(&o, "c"),
             person_profile(&o, &p),
             person_membership(&o, &o, &p),
             attribute(&o, &p, "b", "a"),

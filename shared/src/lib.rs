@@ -3,6 +3,7 @@
 
 pub mod app;
 pub mod attribute;
+pub mod audit;
 pub mod auth;
 pub mod cache;
 pub mod config;

@@ -205,13 +205,14 @@ async fn refresh_memberships(
 }
 
 async fn role_ids(db: &Db, org: &OrgId, person: &PersonId) -> Result<Vec<RoleId>, StoreError> {
-    db.query_prefix(&keys::person_partition(org, person), keys::PERSON_ROLE_PREFIX)
-        .await?
-        .iter()
-        .map(|i| {
-            RoleId::parse(get_s(i, "role")?).map_err(|e| StoreError::Internal(e.to_string()))
-        })
-        .collect()
+    db.query_prefix(
+        &keys::person_partition(org, person),
+        keys::PERSON_ROLE_PREFIX,
+    )
+    .await?
+    .iter()
+    .map(|i| RoleId::parse(get_s(i, "role")?).map_err(|e| StoreError::Internal(e.to_string())))
+    .collect()
 }
 
 /// The `identities` document of (org, person): the identity's fields and its roles as access.
@@ -258,15 +259,23 @@ async fn identity_document(
         "type": "identity",
         "_version": "v1",
     });
-    search::project(db, &org.id, Index::Identities, person.as_str(), &doc, fields.version)
-        .await
-        .map(|_| ())
+    search::project(
+        db,
+        &org.id,
+        Index::Identities,
+        person.as_str(),
+        &doc,
+        fields.version,
+    )
+    .await
+    .map(|_| ())
 }
 
 /// The `roles` document of a role: its own fields plus its exact member count.
 async fn role_document(db: &Db, org: &OrgId, role: &RoleId) -> Result<(), StoreError> {
     // Roles live in the org's own partition; the pool plays no part in reading one.
-    let Some(stored) = roles::get(db, &Organization::in_pool(org.clone(), org.clone()), role).await?
+    let Some(stored) =
+        roles::get(db, &Organization::in_pool(org.clone(), org.clone()), role).await?
     else {
         return search::remove(db, org, Index::Roles, role.as_str()).await;
     };

@@ -10,6 +10,7 @@ use lambda_http::request::RequestContext;
 use lambda_http::{Body, Request, RequestExt, Response, service_fn};
 
 use crate::app::{App, BoxError};
+use crate::audit;
 use crate::error::ApiError;
 use crate::faces::Face;
 use crate::metrics;
@@ -42,47 +43,74 @@ where
     F: Future<Output = Response<Body>> + Send + 'static,
 {
     let started = Instant::now();
-    let request_id = request_id_of(&req);
+    let (request_id, apigw_request_id) = request_ids(&req);
     let route = route_of(&req);
+    let scope = audit::Scope::new(request_id.clone(), apigw_request_id);
     let outcome = if req.uri().query().map_or(0, str::len) > crate::request::MAX_QUERY_BYTES {
         let refused = ApiError::from(crate::request::InputError::QueryTooLong);
-        Ok((face.error(&refused), metrics::DbMetrics::default()))
+        Ok((
+            (face.error(&refused), metrics::DbMetrics::default()),
+            scope.clone(),
+        ))
     } else {
-        tokio::spawn(metrics::measured(handler(app, req))).await
+        tokio::spawn(audit::scoped(
+            scope.clone(),
+            metrics::measured(handler(app, req)),
+        ))
+        .await
     };
-    let (response, db) = match outcome {
+    let ((response, db), scope) = match outcome {
         Ok(done) => done,
         Err(e) => {
             tracing::error!(request_id, route, panicked = e.is_panic(), "handler failed");
             (
-                face.error(&ApiError::Internal),
-                metrics::DbMetrics::default(),
+                (
+                    face.error(&ApiError::Internal),
+                    metrics::DbMetrics::default(),
+                ),
+                scope,
             )
         }
     };
+    let status = response.status().as_u16();
+    let (auth, auth_reason) = scope.outcome_fields();
     tracing::info!(
         target: "request",
         request_id,
+        apigw_request_id = scope.apigw_request_id,
         route,
-        status = response.status().as_u16(),
+        status,
         latency_ms = started.elapsed().as_secs_f64() * 1000.0,
         dynamodb_calls = db.calls,
         consumed_capacity = db.capacity_units,
+        org = scope.org.as_deref().unwrap_or(""),
+        principal = scope.principal.as_deref().unwrap_or(""),
+        auth,
+        auth_reason,
     );
+    // Every refusal of a caller is an audit event. Zato answers bad input with 403 too, so
+    // there only a recorded refusal counts.
+    let refused_by_status = face != Face::Zato && matches!(status, 401 | 403);
+    if auth == "denied" || refused_by_status {
+        audit::emit("access_denied", &route, &scope);
+    }
     response
 }
 
-/// Lambda's request id; API Gateway's when the request did not come through a Lambda runtime.
-fn request_id_of(req: &Request) -> String {
-    if let Some(ctx) = req.lambda_context_ref() {
-        return ctx.request_id.clone();
-    }
-    match req.request_context_ref() {
+/// Lambda's request id (API Gateway's when the request did not come through a Lambda runtime),
+/// and API Gateway's own, which its access log carries.
+fn request_ids(req: &Request) -> (String, String) {
+    let apigw = match req.request_context_ref() {
         Some(RequestContext::ApiGatewayV2(ctx)) => ctx.request_id.clone(),
         Some(RequestContext::ApiGatewayV1(ctx)) => ctx.request_id.clone(),
         _ => None,
     }
-    .unwrap_or_default()
+    .unwrap_or_default();
+    let lambda = req
+        .lambda_context_ref()
+        .map(|ctx| ctx.request_id.clone())
+        .unwrap_or_else(|| apigw.clone());
+    (lambda, apigw)
 }
 
 /// The route template (`GET /persons/{person_id}`), never the concrete path, so the log says

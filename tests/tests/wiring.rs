@@ -103,7 +103,10 @@ fn the_router_serves_exactly_the_template_routes() {
 /// whole-operation timeout, plus a second to answer, fits in every function's Timeout.
 #[test]
 fn every_function_outlasts_its_dynamodb_client_timeout() {
-    let needed = idgraph::config::DynamoDbBudget::default().operation_timeout.as_secs() + 1;
+    let needed = idgraph::config::DynamoDbBudget::default()
+        .operation_timeout
+        .as_secs()
+        + 1;
     let mut checked = 0;
     for (_, res) in template()["Resources"].as_mapping().unwrap() {
         if res["Type"].as_str() != Some("AWS::Serverless::Function") {
@@ -113,7 +116,10 @@ fn every_function_outlasts_its_dynamodb_client_timeout() {
         let timeout = res["Properties"]["Timeout"]
             .as_u64()
             .unwrap_or_else(|| panic!("{name} has no Timeout of its own"));
-        assert!(timeout >= needed, "{name}: Timeout {timeout}s, the SDK may take {needed}s");
+        assert!(
+            timeout >= needed,
+            "{name}: Timeout {timeout}s, the SDK may take {needed}s"
+        );
         checked += 1;
     }
     assert_eq!(checked, function_crates().len());
@@ -205,8 +211,16 @@ fn the_local_table_is_built_from_the_template_table() {
         spec.time_to_live_specification.unwrap().attribute_name,
         idgraph::keys::EXPIRES_AT
     );
+}
+
+#[test]
+fn the_table_stream_carries_keys_only_as_the_projector_reads_no_more() {
+    let text = fs::read_to_string(repo_root().join("template.yaml")).unwrap();
+
+    let spec = devstack::table::spec_from_template(&text).unwrap();
+
     assert_eq!(
         spec.stream_specification.unwrap().stream_view_type,
-        "NEW_AND_OLD_IMAGES"
+        "KEYS_ONLY"
     );
 }

@@ -35,7 +35,7 @@ const MAX_IDENTITIES: usize = 10;
 const MAX_ITEMS: usize = 25;
 
 async fn run(app: &App, req: Request) -> Result<Response<Body>, ApiError> {
-    let ctx = auth::sailpoint(app, &req, sailpoint::ACCESS_REQUEST)?;
+    let ctx = auth::sailpoint(app, &req, sailpoint::ACCESS_REQUEST).await?;
     let body: AccessRequest = json_body(&req)?;
     let bad = |m: String| ApiError::BadRequest(m);
     let grant = match body.request_type.as_deref() {
@@ -53,7 +53,9 @@ async fn run(app: &App, req: Request) -> Result<Response<Body>, ApiError> {
         )));
     }
     if body.requested_items.is_empty() || body.requested_items.len() > MAX_ITEMS {
-        return Err(bad(format!("requestedItems must hold 1 to {MAX_ITEMS} items")));
+        return Err(bad(format!(
+            "requestedItems must hold 1 to {MAX_ITEMS} items"
+        )));
     }
     let identities = body
         .requested_for

@@ -13,7 +13,7 @@ pub async fn handle(app: &App, req: Request) -> Response<Body> {
 }
 
 async fn run(app: &App, req: Request) -> Result<Response<Body>, ApiError> {
-    let ctx = auth::sailpoint(app, &req, sailpoint::SEARCH_WRITE)?;
+    let ctx = auth::sailpoint(app, &req, sailpoint::SEARCH_WRITE).await?;
     let (index, id) = sailpoint::document_path(&req)?;
     let bad = |m: String| ApiError::BadRequest(m);
     if index.is_projection() {
@@ -32,7 +32,10 @@ async fn run(app: &App, req: Request) -> Result<Response<Body>, ApiError> {
         return Err(bad("a document must be a JSON object".into()));
     }
     if doc.get("id").and_then(Value::as_str) != Some(id.as_str()) {
-        return Err(bad(format!("the document's id must be {:?}, as in the path", id.as_str())));
+        return Err(bad(format!(
+            "the document's id must be {:?}, as in the path",
+            id.as_str()
+        )));
     }
     if doc.get("_type").and_then(Value::as_str) != Some(index.doc_type()) {
         return Err(bad(format!(

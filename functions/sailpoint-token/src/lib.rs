@@ -1,10 +1,17 @@
 //! `POST /oauth/token` — OAuth 2.0 client credentials, as ISC takes them: form fields in an
 //! `application/x-www-form-urlencoded` or `multipart/form-data` body, or query parameters.
-//! Answers `{access_token, token_type: "bearer", expires_in, …}`; errors follow RFC 6749.
+//! Answers `{access_token, token_type: "bearer", expires_in, …}`, never to be cached; errors
+//! follow RFC 6749. `OAUTH_MAX_FAILURES` consecutive wrong secrets lock a client out for a
+//! growing wait: 429 with `Retry-After`, in SailPoint's format, until it ends.
 
-use idgraph::faces::{json_response, sailpoint};
+use std::time::Duration;
+
+use idgraph::audit;
+use idgraph::error::ApiError;
+use idgraph::faces::{json_response, no_store, sailpoint};
 use idgraph::request::{Query, body_bytes, header};
-use idgraph::store::oauth;
+use idgraph::store::lockout;
+use idgraph::store::oauth::{self, Authenticated};
 use idgraph::{App, Body, Request, Response, jwt};
 use serde_json::json;
 
@@ -31,7 +38,11 @@ async fn run(app: &App, req: &Request) -> Result<Response<Body>, Response<Body>>
         let mut values = params.iter().filter(|(k, _)| k == name).map(|(_, v)| v);
         let first = values.next().cloned();
         if values.next().is_some() {
-            return Err(oauth_error(400, "invalid_request", &format!("{name} is given more than once")));
+            return Err(oauth_error(
+                400,
+                "invalid_request",
+                &format!("{name} is given more than once"),
+            ));
         }
         Ok(first)
     };
@@ -44,7 +55,13 @@ async fn run(app: &App, req: &Request) -> Result<Response<Body>, Response<Body>>
                 "only the client_credentials grant is supported",
             ));
         }
-        None => return Err(oauth_error(400, "invalid_request", "grant_type is required")),
+        None => {
+            return Err(oauth_error(
+                400,
+                "invalid_request",
+                "grant_type is required",
+            ));
+        }
     }
     let (Some(client_id), Some(secret)) = (one("client_id")?, one("client_secret")?) else {
         return Err(oauth_error(
@@ -53,10 +70,29 @@ async fn run(app: &App, req: &Request) -> Result<Response<Body>, Response<Body>>
             "client_id and client_secret are required",
         ));
     };
-    let client = oauth::authenticate(&app.db, &client_id, &secret)
+    audit::principal(format!("oauth:{client_id}"));
+    let client = match oauth::authenticate(&app.db, &client_id, &secret, &app.config.oauth_lockout)
         .await
         .map_err(|e| sailpoint::error(&e.into()))?
-        .ok_or_else(|| oauth_error(401, "invalid_client", "Bad credentials"))?;
+    {
+        Authenticated::Client(client) => client,
+        Authenticated::Refused => {
+            audit::denied("bad_client_credentials");
+            audit::event("token_refused", &client_id);
+            return Err(oauth_error(401, "invalid_client", "Bad credentials"));
+        }
+        Authenticated::LockedOut { until } => {
+            audit::denied("locked_out");
+            audit::event("token_refused", &client_id);
+            let retry_after = Duration::from_secs(until.saturating_sub(lockout::now()).max(1));
+            return Err(sailpoint::error(&ApiError::Throttled { retry_after }));
+        }
+    };
+    audit::org(&client.org);
+    audit::allowed();
+    app.admit(&client.org)
+        .await
+        .map_err(|e| sailpoint::error(&e))?;
     let (token, claims) = jwt::issue(
         &app.config.jwt_keys,
         app.config.token_ttl,
@@ -65,8 +101,9 @@ async fn run(app: &App, req: &Request) -> Result<Response<Body>, Response<Body>>
         &client.id,
         &client.scopes,
     )
-    .map_err(|_| sailpoint::error(&idgraph::error::ApiError::Internal))?;
-    Ok(json_response(
+    .map_err(|_| sailpoint::error(&ApiError::Internal))?;
+    audit::event("token_issued", &client.id);
+    Ok(no_store(json_response(
         200,
         &json!({
             "access_token": token,
@@ -77,7 +114,7 @@ async fn run(app: &App, req: &Request) -> Result<Response<Body>, Response<Body>>
             "jti": claims.jti,
         }),
         None,
-    ))
+    )))
 }
 
 /// Every form field of the request: the query string's, then the body's.
@@ -104,7 +141,9 @@ async fn form(req: &Request) -> Result<Vec<(String, String)>, String> {
             fields.push((name, value));
         }
     } else {
-        return Err("the body must be application/x-www-form-urlencoded or multipart/form-data".into());
+        return Err(
+            "the body must be application/x-www-form-urlencoded or multipart/form-data".into(),
+        );
     }
     Ok(fields)
 }
@@ -115,5 +154,7 @@ fn bytes_of(body: &[u8]) -> multer::bytes::Bytes {
 
 fn query_pairs(raw: &str) -> Result<Vec<(String, String)>, String> {
     let q = Query::parse(raw).map_err(|e| e.to_string())?;
-    Ok(q.all_pairs().map(|(k, v)| (k.to_owned(), v.to_owned())).collect())
+    Ok(q.all_pairs()
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect())
 }

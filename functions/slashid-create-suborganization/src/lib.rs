@@ -7,7 +7,7 @@
 use idgraph::auth::sha256_hex;
 use idgraph::consistency::Consistency;
 use idgraph::error::ApiError;
-use idgraph::faces::slashid;
+use idgraph::faces::{no_store, slashid};
 use idgraph::ids::{OrgId, PersonId};
 use idgraph::keys;
 use idgraph::person::{Handle, HandleKind, Person};
@@ -103,7 +103,8 @@ async fn run(app: &App, req: Request) -> Result<Response<Body>, ApiError> {
             })?;
     }
     consistency.wait(app, &keys::org(&org.id), 1).await?;
-    Ok(slashid::result(
+    idgraph::audit::event("suborganization_created", org.id.as_str());
+    Ok(no_store(slashid::result(
         200,
         &json!({
             "id": org.id.as_str(),
@@ -112,5 +113,5 @@ async fn run(app: &App, req: Request) -> Result<Response<Body>, ApiError> {
             "parent_id": parent.id.as_str(),
             "api_key": api_key,
         }),
-    ))
+    )))
 }

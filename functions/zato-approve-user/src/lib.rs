@@ -12,11 +12,12 @@ pub async fn handle(app: &App, req: Request) -> Response<Body> {
 }
 
 async fn run(app: &App, req: Request) -> Result<Response<Body>, ZatoError> {
-    let (org, params) = sso::begin(app, &req)?;
+    let (org, params) = sso::begin(app, &req).await?;
     let ust = params.ust()?;
     let user = params
         .user_id()?
         .ok_or(ZatoError::MissingInput("user_id"))?;
     sso_users::approve(&app.db, &org, &ust, &user).await?;
+    idgraph::audit::event("sso_user_approved", user.as_str());
     Ok(zato::ok(Map::new()))
 }

@@ -12,7 +12,7 @@ pub async fn handle(app: &App, req: Request) -> Response<Body> {
 }
 
 async fn run(app: &App, req: Request) -> Result<Response<Body>, ZatoError> {
-    let (org, params) = sso::begin(app, &req)?;
+    let (org, params) = sso::begin(app, &req).await?;
     let ust = params.ust()?;
     let username = Username::parse(params.required_text("username")?)?;
     let password = match params.text("password")? {
@@ -61,5 +61,6 @@ async fn run(app: &App, req: Request) -> Result<Response<Body>, ZatoError> {
         Some(guard),
     )
     .await?;
+    idgraph::audit::event("sso_user_created", user.id.as_str());
     Ok(zato::ok(sso::user_fields(&user, true)))
 }

@@ -12,7 +12,7 @@ pub async fn handle(app: &App, req: Request) -> Response<Body> {
 }
 
 async fn run(app: &App, req: Request) -> Result<Response<Body>, ZatoError> {
-    let r = AttrRequest::parse(app, &req)?;
+    let r = AttrRequest::parse(app, &req).await?;
     let changes: Vec<_> = r
         .names()?
         .all()

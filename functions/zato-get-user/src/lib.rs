@@ -11,7 +11,7 @@ pub async fn handle(app: &App, req: Request) -> Response<Body> {
 }
 
 async fn run(app: &App, req: Request) -> Result<Response<Body>, ZatoError> {
-    let (org, params) = sso::begin(app, &req)?;
+    let (org, params) = sso::begin(app, &req).await?;
     let ust = params.ust()?;
     let target = params.user_id()?.unwrap_or_else(|| ust.person().clone());
     let (session, users) = sso_users::session_and_users(&app.db, &org, &ust, &[&target]).await?;

@@ -2,10 +2,18 @@
 //! `{ust}`. Wrong credentials answer E005001 whether or not the user exists, after the same
 //! hashing work; a locked (E005002) or unapproved (E005004) account is named only once the
 //! password was right, as Zato's default `inform_if_*` settings do.
+//!
+//! Brute force: `SSO_LOGIN_MAX_FAILURES` consecutive wrong passwords for a username (known or
+//! not, alike) lock it for a growing wait, answered E005002 without checking the password; a
+//! success resets the count. A person set inactive through SlashID cannot log in. A password
+//! hash with weaker parameters than today's (an imported one) is replaced on success.
 
+use idgraph::audit;
+use idgraph::faces::no_store;
 use idgraph::faces::zato::{self, ZatoError};
-use idgraph::sso::crypto::verify_password;
-use idgraph::sso::{self, Username};
+use idgraph::sso::crypto::{hash_password, needs_rehash, verify_password};
+use idgraph::sso::{self};
+use idgraph::store::lockout::{self, Failure};
 use idgraph::store::sso_users;
 use idgraph::{App, Body, Request, Response};
 use serde_json::{Map, json};
@@ -15,28 +23,70 @@ pub async fn handle(app: &App, req: Request) -> Response<Body> {
 }
 
 async fn run(app: &App, req: Request) -> Result<Response<Body>, ZatoError> {
-    let (org, params) = sso::begin(app, &req)?;
+    let (org, params) = sso::begin(app, &req).await?;
     let username = params.required_text("username")?;
     let password = params.required_text("password")?;
     let org = sso::organization(app, &org).await?;
-    let user = match Username::parse(username) {
-        Ok(u) => sso_users::find_by_username(&app.db, &org, &u).await?,
-        Err(_) => None,
-    };
-    if !verify_password(password, user.as_ref().map(|u| u.password_hash.as_str())) {
-        return Err(ZatoError::NotAllowed);
+    let policy = app.config.sso_login_lockout;
+    let found = sso_users::login_candidate(&app.db, &org, username).await?;
+    let subject = found.user.as_ref().map_or_else(
+        || format!("username:{}", &found.username_hash[..12]),
+        |u| u.id.to_string(),
+    );
+    audit::principal(format!("zato:{subject}"));
+    if found.standing.locked(&policy, lockout::now()).is_some() {
+        audit::denied("locked_out");
+        return Err(ZatoError::Locked);
     }
-    let user = user.ok_or(ZatoError::NotAllowed)?;
+    let stored = found.user.as_ref().map(|u| u.password_hash.as_str());
+    if !verify_password(password, stored) {
+        audit::denied(if stored.is_some() {
+            "wrong_password"
+        } else {
+            "unknown_user"
+        });
+        audit::event("login_failed", &subject);
+        return Err(
+            match lockout::record_failure(&app.db, &found.guard, &policy, found.standing).await? {
+                Failure::Counted { locked_until: None } => ZatoError::NotAllowed,
+                Failure::Counted {
+                    locked_until: Some(_),
+                } => {
+                    audit::event("lockout", &subject);
+                    ZatoError::NotAllowed
+                }
+                Failure::Locked { .. } => ZatoError::Locked,
+            },
+        );
+    }
+    let user = found.user.ok_or(ZatoError::NotAllowed)?;
     if user.locked {
         return Err(ZatoError::Locked);
     }
     if !user.approved {
         return Err(ZatoError::NotApproved);
     }
-    let (ust, _) =
-        sso_users::open_session(&app.db, &org.id, &user, app.config.sso_session_ttl).await?;
-    Ok(zato::ok(Map::from_iter([(
+    if !found.active {
+        audit::denied("inactive_person");
+        return Err(ZatoError::NotAllowed);
+    }
+    if !found.standing.is_clear() {
+        lockout::clear(&app.db, &found.guard).await?;
+    }
+    if needs_rehash(&user.password_hash) {
+        sso_users::rehash(&app.db, &org.id, &user, &hash_password(password)).await?;
+    }
+    let (ust, _) = sso_users::open_session(
+        &app.db,
+        &org.id,
+        &user,
+        app.config.sso_session_ttl,
+        app.config.sso_session_max,
+    )
+    .await?;
+    audit::event("login_succeeded", &subject);
+    Ok(no_store(zato::ok(Map::from_iter([(
         "ust".into(),
         json!(ust.expose()),
-    )])))
+    )]))))
 }

@@ -12,7 +12,7 @@ pub async fn handle(app: &App, req: Request) -> Response<Body> {
 }
 
 async fn run(app: &App, req: Request) -> Result<Response<Body>, ZatoError> {
-    let (org, params) = sso::begin(app, &req)?;
+    let (org, params) = sso::begin(app, &req).await?;
     if let Ok(ust) = params.ust() {
         sso_users::close_session(&app.db, &org, &ust).await?;
     }

@@ -1,7 +1,8 @@
 //! `PATCH /zato/sso/user/session` — Zato's session renewal: `{target_ust, current_ust,
 //! current_app}` → `{expiration_time}`. A user renews their own session (`target_ust` alone, or
 //! equal to `current_ust`, or just `ust`); renewing another's takes a super-user's
-//! `current_ust`, as Zato's doc says.
+//! `current_ust`, as Zato's doc says. No renewal extends a session past its absolute end
+//! (`SSO_SESSION_MAX_MINUTES` after the login).
 
 use idgraph::faces::zato::{self, ZatoError};
 use idgraph::sso::{self, Ust, time};
@@ -14,7 +15,7 @@ pub async fn handle(app: &App, req: Request) -> Response<Body> {
 }
 
 async fn run(app: &App, req: Request) -> Result<Response<Body>, ZatoError> {
-    let (org, params) = sso::begin(app, &req)?;
+    let (org, params) = sso::begin(app, &req).await?;
     let caller = params.ust()?;
     let target = match params.text("target_ust")? {
         Some(raw) => Ust::parse(raw)?,
@@ -31,6 +32,9 @@ async fn run(app: &App, req: Request) -> Result<Response<Body>, ZatoError> {
     let expires = sso_users::renew_session(&app.db, &org, &target, app.config.sso_session_ttl)
         .await?
         .ok_or(ZatoError::NoSuchSession)?;
+    if target != caller {
+        idgraph::audit::event("session_renewed_for_another", target.person().as_str());
+    }
     Ok(zato::ok(Map::from_iter([(
         "expiration_time".into(),
         json!(time::format(expires)),

@@ -13,7 +13,7 @@ pub async fn handle(app: &App, req: Request) -> Response<Body> {
 }
 
 async fn run(app: &App, req: Request) -> Result<Response<Body>, ZatoError> {
-    let r = AttrRequest::parse(app, &req)?;
+    let r = AttrRequest::parse(app, &req).await?;
     let names = r.names_to_read()?;
     let all = names.all();
     let (_, found) =

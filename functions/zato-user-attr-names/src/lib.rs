@@ -12,7 +12,7 @@ pub async fn handle(app: &App, req: Request) -> Response<Body> {
 }
 
 async fn run(app: &App, req: Request) -> Result<Response<Body>, ZatoError> {
-    let r = AttrRequest::parse(app, &req)?;
+    let r = AttrRequest::parse(app, &req).await?;
     let names = sso_attrs::names(&app.db, &r.org, &r.ust, r.target.as_ref()).await?;
     Ok(zato::ok(Map::from_iter([("result".into(), json!(names))])))
 }

@@ -4,7 +4,7 @@ pub mod sailpoint;
 pub mod slashid;
 pub mod zato;
 
-use http::header::{CONTENT_TYPE, RETRY_AFTER};
+use http::header::{CACHE_CONTROL, CONTENT_TYPE, PRAGMA, RETRY_AFTER};
 use lambda_http::{Body, Response};
 
 use crate::error::ApiError;
@@ -25,6 +25,15 @@ pub fn json_response(
     builder
         .body(Body::Text(body.to_string()))
         .expect("status and headers are valid")
+}
+
+/// Marks a response that carries a credential (an access token, a UST, a new API key) as never
+/// to be stored by a cache or a browser (RFC 6749 §5.1; `Pragma` for HTTP/1.0 caches).
+pub fn no_store(mut resp: Response<Body>) -> Response<Body> {
+    let headers = resp.headers_mut();
+    headers.insert(CACHE_CONTROL, http::HeaderValue::from_static("no-store"));
+    headers.insert(PRAGMA, http::HeaderValue::from_static("no-cache"));
+    resp
 }
 
 pub fn empty_response(status: u16) -> Response<Body> {

@@ -40,9 +40,7 @@ pub fn document_path(req: &Request) -> Result<(Index, DocumentId), ApiError> {
     let index = Index::parse(&raw).ok_or_else(|| {
         ApiError::BadRequest(format!(
             "index {raw:?} is not one of {}",
-            crate::store::search::INDICES
-                .map(Index::as_str)
-                .join(", ")
+            crate::store::search::INDICES.map(Index::as_str).join(", ")
         ))
     })?;
     let id = DocumentId::parse(&path_param(req, "id")?)

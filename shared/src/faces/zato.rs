@@ -72,6 +72,19 @@ impl From<crate::request::InputError> for ZatoError {
 }
 
 impl ZatoError {
+    /// The audit reason when this answer refuses the caller (not when it refuses the input).
+    fn refusal(&self) -> Option<&'static str> {
+        match self {
+            Self::InvalidApp => Some("invalid_app"),
+            Self::NoSuchSession => Some("no_session"),
+            Self::NotAllowed => Some("not_allowed"),
+            Self::Locked => Some("locked"),
+            Self::NotApproved => Some("not_approved"),
+            Self::Api(ApiError::Unauthorized(_) | ApiError::Forbidden(_)) => Some("not_allowed"),
+            _ => None,
+        }
+    }
+
     /// The HTTP status and sub-status code.
     pub fn status_and_code(&self) -> (u16, &'static str) {
         match self {
@@ -92,7 +105,13 @@ impl ZatoError {
 
 /// Runs a handler body; every `Err` becomes Zato's error envelope.
 pub fn respond(outcome: Result<Response<Body>, ZatoError>) -> Response<Body> {
+    if outcome.is_ok() {
+        crate::audit::allowed();
+    }
     outcome.unwrap_or_else(|e| {
+        if let Some(reason) = e.refusal() {
+            crate::audit::denied_unless_told(reason);
+        }
         if !matches!(e, ZatoError::Api(_)) {
             // Names the rule that failed, never the input's values.
             tracing::info!(reason = %e, "zato request refused");

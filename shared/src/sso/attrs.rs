@@ -50,8 +50,8 @@ pub struct NewValue {
 }
 
 impl AttrRequest {
-    pub fn parse(app: &App, req: &Request) -> Result<Self, ZatoError> {
-        let (org, params) = super::begin(app, req)?;
+    pub async fn parse(app: &App, req: &Request) -> Result<Self, ZatoError> {
+        let (org, params) = super::begin(app, req).await?;
         let ust = params.ust()?;
         let target = params.user_id()?;
         Ok(Self {
@@ -214,7 +214,7 @@ pub async fn write_values(
     value_required: bool,
     make: impl Fn(ZattrName, Option<Stored>, Option<i64>) -> Change,
 ) -> Result<lambda_http::Response<lambda_http::Body>, ZatoError> {
-    let r = AttrRequest::parse(app, req)?;
+    let r = AttrRequest::parse(app, req).await?;
     let values = r.values(value_required)?;
     let changes = r.changes(app, values, make).await?;
     r.write(app, &changes).await?;

@@ -2,8 +2,6 @@
 //! `encrypt: true` are sealed with AES-256-GCM under a per-user data key, which is stored only
 //! wrapped by the key-encryption key: KMS in AWS, a configured local key elsewhere.
 
-use std::sync::OnceLock;
-
 use aes_gcm::aead::{Aead, Payload};
 use aes_gcm::{Aes256Gcm, KeyInit, Nonce};
 use argon2::Argon2;
@@ -64,18 +62,44 @@ pub fn hash_password_with_salt(password: &str, salt: &[u8; 16]) -> String {
         .to_string()
 }
 
-/// Whether `password` matches the stored hash. Without one (no such user) it still hashes once,
-/// against a fixed hash, so timing does not tell whether a username exists.
+/// What an unknown username's login verifies against, made once with today's parameters, so it
+/// costs exactly what a known user's wrong password costs — and nothing is hashed on the first
+/// unknown username of a warm instance, which would have told it apart.
+pub const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$YPtol/LqtqigY6Ar59YwZQ$FB2OTcLl1QP4HQE10ARR1hV9TGXIIuQlq+OaSlpnWeE";
+
+/// Whether `password` matches the stored hash. Without one (no such user) it verifies against
+/// `DUMMY_HASH`, so timing does not tell whether a username exists.
 pub fn verify_password(password: &str, stored: Option<&str>) -> bool {
-    static DUMMY: OnceLock<String> = OnceLock::new();
-    let phc = stored.unwrap_or_else(|| DUMMY.get_or_init(|| hash_password("no such user")));
-    let Ok(hash) = PasswordHash::new(phc) else {
+    let Ok(hash) = PasswordHash::new(stored.unwrap_or(DUMMY_HASH)) else {
         return false;
     };
     let matches = Argon2::default()
         .verify_password(password.as_bytes(), &hash)
         .is_ok();
     matches && stored.is_some()
+}
+
+/// Whether a stored hash was made with weaker settings than today's — another argon2 variant or
+/// version, or lower memory, time or parallelism costs (an imported hash) — so that the next
+/// successful login replaces it.
+pub fn needs_rehash(phc: &str) -> bool {
+    let Ok(hash) = PasswordHash::new(phc) else {
+        return false;
+    };
+    let current = argon2::Params::default();
+    if hash.algorithm != argon2::Algorithm::Argon2id.ident()
+        || hash.version != Some(argon2::Version::V0x13.into())
+    {
+        return true;
+    }
+    match argon2::Params::try_from(&hash) {
+        Ok(p) => {
+            p.m_cost() < current.m_cost()
+                || p.t_cost() < current.t_cost()
+                || p.p_cost() < current.p_cost()
+        }
+        Err(_) => true,
+    }
 }
 
 /// A user's plaintext data key. It lives only in memory, for one request.
@@ -234,6 +258,42 @@ mod tests {
         assert_eq!(again.open("org#user#a", &sealed).unwrap(), b"secret");
         assert!(again.open("org#user#b", &sealed).is_err());
         assert!(kek.unwrap("org#other", &wrapped).await.is_err());
+    }
+
+    #[test]
+    fn the_unknown_user_hash_has_todays_parameters_so_it_costs_what_a_real_one_does() {
+        let dummy = PasswordHash::new(DUMMY_HASH).unwrap();
+        let (params, current) = (
+            argon2::Params::try_from(&dummy).unwrap(),
+            argon2::Params::default(),
+        );
+        assert_eq!(
+            (params.m_cost(), params.t_cost(), params.p_cost()),
+            (current.m_cost(), current.t_cost(), current.p_cost())
+        );
+        assert_eq!(dummy.algorithm, argon2::Algorithm::Argon2id.ident());
+        assert!(!needs_rehash(DUMMY_HASH));
+    }
+
+    #[test]
+    fn a_hash_with_weaker_parameters_or_another_variant_needs_rehashing() {
+        let salt = SaltString::encode_b64(&[1; 16]).unwrap();
+        let weak = |alg, m, t| {
+            let params = argon2::Params::new(m, t, 1, None).unwrap();
+            Argon2::new(alg, argon2::Version::V0x13, params)
+                .hash_password(b"pw", &salt)
+                .unwrap()
+                .to_string()
+        };
+        assert!(needs_rehash(&weak(argon2::Algorithm::Argon2id, 4096, 2)));
+        assert!(needs_rehash(&weak(argon2::Algorithm::Argon2id, 19456, 1)));
+        assert!(needs_rehash(&weak(argon2::Algorithm::Argon2i, 19456, 2)));
+        assert!(!needs_rehash(&hash_password("pw")));
+        // A weak hash still verifies: the login succeeds, then rehashes.
+        assert!(verify_password(
+            "pw",
+            Some(&weak(argon2::Algorithm::Argon2i, 4096, 1))
+        ));
     }
 
     #[test]

@@ -16,10 +16,13 @@ use crate::ids::OrgId;
 
 /// What every Zato request starts with: its parameters, a `current_app` from the allow-list
 /// (missing: 400; not allowed: E004001), and the organization this deployment serves.
-pub fn begin(app: &App, req: &Request) -> Result<(OrgId, Params), ZatoError> {
+pub async fn begin(app: &App, req: &Request) -> Result<(OrgId, Params), ZatoError> {
     let params = Params::from_request(req)?;
+    let org = app.sso_org()?.clone();
+    crate::audit::org(&org);
     params.current_app(&app.config.sso_apps)?;
-    Ok((app.sso_org()?.clone(), params))
+    app.admit(&org).await?;
+    Ok((org, params))
 }
 
 /// The SSO organization's record (its person pool), for the endpoints that create, find or
@@ -99,11 +102,12 @@ pub async fn new_user(
     by: &str,
 ) -> Result<crate::store::sso_users::SsoUser, ZatoError> {
     use crate::store::sso_users::{Profile, SsoUser};
-    let wrapped_key = match app.kek.new_data_key(&SsoUser::key_context(org, &id)).await {
-        Ok((_, wrapped)) => wrapped,
-        Err(crypto::CryptoError::NotConfigured) => String::new(),
-        Err(e) => return Err(e.into()),
-    };
+    // Every user gets a data key at creation, so that a value can be sealed for them later.
+    let (_, wrapped_key) = app
+        .kek
+        .new_data_key(&SsoUser::key_context(org, &id))
+        .await
+        .map_err(|e| ZatoError::Api(e.into()))?;
     let now = time::now_us();
     Ok(SsoUser {
         id,

@@ -61,9 +61,11 @@ fn plan(filter: Option<&MemberFilter>, sorters: &Sorters) -> Plan {
     let primary = sorters.primary().field;
     match filter.map(MemberFilter::expr) {
         None => Plan::Scan,
-        Some(Expr::Compare { field, op: Op::Eq, value }) if field == "id" => {
-            Plan::ByIds(PersonId::parse(value.as_str()).into_iter().collect())
-        }
+        Some(Expr::Compare {
+            field,
+            op: Op::Eq,
+            value,
+        }) if field == "id" => Plan::ByIds(PersonId::parse(value.as_str()).into_iter().collect()),
         Some(Expr::In { field, values }) if field == "id" => Plan::ByIds(
             values
                 .iter()
@@ -123,7 +125,11 @@ pub async fn assigned(
                 .collect();
             wanted.push(sentinel_key.clone());
             let items = db.batch_get_many(&wanted).await?;
-            if !alive(items.iter().find(|i| crate::item::has_key(i, &sentinel_key))) {
+            if !alive(
+                items
+                    .iter()
+                    .find(|i| crate::item::has_key(i, &sentinel_key)),
+            ) {
                 return Err(not_found());
             }
             let mut members = Vec::new();
@@ -169,7 +175,9 @@ pub async fn assigned(
                 None
             };
             if scan.members.is_empty() || total == Some(0) {
-                let sentinel = db.get(&keys::role_sentinel_low(&org.id, role.as_str())).await?;
+                let sentinel = db
+                    .get(&keys::role_sentinel_low(&org.id, role.as_str()))
+                    .await?;
                 if !alive(sentinel.as_ref()) {
                     return Err(not_found());
                 }
@@ -340,7 +348,10 @@ mod tests {
     fn id_filters_fetch_the_named_members_by_key() {
         assert_eq!(
             plan_of("id in (\"a\",\"b\")", "name"),
-            Plan::ByIds(vec![PersonId::parse("a").unwrap(), PersonId::parse("b").unwrap()])
+            Plan::ByIds(vec![
+                PersonId::parse("a").unwrap(),
+                PersonId::parse("b").unwrap()
+            ])
         );
     }
 }

@@ -1,10 +1,12 @@
 //! Store functions per aggregate, over DynamoDB. Key shapes come from `crate::keys` only.
 
+pub mod admission;
 pub mod assignments;
 pub mod attributes;
 pub mod buckets;
-pub mod orgs;
+pub mod lockout;
 pub mod oauth;
+pub mod orgs;
 pub mod permissions;
 pub mod persons;
 pub mod roles;

@@ -1,15 +1,18 @@
-//! SailPoint OAuth clients: an id, a hashed secret and scopes, in their org's partition, found by
-//! client id through the `lookup` index.
+//! SailPoint OAuth clients: an id, a hashed secret and scopes, in their org's partition. A client
+//! id is unique across organizations: its owner item (`keys::oauth_client_owner`) claims it and
+//! leads from the id to the org.
 
 use aws_sdk_dynamodb::types::AttributeValue;
 
 use crate::auth::sha256_hex;
+use crate::config::LockoutPolicy;
 use crate::db::Db;
 use crate::error::StoreError;
 use crate::ids::OrgId;
-use crate::item::{get_s, s};
+use crate::item::{get_s, has_key, s};
 use crate::keys;
-use crate::store::orgs::{self, Organization};
+use crate::store::lockout::{self, Failure, Standing};
+use crate::store::orgs::Organization;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OAuthClient {
@@ -24,52 +27,118 @@ pub fn valid_client_id(raw: &str) -> bool {
     crate::ids::PersonId::parse(raw).is_ok()
 }
 
-/// Stores a client. Secrets are long random values, so their SHA-256 is what is kept (as for
-/// API keys); the secret itself is never stored.
+#[derive(Debug, thiserror::Error)]
+pub enum PutClientError {
+    #[error("client id {0} belongs to another organization")]
+    IdTaken(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Stores a client, or replaces one of the same org (a secret or scope change). Secrets are
+/// long random values, so their SHA-256 is what is kept (as for API keys); the secret itself is
+/// never stored.
 pub async fn put(
     db: &Db,
     org: &Organization,
     client_id: &str,
     secret: &str,
     scopes: &[String],
-) -> Result<(), StoreError> {
+) -> Result<(), PutClientError> {
+    let mut owner = keys::oauth_client_owner(client_id).to_item();
+    owner.insert("org".into(), s(org.id.as_str()));
+    let claim = db.put_with(
+        owner,
+        Some("attribute_not_exists(pk) OR #org = :org"),
+        &[("#org", "org")],
+        vec![(":org", s(org.id.as_str()))],
+    );
     let mut item = keys::oauth_client(&org.id, client_id).to_item();
-    item.insert(keys::LOOKUP.into(), s(keys::oauth_client_lookup(client_id)));
     item.insert("id".into(), s(client_id));
     item.insert("pool".into(), s(org.pool.as_str()));
     item.insert("secret_hash".into(), s(sha256_hex(secret)));
-    item.insert("scopes".into(), AttributeValue::Ss(scopes.to_vec()));
-    db.transact(vec![db.put(item, None)]).await
+    // DynamoDB has no empty set: a client without scopes has no `scopes`.
+    if !scopes.is_empty() {
+        item.insert("scopes".into(), AttributeValue::Ss(scopes.to_vec()));
+    }
+    match db.transact(vec![claim, db.put(item, None)]).await {
+        Err(StoreError::TransactionCancelled(_)) => Err(PutClientError::IdTaken(client_id.into())),
+        other => Ok(other?),
+    }
 }
 
-/// The client, if `client_id` exists and `secret` is its secret.
+/// What a client-credentials attempt came to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Authenticated {
+    Client(OAuthClient),
+    /// No such client, or the wrong secret (counted).
+    Refused,
+    /// Too many wrong secrets: refused without checking, until then (epoch seconds).
+    LockedOut {
+        until: u64,
+    },
+}
+
+/// Checks `secret` against the client's hash. Wrong secrets of an existing client are counted
+/// (`policy`); at the threshold the client is locked out for a growing wait, and a right secret
+/// resets the count.
 pub async fn authenticate(
     db: &Db,
     client_id: &str,
     secret: &str,
-) -> Result<Option<OAuthClient>, StoreError> {
+    policy: &LockoutPolicy,
+) -> Result<Authenticated, StoreError> {
     if !valid_client_id(client_id) {
-        return Ok(None);
+        return Ok(Authenticated::Refused);
     }
-    let Some(org) = orgs::lookup_owner(db, &keys::oauth_client_lookup(client_id)).await? else {
-        return Ok(None);
+    let Some(owner) = db.get(&keys::oauth_client_owner(client_id)).await? else {
+        return Ok(Authenticated::Refused);
     };
-    let Some(item) = db.get(&keys::oauth_client(&org, client_id)).await? else {
-        return Ok(None);
+    let org =
+        OrgId::parse(get_s(&owner, "org")?).map_err(|e| StoreError::Internal(e.to_string()))?;
+    let (client_key, guard) = (
+        keys::oauth_client(&org, client_id),
+        keys::oauth_failures(&org, client_id),
+    );
+    let items = db.batch_get(&[client_key.clone(), guard.clone()]).await?;
+    let Some(item) = items.iter().find(|i| has_key(i, &client_key)) else {
+        return Ok(Authenticated::Refused);
     };
-    if get_s(&item, "secret_hash")? != sha256_hex(secret) {
-        return Ok(None);
+    let standing = Standing::of(items.iter().find(|i| has_key(i, &guard)))?;
+    if let Some(until) = standing.locked(policy, lockout::now()) {
+        return Ok(Authenticated::LockedOut { until });
     }
-    let pool = OrgId::parse(get_s(&item, "pool")?).map_err(|e| StoreError::Internal(e.to_string()))?;
+    if !same_hash(get_s(item, "secret_hash")?, &sha256_hex(secret)) {
+        return Ok(
+            match lockout::record_failure(db, &guard, policy, standing).await? {
+                Failure::Counted { .. } => Authenticated::Refused,
+                Failure::Locked { until } => Authenticated::LockedOut { until },
+            },
+        );
+    }
+    if !standing.is_clear() {
+        lockout::clear(db, &guard).await?;
+    }
+    let pool =
+        OrgId::parse(get_s(item, "pool")?).map_err(|e| StoreError::Internal(e.to_string()))?;
     let scopes = item
         .get("scopes")
         .and_then(|v| v.as_ss().ok())
         .cloned()
         .unwrap_or_default();
-    Ok(Some(OAuthClient {
+    Ok(Authenticated::Client(OAuthClient {
         id: client_id.to_owned(),
         org,
         pool,
         scopes,
     }))
+}
+
+/// Compares two hex digests in time independent of where they differ.
+fn same_hash(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0, |acc, (x, y)| acc | (x ^ y))
+            == 0
 }

@@ -77,7 +77,10 @@ pub async fn get(
     index: Index,
     id: &DocumentId,
 ) -> Result<Option<Value>, StoreError> {
-    let Some(item) = db.get(&keys::search_document(org, index.as_str(), id.as_str())).await? else {
+    let Some(item) = db
+        .get(&keys::search_document(org, index.as_str(), id.as_str()))
+        .await?
+    else {
         return Ok(None);
     };
     serde_json::from_str(get_s(&item, "doc")?)

@@ -4,6 +4,7 @@
 
 use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem};
 
+use crate::auth::sha256_hex;
 use crate::db::{Db, Item};
 use crate::error::StoreError;
 use crate::ids::{OrgId, PersonId};
@@ -13,6 +14,7 @@ use crate::person::{Handle, HandleKind, Person};
 use crate::sso::crypto::CryptoError;
 use crate::sso::time::{now_us, ttl_seconds};
 use crate::sso::{Username, Ust};
+use crate::store::lockout::Standing;
 use crate::store::orgs::Organization;
 use crate::store::persons::{self, CreatePersonError};
 
@@ -225,26 +227,82 @@ pub async fn create(
     }
 }
 
-/// The user whose username this is, if any (usernames compare as `username` handles do).
-pub async fn find_by_username(
+/// What a login needs before it checks the password, in two reads: the failure counter of the
+/// username as typed (also for usernames that exist nowhere, so they lock alike) with its
+/// `username` handle, then the user's SSO record with the person's profile.
+pub struct LoginCandidate {
+    pub user: Option<SsoUser>,
+    /// The person's SlashID `active` flag: an inactive person cannot log in.
+    pub active: bool,
+    pub guard: Key,
+    pub standing: Standing,
+    /// The SHA-256 of the lowercase username as typed: what names an unknown one in the log.
+    pub username_hash: String,
+}
+
+pub async fn login_candidate(
     db: &Db,
     org: &Organization,
-    username: &Username,
-) -> Result<Option<SsoUser>, StoreError> {
-    let key = keys::handle(
-        &org.pool,
-        HandleKind::Username.as_str(),
-        &username.as_str().to_lowercase(),
+    username: &str,
+) -> Result<LoginCandidate, StoreError> {
+    let username_hash = sha256_hex(&username.to_lowercase());
+    let guard = keys::login_failures(&org.id, &username_hash);
+    let handle = Username::parse(username).ok().map(|u| {
+        keys::handle(
+            &org.pool,
+            HandleKind::Username.as_str(),
+            &u.as_str().to_lowercase(),
+        )
+    });
+    let mut wanted = vec![guard.clone()];
+    wanted.extend(handle.clone());
+    let items = db.batch_get(&wanted).await?;
+    let standing = Standing::of(items.iter().find(|i| has_key(i, &guard)))?;
+    let person = handle
+        .and_then(|h| items.into_iter().find(|i| has_key(i, &h)))
+        .and_then(|h| PersonId::parse(get_s(&h, "person_id").ok()?).ok());
+    let (mut user, mut active) = (None, false);
+    if let Some(id) = person {
+        let (record, profile) = (
+            keys::sso_user(&org.id, &id),
+            keys::person_profile(&org.pool, &id),
+        );
+        let items = db.batch_get(&[record.clone(), profile.clone()]).await?;
+        if let Some(item) = items.iter().find(|i| has_key(i, &record)) {
+            user = user_from_item(item)?;
+        }
+        active = items
+            .iter()
+            .find(|i| has_key(i, &profile))
+            .is_some_and(|p| get_bool(p, "active").unwrap_or(false));
+    }
+    Ok(LoginCandidate {
+        user,
+        active,
+        guard,
+        standing,
+        username_hash,
+    })
+}
+
+/// Replaces a password hash made with weaker parameters than today's (an imported one) by a new
+/// one of the same password, unless the hash changed meanwhile.
+pub async fn rehash(
+    db: &Db,
+    org: &OrgId,
+    user: &SsoUser,
+    new_hash: &str,
+) -> Result<(), StoreError> {
+    let write = db.update(
+        &keys::sso_user(org, &user.id),
+        "SET password_hash = :new",
+        Some("password_hash = :old AND attribute_not_exists(#state)"),
+        &[("#state", "state")],
+        vec![(":new", s(new_hash)), (":old", s(&user.password_hash))],
     );
-    let Some(handle) = db.get(&key).await? else {
-        return Ok(None);
-    };
-    let Ok(id) = PersonId::parse(get_s(&handle, "person_id")?) else {
-        return Ok(None);
-    };
-    match db.get(&keys::sso_user(&org.id, &id)).await? {
-        Some(item) => user_from_item(&item),
-        None => Ok(None),
+    match db.transact(vec![write]).await {
+        Ok(()) | Err(StoreError::TransactionCancelled(_)) => Ok(()),
+        Err(e) => Err(e),
     }
 }
 
@@ -280,18 +338,24 @@ pub async fn session(db: &Db, org: &OrgId, ust: &Ust) -> Result<Option<Session>,
     session_in(&items, org, ust, now_us())
 }
 
-/// Opens a session for `user`, unless its record is being deleted meanwhile.
+/// Opens a session for `user`, unless its record is being deleted meanwhile. It lasts `idle`
+/// unless renewed, and never past `absolute` from now: renewals stop extending it there, and the
+/// user logs in again.
 pub async fn open_session(
     db: &Db,
     org: &OrgId,
     user: &SsoUser,
-    ttl: std::time::Duration,
+    idle: std::time::Duration,
+    absolute: std::time::Duration,
 ) -> Result<(Ust, i64), SsoError> {
     let ust = Ust::issue(&user.id);
-    let expires_us = now_us() + ttl.as_micros() as i64;
+    let now = now_us();
+    let max_us = now + absolute.as_micros() as i64;
+    let expires_us = (now + idle.as_micros() as i64).min(max_us);
     let mut item = session_key(org, &ust).to_item();
     item.insert("super_user".into(), AttributeValue::Bool(user.super_user));
     item.insert("exp_us".into(), n(expires_us));
+    item.insert("max_exp_us".into(), n(max_us));
     item.insert(keys::EXPIRES_AT.into(), n(ttl_seconds(expires_us)));
     let writes = vec![live_user_check(db, org, &user.id), db.put(item, None)];
     match db.transact(writes).await {
@@ -305,20 +369,22 @@ pub async fn close_session(db: &Db, org: &OrgId, ust: &Ust) -> Result<(), StoreE
     db.transact(vec![db.delete(&session_key(org, ust))]).await
 }
 
-/// Extends a live session by `ttl` from now; `None` when it is unknown or expired.
+/// Extends a live session to `idle` from now, but never past its absolute end; `None` when it
+/// is unknown or expired. A session from before absolute ends existed cannot be renewed.
 pub async fn renew_session(
     db: &Db,
     org: &OrgId,
     ust: &Ust,
-    ttl: std::time::Duration,
+    idle: std::time::Duration,
 ) -> Result<Option<i64>, StoreError> {
     let now = now_us();
-    let expires_us = now + ttl.as_micros() as i64;
-    let renewed = db
-        .update_returning(
-            &session_key(org, ust),
+    let wanted = now + idle.as_micros() as i64;
+    let key = session_key(org, ust);
+    let extend = |expires_us: i64, condition: &'static str| {
+        db.update_returning(
+            &key,
             "SET exp_us = :e, #ttl = :t",
-            "attribute_exists(pk) AND exp_us > :now",
+            condition,
             &[("#ttl", keys::EXPIRES_AT)],
             vec![
                 (":e", n(expires_us)),
@@ -326,8 +392,24 @@ pub async fn renew_session(
                 (":now", n(now)),
             ],
         )
-        .await?;
-    Ok(renewed.map(|_| expires_us))
+    };
+    let live = "attribute_exists(pk) AND exp_us > :now AND max_exp_us >= :e";
+    if extend(wanted, live).await?.is_some() {
+        return Ok(Some(wanted));
+    }
+    // Refused: unknown, expired, or the absolute end comes first. Only the last one renews,
+    // up to that end.
+    let Some(item) = db.get(&key).await? else {
+        return Ok(None);
+    };
+    let (Ok(expires_us), Ok(max_us)) = (get_i64(&item, "exp_us"), get_i64(&item, "max_exp_us"))
+    else {
+        return Ok(None);
+    };
+    if expires_us <= now || max_us >= wanted {
+        return Ok(None);
+    }
+    Ok(extend(max_us, live).await?.map(|_| max_us))
 }
 
 /// The caller's session and, in the same read, the records of `users`.

@@ -25,7 +25,8 @@ async fn main() -> ExitCode {
 }
 
 async fn run(args: &[String]) -> Result<String, String> {
-    let app = App::from_env().await.map_err(|e| e.to_string())?;
+    // With KMS: the seed creates Zato users, each with a data key.
+    let app = App::from_env_with_kms().await.map_err(|e| e.to_string())?;
     match args.first().map(String::as_str) {
         Some("create-table") => {
             let path = args.get(1).map_or("template.yaml", String::as_str);
