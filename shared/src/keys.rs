@@ -92,8 +92,9 @@ pub fn role(org: &OrgId, role_id: &str) -> Key {
 pub const ROLE_PREFIX: &str = "ROLE#";
 /// A SailPoint OAuth client (hashed secret, scopes).
 pub fn oauth_client(org: &OrgId, client_id: &str) -> Key {
-    Key::new(org.to_string(), format!("OAUTH#{client_id}"))
+    Key::new(org.to_string(), format!("{OAUTH_CLIENT_PREFIX}{client_id}"))
 }
+pub const OAUTH_CLIENT_PREFIX: &str = "OAUTH#";
 /// The one key that begins with no organization: a client id's owner. A client authenticates
 /// by id alone (`POST /oauth/token` names no tenant), so the id must be unique across
 /// organizations; this item is that uniqueness (claimed with `attribute_not_exists`) and the

@@ -67,6 +67,41 @@ pub async fn put(
     }
 }
 
+/// The clients of an organization: id and scopes (never a secret, which is not stored).
+pub async fn clients(db: &Db, org: &OrgId) -> Result<Vec<(String, Vec<String>)>, StoreError> {
+    db.query_prefix(org.as_str(), keys::OAUTH_CLIENT_PREFIX)
+        .await?
+        .iter()
+        .map(|item| {
+            let scopes = item
+                .get("scopes")
+                .and_then(|v| v.as_ss().ok())
+                .cloned()
+                .unwrap_or_default();
+            Ok((get_s(item, "id")?.to_owned(), scopes))
+        })
+        .collect()
+}
+
+/// Deletes a client of `org` with its id's claim and its failure counter. Tokens it was issued
+/// stay valid until they expire (`OAUTH_TOKEN_SECONDS`): a bearer token cannot be recalled.
+/// `false` when `org` has no such client.
+pub async fn revoke(db: &Db, org: &OrgId, client_id: &str) -> Result<bool, StoreError> {
+    let writes = vec![
+        db.delete_if(
+            &keys::oauth_client(org, client_id),
+            Some("attribute_exists(pk)"),
+        ),
+        db.delete(&keys::oauth_client_owner(client_id)),
+        db.delete(&keys::oauth_failures(org, client_id)),
+    ];
+    match db.transact(writes).await {
+        Ok(()) => Ok(true),
+        Err(StoreError::TransactionCancelled(_)) => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
 /// What a client-credentials attempt came to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Authenticated {

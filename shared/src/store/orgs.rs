@@ -128,6 +128,45 @@ pub async fn pool_members(db: &Db, pool: &OrgId) -> Result<Vec<OrgId>, StoreErro
         .collect()
 }
 
+/// Gives an existing organization one more API key (by its SHA-256): how a key is rotated in
+/// before the old one is revoked. `false` when there is no such organization.
+pub async fn add_api_key(db: &Db, org: &OrgId, api_key_hash: &str) -> Result<bool, StoreError> {
+    let writes = vec![
+        db.check(&keys::org(org), "attribute_exists(pk)"),
+        db.put(api_key_item(org, api_key_hash), None),
+    ];
+    match db.transact(writes).await {
+        Ok(()) => Ok(true),
+        Err(StoreError::TransactionCancelled(_)) => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
+/// The SHA-256 of each API key of the organization (the keys themselves are never stored).
+pub async fn api_key_hashes(db: &Db, org: &OrgId) -> Result<Vec<String>, StoreError> {
+    db.query_prefix(org.as_str(), keys::API_KEY_PREFIX)
+        .await?
+        .iter()
+        .map(|i| {
+            Ok(get_s(i, keys::SK)?
+                .trim_start_matches(keys::API_KEY_PREFIX)
+                .to_owned())
+        })
+        .collect()
+}
+
+/// Revokes the organization's API key with this hash. Warm instances that verified it keep
+/// accepting it for at most `AUTH_CACHE_SECONDS`. `false` when there was no such key.
+pub async fn revoke_api_key(db: &Db, org: &OrgId, api_key_hash: &str) -> Result<bool, StoreError> {
+    let key = keys::api_key(org, api_key_hash);
+    let delete = db.delete_if(&key, Some("attribute_exists(pk)"));
+    match db.transact(vec![delete]).await {
+        Ok(()) => Ok(true),
+        Err(StoreError::TransactionCancelled(_)) => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
 fn api_key_item(org: &OrgId, key_hash: &str) -> Item {
     let mut item = keys::api_key(org, key_hash).to_item();
     item.insert(keys::LOOKUP.into(), s(keys::api_key_lookup(key_hash)));
