@@ -63,11 +63,11 @@ impl Gate {
     /// Resolves once the chosen request is held at the gate, unforwarded. Never resolves if
     /// fewer requests come: race it against the client's own completion.
     pub async fn reached(&mut self) {
-        if let Some(reached) = self.reached.as_mut() {
-            if reached.await.is_ok() {
-                self.reached = None;
-                return;
-            }
+        if let Some(reached) = self.reached.as_mut()
+            && reached.await.is_ok()
+        {
+            self.reached = None;
+            return;
         }
         std::future::pending().await
     }

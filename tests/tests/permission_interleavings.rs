@@ -339,6 +339,7 @@ async fn a_catalog_delete_of_an_added_name(size: Size) {
         .requests_of(scene.put_event(&person, &wanted("victim:clean"), None))
         .await;
 
+    let mut outcomes = Vec::new();
     for k in 0..=requests {
         let victim = format!("victim:{k:02}");
         scene.catalog(std::slice::from_ref(&victim)).await;
@@ -354,10 +355,17 @@ async fn a_catalog_delete_of_an_added_name(size: Size) {
         scene.assert_not_granted(&person, &victim, &at).await;
         let (status, body) = status_and_body(&resp);
         assert!(status == 204 || status == 400, "{at}: {status} {body}");
+        outcomes.push(status);
         let (_, held, _) = scene.permissions(&person).await;
         let expected = if status == 204 { set(&kept) } else { set(&[]) };
         assert_eq!(held, expected, "{at}: T1 answered {status}");
     }
+    // The delete landed both before T1 (whose name was then gone) and after it.
+    assert!(
+        outcomes.contains(&400) && outcomes.contains(&204),
+        "T1 answered {outcomes:?}"
+    );
+    eprintln!("T1 answered {outcomes:?}, held at each of its {requests} requests and after");
 }
 
 #[tokio::test]
@@ -455,6 +463,7 @@ async fn a_second_put(size: Size, if_match: bool) {
         .requests_of(scene.put_event(&person, &first, None))
         .await;
 
+    let mut winners = BTreeSet::new();
     for k in 0..=requests {
         let (person, start) = scene.person_holding(&kept).await;
         let condition = if_match.then_some(start.as_str());
@@ -490,6 +499,7 @@ async fn a_second_put(size: Size, if_match: bool) {
             assert_ne!(v1, v2, "{at}: two writes, one version");
             if v1 > v2 { (&first, e1) } else { (&second, e2) }
         };
+        winners.insert(winner.0 == &first);
         assert_eq!(held, set(winner.0), "{at}");
         assert_eq!(etag, winner.1, "{at}: the GET's ETag is the winner's");
         for name in &held {
@@ -499,6 +509,8 @@ async fn a_second_put(size: Size, if_match: bool) {
             );
         }
     }
+    // T2 ran both before T1's commit and after it.
+    assert_eq!(winners.len(), 2, "the same PUT won at every request");
 }
 
 #[tokio::test]
@@ -539,6 +551,7 @@ async fn a_catalog_delete_of_a_kept_name(size: Size) {
         .requests_of(scene.put_event(&person, &wanted("victim:clean"), None))
         .await;
 
+    let mut outcomes = Vec::new();
     for k in 0..=requests {
         let victim = format!("victim:{k:02}");
         scene.catalog(std::slice::from_ref(&victim)).await;
@@ -554,10 +567,17 @@ async fn a_catalog_delete_of_a_kept_name(size: Size) {
         scene.assert_not_granted(&person, &victim, &at).await;
         let (status, body) = status_and_body(&resp);
         assert!(status == 204 || status == 400, "{at}: {status} {body}");
+        outcomes.push(status);
         let (_, held, _) = scene.permissions(&person).await;
         let expected = if status == 204 { set(&added) } else { set(&[]) };
         assert_eq!(held, expected, "{at}: T1 answered {status}");
     }
+    // The delete landed both before T1 (whose name was then gone) and after it.
+    assert!(
+        outcomes.contains(&400) && outcomes.contains(&204),
+        "T1 answered {outcomes:?}"
+    );
+    eprintln!("T1 answered {outcomes:?}, held at each of its {requests} requests and after");
 }
 
 #[tokio::test]
