@@ -392,6 +392,21 @@ enum Outcome {
     Failed(ReplaceError),
 }
 
+impl Outcome {
+    /// A cancelled commit: raced when its first item, the `PERMS` update, failed its condition;
+    /// anything else is not a race that another attempt would win.
+    fn cancelled(reasons: Vec<String>) -> Self {
+        if reasons
+            .first()
+            .is_some_and(|r| r == "ConditionalCheckFailed")
+        {
+            Outcome::Raced
+        } else {
+            Outcome::Failed(StoreError::TransactionCancelled(reasons).into())
+        }
+    }
+}
+
 impl From<StoreError> for Outcome {
     fn from(e: StoreError) -> Self {
         match e {
@@ -527,10 +542,10 @@ impl Write<'_> {
                     })
                     .map(|(_, name)| name)
                     .collect();
-                if missing.is_empty() {
-                    Err(Outcome::Raced)
-                } else {
+                if !missing.is_empty() {
                     Err(Outcome::Failed(ReplaceError::NotInCatalog(missing)))
+                } else {
+                    Err(Outcome::cancelled(reasons))
                 }
             }
             Err(e) => Err(e.into()),
@@ -559,7 +574,7 @@ impl Write<'_> {
         );
         match self.db.transact(commit).await {
             Ok(()) => Ok(()),
-            Err(StoreError::TransactionCancelled(_)) => Err(Outcome::Raced),
+            Err(StoreError::TransactionCancelled(reasons)) => Err(Outcome::cancelled(reasons)),
             Err(e) => Err(e.into()),
         }
     }
