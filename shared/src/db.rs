@@ -303,6 +303,23 @@ impl Db {
         }
     }
 
+    /// A DeleteItem outside a transaction that returns the item as it was, or `None` when there
+    /// was none.
+    pub async fn delete_returning(&self, key: &Key) -> Result<Option<Item>, StoreError> {
+        let out = self
+            .client
+            .delete_item()
+            .table_name(&self.table)
+            .set_key(Some(key.to_item()))
+            .return_values(aws_sdk_dynamodb::types::ReturnValue::AllOld)
+            .return_consumed_capacity(ReturnConsumedCapacity::Total)
+            .send()
+            .await
+            .map_err(|e| counted(classify(&e)))?;
+        record(out.consumed_capacity());
+        Ok(out.attributes.filter(|item| !item.is_empty()))
+    }
+
     /// Deletes many items, 25 per BatchWriteItem, retrying unprocessed ones with backoff.
     pub async fn batch_delete(&self, keys: &[Key]) -> Result<(), StoreError> {
         use aws_sdk_dynamodb::types::{DeleteRequest, WriteRequest};

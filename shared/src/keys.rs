@@ -166,17 +166,14 @@ pub const ATTRIBUTES_END: &str = "ATTR$";
 pub const ATTRIBUTE_GUARDS_END: &str = "ATTRV$";
 /// Profile and memberships (`#PROFILE`, `#MEMBER#…`) begin with this.
 pub const PERSON_RECORD_PREFIX: &str = "#";
-/// The version of the person's directly assigned permissions (the ETag of If-Match).
+/// The person's directly assigned permissions: the names (a string set) and the version that
+/// is the ETag of If-Match. One item, so every change of the set is one conditional write.
 pub fn person_permissions(org: &OrgId, person: &PersonId) -> Key {
-    Key::new(person_partition(org, person), "PERMS")
+    Key::new(person_partition(org, person), PERSON_PERMISSIONS_SK)
 }
-/// A person's permissions version and assignments, or an org's catalog version and entries:
-/// both begin with this in their partition.
+pub const PERSON_PERMISSIONS_SK: &str = "PERMS";
+/// An org's catalog version (`PERMS`) and entries (`PERM#…`) begin with this in its partition.
 pub const PERMISSIONS_PREFIX: &str = "PERM";
-/// One directly assigned permission.
-pub fn person_permission(org: &OrgId, person: &PersonId, name: &str) -> Key {
-    Key::new(person_partition(org, person), format!("PERM#{name}"))
-}
 /// Reverse of a role membership, so deleting a person finds every role it is in.
 pub fn person_role(org: &OrgId, person: &PersonId, role_id: &str) -> Key {
     Key::new(person_partition(org, person), format!("ROLEM#{role_id}"))
@@ -217,8 +214,10 @@ pub fn handle(pool: &OrgId, kind: &str, normalized_value: &str) -> Key {
 }
 // ---- permission holders: `{org}#PERM#{name}` -----------------------------------------------
 
-/// A person holding a permission directly, so a catalog delete can revoke it with a strongly
-/// consistent Query instead of a scan or an eventually consistent index.
+/// A person who may hold a permission directly, so a catalog delete can revoke it with a strongly
+/// consistent Query instead of a scan or an eventually consistent index. A superset: every name
+/// of a person's set has its entry, written before the name is committed; an entry whose name
+/// the person does not hold is stale and grants nothing.
 pub fn permission_holder(org: &OrgId, name: &str, person: &PersonId) -> Key {
     Key::new(
         permission_holders_partition(org, name),

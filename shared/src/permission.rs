@@ -1,5 +1,6 @@
-//! SlashID permission names, and the ETags that version permission sets.
+//! SlashID permission names, a person's set of them, and the ETags that version those sets.
 
+use std::collections::BTreeSet;
 use std::fmt;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -39,6 +40,41 @@ impl PermissionName {
 impl fmt::Display for PermissionName {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
+    }
+}
+
+/// The most permissions a person holds directly, and so the most distinct names one PUT may
+/// give. A person's set is one DynamoDB item, whose limit is 400 KB: 256 names of at most
+/// [`MAX_PERMISSION_NAME`] bytes are 260,864 bytes, with room to spare for the keys and version.
+/// It also bounds the work of the largest PUT (see `store::permissions`).
+pub const MAX_DIRECT_PERMISSIONS: usize = 256;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "permissions: a person holds at most {MAX_DIRECT_PERMISSIONS} distinct permissions directly; the body names {0}"
+)]
+pub struct TooManyPermissions(pub usize);
+
+/// A person's directly assigned permissions as a PUT replaces them: distinct names, at most
+/// [`MAX_DIRECT_PERMISSIONS`] of them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PermissionSet(BTreeSet<PermissionName>);
+
+impl PermissionSet {
+    pub fn new(names: BTreeSet<PermissionName>) -> Result<Self, TooManyPermissions> {
+        if names.len() > MAX_DIRECT_PERMISSIONS {
+            return Err(TooManyPermissions(names.len()));
+        }
+        Ok(Self(names))
+    }
+    pub fn iter(&self) -> impl Iterator<Item = &PermissionName> {
+        self.0.iter()
+    }
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
     }
 }
 
@@ -84,6 +120,28 @@ mod tests {
         }
         assert!(PermissionName::parse(&"a".repeat(1019)).is_ok());
         assert!(PermissionName::parse(&"a".repeat(1020)).is_err());
+    }
+
+    #[test]
+    fn a_set_holds_up_to_the_cap_and_no_more() {
+        let set = |n: usize| -> BTreeSet<PermissionName> {
+            (0..n)
+                .map(|i| PermissionName::parse(&format!("p:{i:04}")).unwrap())
+                .collect()
+        };
+        assert_eq!(
+            PermissionSet::new(set(MAX_DIRECT_PERMISSIONS)).map(|s| s.len()),
+            Ok(MAX_DIRECT_PERMISSIONS)
+        );
+        assert_eq!(
+            PermissionSet::new(set(MAX_DIRECT_PERMISSIONS + 1)),
+            Err(TooManyPermissions(MAX_DIRECT_PERMISSIONS + 1))
+        );
+        assert!(
+            TooManyPermissions(300)
+                .to_string()
+                .contains(&MAX_DIRECT_PERMISSIONS.to_string())
+        );
     }
 
     #[test]

@@ -1,6 +1,8 @@
 //! A fault-injecting HTTP proxy in front of DynamoDB Local, for in-process handler tests: point
 //! an `App` at `proxy.url()` and switch what DynamoDB "does" between requests. It counts the
-//! requests it sees, so a test can say how often the SDK tried.
+//! requests it sees, so a test can say how often the SDK tried. A *gate* holds one chosen
+//! request unforwarded until the test releases it, so a test can run another operation in
+//! between, at exactly that point of a multi-request write.
 //!
 //! Only HTTP/1.1 with `Content-Length` bodies, which is all the SDK sends to DynamoDB.
 
@@ -9,6 +11,7 @@ use std::sync::{Arc, Mutex};
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::oneshot;
 
 /// What the proxy does with a request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,6 +37,63 @@ struct State {
     plan: Mutex<(Fault, usize)>,
     requests: AtomicUsize,
     faults: AtomicUsize,
+    gate: Mutex<Option<Armed>>,
+    gates: AtomicUsize,
+}
+
+/// A gate waiting for its request: how many requests still pass first, whom to tell when the
+/// request arrives, and what it then waits for.
+struct Armed {
+    id: usize,
+    passing: usize,
+    reached: oneshot::Sender<()>,
+    release: oneshot::Receiver<()>,
+}
+
+/// Holds one request of the proxy's traffic before it reaches DynamoDB (see
+/// [`FaultProxy::gate_after`]). Dropping the gate releases a held request and disarms it.
+pub struct Gate {
+    id: usize,
+    state: Arc<State>,
+    reached: Option<oneshot::Receiver<()>>,
+    release: Option<oneshot::Sender<()>>,
+}
+
+impl Gate {
+    /// Resolves once the chosen request is held at the gate, unforwarded. Never resolves if
+    /// fewer requests come: race it against the client's own completion.
+    pub async fn reached(&mut self) {
+        if let Some(reached) = self.reached.as_mut()
+            && reached.await.is_ok()
+        {
+            self.reached = None;
+            return;
+        }
+        std::future::pending().await
+    }
+
+    /// Lets the held request go on to DynamoDB.
+    pub fn release(mut self) {
+        self.open();
+    }
+
+    fn open(&mut self) {
+        let mut armed = self.state.gate.lock().expect("gate lock");
+        // Disarm only this gate, never one armed after it.
+        if armed.as_ref().is_some_and(|a| a.id == self.id) {
+            *armed = None;
+        }
+        drop(armed);
+        if let Some(release) = self.release.take() {
+            let _ = release.send(());
+        }
+    }
+}
+
+impl Drop for Gate {
+    fn drop(&mut self) {
+        self.open();
+    }
 }
 
 pub struct FaultProxy {
@@ -52,6 +112,8 @@ impl FaultProxy {
             plan: Mutex::new((Fault::None, 0)),
             requests: AtomicUsize::new(0),
             faults: AtomicUsize::new(0),
+            gate: Mutex::new(None),
+            gates: AtomicUsize::new(0),
         });
         let shared = state.clone();
         tokio::spawn(async move {
@@ -82,6 +144,26 @@ impl FaultProxy {
     /// The next `passing` requests are forwarded, then `fault` applies.
     pub fn inject_after(&self, passing: usize, fault: Fault) {
         *self.state.plan.lock().expect("plan lock") = (fault, passing);
+    }
+
+    /// The next `passing` requests are forwarded; the one after them is held before it reaches
+    /// DynamoDB until the returned gate is released (or dropped). Replaces an armed gate.
+    pub fn gate_after(&self, passing: usize) -> Gate {
+        let (reached_tx, reached_rx) = oneshot::channel();
+        let (release_tx, release_rx) = oneshot::channel();
+        let id = self.state.gates.fetch_add(1, Ordering::SeqCst);
+        *self.state.gate.lock().expect("gate lock") = Some(Armed {
+            id,
+            passing,
+            reached: reached_tx,
+            release: release_rx,
+        });
+        Gate {
+            id,
+            state: self.state.clone(),
+            reached: Some(reached_rx),
+            release: Some(release_tx),
+        }
     }
 
     /// Requests seen so far, faulted or not.
@@ -121,6 +203,21 @@ fn decide(state: &State) -> Fault {
     plan.0
 }
 
+/// Whether the request just read is the one an armed gate holds; if so, what releases it.
+fn gated(state: &State) -> Option<oneshot::Receiver<()>> {
+    let mut gate = state.gate.lock().expect("gate lock");
+    let armed = gate.as_mut()?;
+    if armed.passing > 0 {
+        armed.passing -= 1;
+        return None;
+    }
+    let Armed {
+        reached, release, ..
+    } = gate.take()?;
+    let _ = reached.send(());
+    Some(release)
+}
+
 /// One client connection, request after request (the SDK keeps connections alive).
 async fn serve(mut stream: TcpStream, state: Arc<State>) {
     let mut buf = Vec::new();
@@ -128,6 +225,10 @@ async fn serve(mut stream: TcpStream, state: Arc<State>) {
         let Some(request) = read_request(&mut stream, &mut buf).await else {
             return;
         };
+        if let Some(release) = gated(&state) {
+            // Released or dropped: either way the request goes on.
+            let _ = release.await;
+        }
         let response = match decide(&state) {
             Fault::None => match forward(&state, request).await {
                 Some(r) => r,

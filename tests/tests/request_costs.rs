@@ -122,3 +122,39 @@ async fn a_zato_attribute_read_is_one_request() {
     assert_eq!(resp.status(), 200);
     assert_eq!(cost.calls, 1);
 }
+
+#[tokio::test]
+async fn a_warm_read_of_a_persons_permissions_is_one_request() {
+    let app = warm_app().await;
+    let event = Event::new(
+        "GET",
+        "/persons/{person_id}/permissions",
+        &format!("/persons/{DEMO_PERSON}/permissions"),
+    )
+    .path_param("person_id", DEMO_PERSON)
+    .header("SlashID-OrgID", DEMO_ORG)
+    .header("SlashID-API-Key", DEMO_API_KEY);
+    let first = slashid_get_person_permissions::handle(app, event.build()).await;
+    assert_eq!(first.status(), 200);
+
+    let (resp, cost) = measured(slashid_get_person_permissions::handle(app, event.build())).await;
+
+    assert_eq!(resp.status(), 200);
+    assert_eq!(cost.calls, 1);
+}
+
+#[tokio::test]
+async fn a_warm_permission_check_is_one_request() {
+    let app = warm_app().await;
+    let event = Event::new("POST", "/rbac/check", "/rbac/check")
+        .header("SlashID-OrgID", DEMO_ORG)
+        .header("SlashID-API-Key", DEMO_API_KEY)
+        .json(&serde_json::json!({"person_id": DEMO_PERSON, "permission_name": "demo:read"}));
+    let first = slashid_check_permission::handle(app, event.build()).await;
+    assert_eq!(first.status(), 200);
+
+    let (resp, cost) = measured(slashid_check_permission::handle(app, event.build())).await;
+
+    assert_eq!(resp.status(), 200);
+    assert_eq!(cost.calls, 1);
+}

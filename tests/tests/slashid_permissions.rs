@@ -1,10 +1,12 @@
 //! SlashID permissions through the router: the seed `PUT /persons/{id}/permissions` with each
 //! documented status, catalog deletes racing assignment, sets larger than one transaction, the
-//! consistency headers and their 408, and the catalog siblings. The If-Match race is in races.rs.
+//! consistency headers and their 408, and the catalog siblings. The If-Match race is in races.rs;
+//! the deterministic interleavings with catalog deletes in permission_interleavings.rs.
 
 use std::collections::BTreeSet;
 
 use idgraph::ids::PersonId;
+use idgraph::keys;
 use integration_tests::{Api, DEMO_ORG, DEMO_PERSON, Reply, Tenant, app};
 use serde_json::json;
 
@@ -249,50 +251,80 @@ async fn sets_larger_than_one_transaction_are_replaced_whole() {
 #[tokio::test]
 async fn a_large_set_with_a_missing_name_changes_nothing() {
     let big = names(120, "big");
-    let (_, api, id) = setup(&big).await;
+    let (tenant, api, id) = setup(&big).await;
     let mut wanted = big.clone();
     wanted.push("big:missing".into());
     let r = put(&api, &id, &wanted, &[]).await;
     assert_eq!(r.status, 400);
     assert!(r.error().contains("big:missing"));
     assert!(result_set(&api.get(&perms(&id)).await).is_empty());
-    // The staged leftovers do not block the next write.
+    // Nothing was written for the refused body, not even a holder entry.
+    let app = app().await;
+    let person = PersonId::parse(&id).unwrap();
+    for name in &big {
+        let holder = keys::permission_holder(&tenant.org.id, name, &person);
+        assert!(app.db.get(&holder).await.unwrap().is_none(), "{name}");
+    }
+    // Nor does anything block the next write.
     assert_eq!(put(&api, &id, &big, &[]).await.status, 204);
     assert_eq!(result_set(&api.get(&perms(&id)).await).len(), 120);
 }
 
 #[tokio::test]
-async fn leftovers_of_an_interrupted_large_write_are_invisible() {
+async fn a_stale_holder_entry_grants_nothing_and_the_catalog_delete_clears_it() {
     let catalog = names(2, "p");
     let (tenant, api, id) = setup(&catalog).await;
     put(&api, &id, &catalog[..1], &[]).await;
-    // What a writer that died after staging leaves: an addition pending under its token, and a
-    // removal flagged under it. Neither was committed.
+    // What a PUT that lost a race may leave: the holder entry of a name it never committed.
     let app = app().await;
     let person = PersonId::parse(&id).unwrap();
-    for (name, pending, removing) in [
-        (&catalog[1], Some("dead"), None),
-        (&catalog[0], None, Some("dead")),
-    ] {
-        let (_, item) = idgraph::store::permissions::raw_assignment(
-            &tenant.org.id,
-            &person,
-            name,
-            pending,
-            removing,
-        );
-        app.db
-            .client
-            .put_item()
-            .table_name(&app.db.table)
-            .set_item(Some(item))
-            .send()
-            .await
-            .unwrap();
-    }
+    let stale = keys::permission_holder(&tenant.org.id, &catalog[1], &person);
+    app.db
+        .client
+        .put_item()
+        .table_name(&app.db.table)
+        .set_item(Some(stale.to_item()))
+        .send()
+        .await
+        .unwrap();
+    let check = json!({"person_id": id, "permission_name": catalog[1]});
+
     assert_eq!(
         result_set(&api.get(&perms(&id)).await),
         BTreeSet::from([catalog[0].clone()])
+    );
+    assert_eq!(
+        api.post("/rbac/check", &check).await.result()["granted"],
+        false
+    );
+    let deleted = api
+        .delete(&format!("/rbac/permissions/{}", catalog[1]))
+        .await;
+    assert_eq!(deleted.status, 204);
+    assert!(app.db.get(&stale).await.unwrap().is_none());
+    assert_eq!(
+        result_set(&api.get(&perms(&id)).await),
+        BTreeSet::from([catalog[0].clone()])
+    );
+}
+
+#[tokio::test]
+async fn more_distinct_names_than_a_person_may_hold_are_a_400_saying_the_limit() {
+    let (_, api, id) = setup(&names(1, "p")).await;
+    let max = idgraph::permission::MAX_DIRECT_PERMISSIONS;
+    let before = api.get(&perms(&id)).await;
+
+    let r = put(&api, &id, &names(max + 1, "many"), &[]).await;
+
+    assert_eq!(r.status, 400);
+    assert!(
+        r.error().contains(&format!("at most {max}")),
+        "{:?}",
+        r.body
+    );
+    assert_eq!(
+        api.get(&perms(&id)).await.header("etag"),
+        before.header("etag")
     );
 }
 

@@ -1,10 +1,11 @@
 //! `PUT /persons/{person_id}/permissions` (and `/additional-permissions`, its v1.1 path) —
 //! replaces the person's directly assigned permissions with `{permissions: [...]}`.
 //!
-//! Every name must exist in the catalog, checked in the same transaction as the write (a name
-//! missing → 400 naming it). `If-Match` is compared inside the write's condition: stale → 412,
-//! `*` → any existing version, absent → unconditional. 204 with the new `ETag`; with
-//! `SlashID-Required-Consistency: all_regions`, only once every replica shows it (else 408).
+//! Every name must exist in the catalog when the write commits (a name missing → 400 naming
+//! it); at most `MAX_DIRECT_PERMISSIONS` distinct names (more → 400 saying so). `If-Match` is
+//! compared inside the write's condition: stale → 412, `*` → any existing version, absent →
+//! unconditional. 204 with the new `ETag`; with `SlashID-Required-Consistency: all_regions`,
+//! only once every replica shows it (else 408).
 
 use std::collections::BTreeSet;
 
@@ -12,7 +13,7 @@ use idgraph::consistency::Consistency;
 use idgraph::error::ApiError;
 use idgraph::faces::slashid;
 use idgraph::keys;
-use idgraph::permission::PermissionName;
+use idgraph::permission::{PermissionName, PermissionSet};
 use idgraph::request::json_body;
 use idgraph::store::permissions::{self, ReplaceError};
 use idgraph::{App, Body, Request, Response, auth};
@@ -22,8 +23,9 @@ pub async fn handle(app: &App, req: Request) -> Response<Body> {
     slashid::respond(run(app, req).await)
 }
 
-/// `{permissions: [PermissionName, ...]}`; the first bad item is named in the 400.
-fn parse(body: &Value) -> Result<BTreeSet<PermissionName>, ApiError> {
+/// `{permissions: [PermissionName, ...]}`; the first bad item is named in the 400, and a set over
+/// the cap is refused whole.
+fn parse(body: &Value) -> Result<PermissionSet, ApiError> {
     let bad = |m: String| ApiError::BadRequest(m);
     let Some(items) = body.get("permissions") else {
         return Err(bad("permissions is required".into()));
@@ -33,7 +35,7 @@ fn parse(body: &Value) -> Result<BTreeSet<PermissionName>, ApiError> {
             "permissions must be an array of permission names".into()
         ));
     };
-    items
+    let names = items
         .iter()
         .enumerate()
         .map(|(i, item)| match item {
@@ -44,7 +46,8 @@ fn parse(body: &Value) -> Result<BTreeSet<PermissionName>, ApiError> {
                 "permissions[{i}] must be a string, not {other}"
             ))),
         })
-        .collect()
+        .collect::<Result<BTreeSet<_>, _>>()?;
+    PermissionSet::new(names).map_err(|e| bad(e.to_string()))
 }
 
 async fn run(app: &App, req: Request) -> Result<Response<Body>, ApiError> {
@@ -87,6 +90,28 @@ mod tests {
             matches!(e, ApiError::BadRequest(m) if m.contains("permissions[1]") && m.contains("bad perm"))
         );
         assert!(parse(&json!({"permissions": ["ok", 7]})).is_err());
+    }
+
+    #[test]
+    fn more_distinct_names_than_a_person_may_hold_are_refused_saying_the_limit() {
+        let max = idgraph::permission::MAX_DIRECT_PERMISSIONS;
+        let names = |n: usize| -> Vec<String> { (0..n).map(|i| format!("p:{i:04}")).collect() };
+        assert_eq!(
+            parse(&json!({ "permissions": names(max) })).unwrap().len(),
+            max
+        );
+        let e = parse(&json!({ "permissions": names(max + 1) })).unwrap_err();
+        assert!(
+            matches!(&e, ApiError::BadRequest(m) if m.contains(&max.to_string())),
+            "{e:?}"
+        );
+        // Duplicates do not count against the limit.
+        let mut repeated = names(max);
+        repeated.extend(names(max));
+        assert_eq!(
+            parse(&json!({ "permissions": repeated })).unwrap().len(),
+            max
+        );
     }
 
     #[test]

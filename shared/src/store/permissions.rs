@@ -1,12 +1,14 @@
 //! SlashID permissions: the org's catalog, and each person's directly assigned set.
 //!
-//! A person's set is versioned by its `PERMS` item, whose version is the ETag. `If-Match` is
-//! enforced only by the write's `ConditionExpression`. A set that fits one transaction is
-//! replaced by one; a larger one by lock → stage → commit on the `PERMS` item, with flags that
-//! let every reader see either the old set or the new one, never a mix (docs/data-model.md).
+//! A person's set is one item, `PERMS`: the names and the version that is the ETag. Every
+//! change of the set is one conditional write of that item, so readers see whole sets and
+//! writers serialize on the version. The holder index (`{org}#PERM#{name}` / `HOLDER#{person}`)
+//! says who *may* hold a name, so that a catalog delete finds every holder; a write puts a
+//! name's holder entry before it commits the name, and a stale entry grants nothing.
+//! docs/data-model.md proves that a concurrent catalog delete cannot leave a name assigned.
 
-use std::collections::{BTreeMap, BTreeSet};
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::collections::BTreeSet;
+use std::time::Duration;
 
 use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem};
 
@@ -14,15 +16,20 @@ use crate::db::{Db, Item};
 use crate::error::StoreError;
 use crate::ids::{OrgId, PersonId};
 use crate::item::{get_s, get_u64, n, opt_s, s};
-use crate::keys::{self, Key};
-use crate::permission::{IfMatch, PermissionName};
+use crate::keys;
+use crate::permission::{
+    IfMatch, MAX_DIRECT_PERMISSIONS, MAX_PERMISSION_NAME, PermissionName, PermissionSet,
+};
 use crate::store::orgs::Organization;
 
-fn now() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs())
-}
+/// DynamoDB's item size limit, which a person's whole set must fit with its keys and version.
+const DYNAMODB_ITEM_BYTES: usize = 400 * 1024;
+/// What a `PERMS` item holds beside its names, generously: the keys (at most 108 + 5 bytes),
+/// the attribute names and the version.
+const PERMS_ITEM_OVERHEAD: usize = 1024;
+const _: () = assert!(
+    MAX_DIRECT_PERMISSIONS * MAX_PERMISSION_NAME + PERMS_ITEM_OVERHEAD <= DYNAMODB_ITEM_BYTES
+);
 
 // ---- the catalog ------------------------------------------------------------------------------
 
@@ -174,8 +181,9 @@ pub async fn set_description(
 }
 
 /// Deletes a permission and revokes it from everyone holding it. The catalog item is tombstoned
-/// first, so no new assignment can commit; then every holder (a strongly consistent Query of the
-/// holder partition) loses it; then the item goes.
+/// first, so no assignment that checks the catalog from now on can commit; then every holder (a
+/// strongly consistent Query of the holder partition) loses it; then the item goes. A retried
+/// delete resumes: the tombstoned item still exists.
 pub async fn delete(db: &Db, org: &OrgId, name: &PermissionName) -> Result<(), CatalogWriteError> {
     let key = keys::permission(org, name.as_str());
     if !db.tombstone(&key).await? {
@@ -193,7 +201,9 @@ pub async fn delete(db: &Db, org: &OrgId, name: &PermissionName) -> Result<(), C
     Ok(())
 }
 
-/// Removes one permission from one person, bumping the person's version (their ETag changes).
+/// Removes one permission from one person. The person's version moves whether or not the set
+/// held the name: a PUT that wrote this holder entry but has not committed yet holds the old
+/// version in its condition, and must fail and re-check the catalog.
 async fn revoke(
     db: &Db,
     org: &OrgId,
@@ -202,124 +212,99 @@ async fn revoke(
 ) -> Result<(), StoreError> {
     let holder = keys::permission_holder(org, name.as_str(), person);
     let writes = vec![
-        db.delete(&keys::person_permission(org, person, name.as_str())),
-        db.delete(&holder),
         db.update(
             &keys::person_permissions(org, person),
-            "ADD #v :one",
+            "DELETE #names :name ADD #v :one",
             Some("attribute_exists(pk)"),
-            &[("#v", "version")],
-            vec![(":one", n(1))],
+            &[("#names", NAMES), ("#v", VERSION)],
+            vec![
+                (":name", AttributeValue::Ss(vec![name.as_str().to_owned()])),
+                (":one", n(1)),
+            ],
         ),
+        db.delete(&holder),
     ];
-    match db.transact(writes).await {
-        // The person is gone (no PERMS item): only the stale holder entry is left to remove.
-        Err(StoreError::TransactionCancelled(_)) => db.transact(vec![db.delete(&holder)]).await,
-        other => other,
+    for attempt in 0..ATTEMPTS {
+        match db.transact(writes.clone()).await {
+            // The person is gone (no PERMS item): only the stale holder entry is left to remove.
+            Err(StoreError::TransactionCancelled(_)) => {
+                return db.transact(vec![db.delete(&holder)]).await;
+            }
+            // A transaction on the same items was in flight: this one did nothing, so try again.
+            Err(StoreError::ConditionFailed) if attempt + 1 < ATTEMPTS => {
+                tokio::time::sleep(backoff(attempt)).await;
+            }
+            other => return other,
+        }
     }
+    Err(StoreError::ConditionFailed)
 }
 
 // ---- a person's directly assigned permissions ----------------------------------------------
 
-/// One stored `PERM#{name}` item of a person, with the flags of a large write.
-#[derive(Debug, Clone)]
-struct Assigned {
-    pending: Option<String>,
-    removing: Option<String>,
+const NAMES: &str = "names";
+const VERSION: &str = "version";
+
+/// A person's set as its `PERMS` item holds it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Held {
+    pub version: u64,
+    /// Sorted.
+    pub names: BTreeSet<String>,
 }
 
-impl Assigned {
-    fn flagged(&self) -> bool {
-        self.pending.is_some() || self.removing.is_some()
-    }
-    /// Whether this item is part of the set, given the last committed large write.
-    fn effective(&self, committed: Option<&str>) -> bool {
-        let added = self.pending.as_deref().is_none_or(|p| Some(p) == committed);
-        let removed = self
-            .removing
-            .as_deref()
-            .is_some_and(|r| Some(r) == committed);
-        added && !removed
-    }
-}
-
-/// The person's set as one Query reads it.
-#[derive(Debug, Clone)]
-struct State {
-    version: u64,
-    committed: Option<String>,
-    locked_until: Option<u64>,
-    items: BTreeMap<String, Assigned>,
-}
-
-impl State {
-    fn names(&self) -> BTreeSet<String> {
-        let c = self.committed.as_deref();
-        self.items
-            .iter()
-            .filter(|(_, a)| a.effective(c))
-            .map(|(n, _)| n.clone())
-            .collect()
+impl Held {
+    /// Reads a `PERMS` item (export reads them from its scan). `names` is absent when empty:
+    /// DynamoDB has no empty sets.
+    pub fn from_item(item: &Item) -> Result<Self, StoreError> {
+        let names = match item.get(NAMES) {
+            None => BTreeSet::new(),
+            Some(AttributeValue::Ss(names)) => names.iter().cloned().collect(),
+            Some(_) => {
+                return Err(StoreError::Internal(
+                    "a person's permission names are not a string set".into(),
+                ));
+            }
+        };
+        Ok(Self {
+            version: get_u64(item, VERSION)?,
+            names,
+        })
     }
 }
 
-async fn read_state(db: &Db, org: &OrgId, person: &PersonId) -> Result<Option<State>, StoreError> {
-    let items = db
-        .query_prefix(
-            &keys::person_partition(org, person),
-            keys::PERMISSIONS_PREFIX,
-        )
-        .await?;
-    let version_sk = keys::person_permissions(org, person).sk;
-    let mut state = None;
-    let mut assigned = BTreeMap::new();
-    for item in &items {
-        if get_s(item, keys::SK)? == version_sk {
-            state = Some(State {
-                version: get_u64(item, "version")?,
-                committed: opt_s(item, "committed")?.map(str::to_owned),
-                locked_until: item
-                    .contains_key("lock")
-                    .then(|| get_u64(item, "lock_until"))
-                    .transpose()?,
-                items: BTreeMap::new(),
-            });
-        } else {
-            let a = Assigned {
-                pending: opt_s(item, "pending")?.map(str::to_owned),
-                removing: opt_s(item, "removing")?.map(str::to_owned),
-            };
-            assigned.insert(get_s(item, "name")?.to_owned(), a);
-        }
-    }
-    Ok(state.map(|mut s| {
-        s.items = assigned;
-        s
-    }))
+/// The person's set; `None` when the person is not a member of the org. One GetItem.
+async fn read(db: &Db, org: &OrgId, person: &PersonId) -> Result<Option<Held>, StoreError> {
+    db.get(&keys::person_permissions(org, person))
+        .await?
+        .as_ref()
+        .map(Held::from_item)
+        .transpose()
 }
 
 /// The person's direct permissions (sorted) and their version; `None` when the person is not a
-/// member of the org. One Query.
+/// member of the org. One GetItem.
 pub async fn of_person(
     db: &Db,
     org: &OrgId,
     person: &PersonId,
 ) -> Result<Option<(Vec<String>, u64)>, StoreError> {
-    Ok(read_state(db, org, person)
+    Ok(read(db, org, person)
         .await?
-        .map(|s| (s.names().into_iter().collect(), s.version)))
+        .map(|held| (held.names.into_iter().collect(), held.version)))
 }
 
 /// Whether the person holds the permission directly; `None` when the person is not a member.
+/// One GetItem.
 pub async fn holds(
     db: &Db,
     org: &Organization,
     person: &PersonId,
     name: &PermissionName,
 ) -> Result<Option<bool>, StoreError> {
-    Ok(of_person(db, &org.id, person)
+    Ok(read(db, &org.id, person)
         .await?
-        .map(|(names, _)| names.iter().any(|n| n == name.as_str())))
+        .map(|held| held.names.contains(name.as_str())))
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -336,124 +321,157 @@ pub enum ReplaceError {
     Store(#[from] StoreError),
 }
 
-/// How long a large write may hold the lock before another writer may take it over.
-const LOCK_SECONDS: u64 = 30;
+/// Attempts of a replace (or a revoke) that keeps losing races before it gives up (409).
 const ATTEMPTS: usize = 6;
 
+fn backoff(attempt: usize) -> Duration {
+    Duration::from_millis(20 << attempt.min(4))
+}
+
 /// Replaces the person's direct permissions with `desired`. Returns the new version.
+///
+/// Each attempt reads the set, then writes the difference under the condition that the version
+/// is still the one read (and the `If-Match` one). A write that lost a race re-reads and tries
+/// again; with `If-Match`, the re-read answers 412, since the version has moved past it.
 pub async fn replace(
     db: &Db,
     org: &OrgId,
     person: &PersonId,
-    desired: &BTreeSet<PermissionName>,
+    desired: &PermissionSet,
     if_match: Option<IfMatch>,
 ) -> Result<u64, ReplaceError> {
     let desired: BTreeSet<String> = desired.iter().map(|p| p.as_str().to_owned()).collect();
     for attempt in 0..ATTEMPTS {
         if attempt > 0 {
-            tokio::time::sleep(std::time::Duration::from_millis(20 << attempt.min(4))).await;
+            tokio::time::sleep(backoff(attempt)).await;
         }
-        let Some(state) = read_state(db, org, person).await? else {
+        let Some(held) = read(db, org, person).await? else {
             return Err(ReplaceError::PersonNotFound);
         };
-        let plan = Plan::new(&state, &desired);
-        let outcome = if plan.fits_one_transaction(db) {
-            plan.apply_at_once(db, org, person, &state, if_match).await
+        // Only ever to refuse: a version that differs now can never match again, as versions
+        // only grow. Acceptance is the write's condition alone.
+        if !matches(if_match, held.version) {
+            return Err(ReplaceError::PreconditionFailed);
+        }
+        let plan = Plan::new(&held.names, &desired);
+        let write = Write {
+            db,
+            org,
+            person,
+            held: &held,
+            desired: &desired,
+            if_match,
+        };
+        let outcome = if plan.fits_one_transaction(db.max_transaction_items) {
+            write.at_once(&plan).await
         } else {
-            plan.apply_staged(db, org, person, &state, if_match).await
+            write.large(&plan).await
         };
         match outcome {
-            Ok(version) => return Ok(version),
-            // The version moved under us: without If-Match, try again on the new state; with it,
-            // the client's ETag is now stale unless it named exactly the version we raced from.
-            Err(Outcome::VersionMoved) => match if_match {
-                Some(IfMatch::Version(_) | IfMatch::Never) => {
-                    let current = read_state(db, org, person)
-                        .await?
-                        .ok_or(ReplaceError::PersonNotFound)?;
-                    if if_match != Some(IfMatch::Version(current.version)) {
-                        return Err(ReplaceError::PreconditionFailed);
-                    }
-                }
-                _ => continue,
-            },
-            Err(Outcome::Locked) => continue,
+            Ok(()) => return Ok(held.version + 1),
+            Err(Outcome::Raced) => continue,
             Err(Outcome::Failed(e)) => return Err(e),
         }
     }
     Err(ReplaceError::Busy)
 }
 
+/// Whether `If-Match` admits the version.
+fn matches(if_match: Option<IfMatch>, version: u64) -> bool {
+    match if_match {
+        None | Some(IfMatch::Any) => true,
+        Some(IfMatch::Version(v)) => v == version,
+        Some(IfMatch::Never) => false,
+    }
+}
+
 enum Outcome {
-    VersionMoved,
-    Locked,
+    /// Another write got in between (the version moved, or DynamoDB refused a conflicting
+    /// transaction): nothing of this attempt is visible; try again on a fresh read.
+    Raced,
     Failed(ReplaceError),
+}
+
+impl Outcome {
+    /// A cancelled commit: raced when its first item, the `PERMS` update, failed its condition;
+    /// anything else is not a race that another attempt would win.
+    fn cancelled(reasons: Vec<String>) -> Self {
+        if reasons
+            .first()
+            .is_some_and(|r| r == "ConditionalCheckFailed")
+        {
+            Outcome::Raced
+        } else {
+            Outcome::Failed(StoreError::TransactionCancelled(reasons).into())
+        }
+    }
 }
 
 impl From<StoreError> for Outcome {
     fn from(e: StoreError) -> Self {
-        Outcome::Failed(e.into())
+        match e {
+            StoreError::ConditionFailed => Outcome::Raced,
+            e => Outcome::Failed(e.into()),
+        }
     }
 }
 
-/// What a replace must write, item by item.
+/// What a replace writes, given the set it read. Pure, so that it is tested without DynamoDB.
+#[derive(Debug, Clone, PartialEq, Eq)]
 struct Plan {
-    /// Not in the set now, wanted: assign (checking the catalog).
+    /// Wanted and not held: their catalog items are checked and their holder entries put.
     add: Vec<String>,
-    /// In the set now, not wanted.
+    /// Held and not wanted: their holder entries go, in a transaction that moves the version.
     remove: Vec<String>,
-    /// In the set and wanted, but carrying flags of an earlier large write: rewrite clean.
-    normalize: Vec<String>,
-    /// Stored but not in the set (an aborted large write's leftovers), not wanted: delete.
-    garbage: Vec<String>,
 }
 
 impl Plan {
-    fn new(state: &State, desired: &BTreeSet<String>) -> Self {
-        let current = state.names();
-        let mut plan = Plan {
-            add: Vec::new(),
-            remove: Vec::new(),
-            normalize: Vec::new(),
-            garbage: Vec::new(),
-        };
-        for name in desired.difference(&current) {
-            plan.add.push(name.clone());
+    fn new(held: &BTreeSet<String>, desired: &BTreeSet<String>) -> Self {
+        Self {
+            add: desired.difference(held).cloned().collect(),
+            remove: held.difference(desired).cloned().collect(),
         }
-        for (name, a) in &state.items {
-            match (current.contains(name), desired.contains(name)) {
-                (true, false) => plan.remove.push(name.clone()),
-                (true, true) if a.flagged() => plan.normalize.push(name.clone()),
-                (false, false) => plan.garbage.push(name.clone()),
-                _ => {}
-            }
-        }
-        plan
     }
 
-    /// One item for the version, three per added name (catalog check, assignment, holder),
-    /// two per removed or leftover name, one per rewrite.
+    /// Items of the one-transaction write: the `PERMS` update, a catalog check and a holder put
+    /// per added name, a holder delete per removed name.
     fn items(&self) -> usize {
-        1 + 3 * self.add.len() + 2 * (self.remove.len() + self.garbage.len()) + self.normalize.len()
+        1 + 2 * self.add.len() + self.remove.len()
     }
 
-    fn fits_one_transaction(&self, db: &Db) -> bool {
-        self.items() <= db.max_transaction_items
+    fn fits_one_transaction(&self, limit: usize) -> bool {
+        self.items() <= limit
     }
 
-    /// The version item's condition: unchanged since our read, unlocked, and If-Match.
-    fn version_condition(
-        state: &State,
-        if_match: Option<IfMatch>,
-        unlocked: bool,
-    ) -> (String, Vec<(&'static str, AttributeValue)>) {
+    /// The removed names whose holder entries a large write's commit deletes: as many as fit
+    /// its transaction beside the `PERMS` update. The others stay as stale entries, which grant
+    /// nothing; a holder may never be deleted outside a transaction that moves the version, as
+    /// a concurrent writer may have put it again for a commit of its own.
+    fn removed_at_commit(&self, limit: usize) -> &[String] {
+        &self.remove[..self.remove.len().min(limit.saturating_sub(1))]
+    }
+}
+
+/// One attempt's write, from the set it read.
+struct Write<'a> {
+    db: &'a Db,
+    org: &'a OrgId,
+    person: &'a PersonId,
+    held: &'a Held,
+    desired: &'a BTreeSet<String>,
+    if_match: Option<IfMatch>,
+}
+
+impl Write<'_> {
+    /// The commit: the new set and version, if the version is still the one read and `If-Match`
+    /// admits it.
+    fn commit(&self) -> TransactWriteItem {
         let mut condition = String::from("#v = :read");
-        let mut values = vec![(":read", n(state.version))];
-        if unlocked {
-            condition.push_str(" AND (attribute_not_exists(#lock) OR #until < :now)");
-            values.push((":now", n(now())));
-        }
-        match if_match {
+        let mut values = vec![
+            (":read", n(self.held.version)),
+            (":next", n(self.held.version + 1)),
+        ];
+        match self.if_match {
             Some(IfMatch::Version(v)) => {
                 condition.push_str(" AND #v = :im");
                 values.push((":im", n(v)));
@@ -464,292 +482,230 @@ impl Plan {
             }
             None | Some(IfMatch::Any) => {}
         }
-        (condition, values)
-    }
-
-    fn assign(
-        db: &Db,
-        org: &OrgId,
-        person: &PersonId,
-        name: &str,
-        pending: Option<&str>,
-    ) -> [TransactWriteItem; 3] {
-        let catalog_check = db.check_with(
-            &keys::permission(org, name),
-            ASSIGNABLE,
-            &[("#state", "state")],
-            vec![],
-        );
-        let mut item = keys::person_permission(org, person, name).to_item();
-        item.insert("name".into(), s(name));
-        if let Some(token) = pending {
-            item.insert("pending".into(), s(token));
-        }
-        [
-            catalog_check,
-            db.put(item, None),
-            db.put(keys::permission_holder(org, name, person).to_item(), None),
-        ]
-    }
-
-    fn unassign(db: &Db, org: &OrgId, person: &PersonId, name: &str) -> [TransactWriteItem; 2] {
-        [
-            db.delete(&keys::person_permission(org, person, name)),
-            db.delete(&keys::permission_holder(org, name, person)),
-        ]
-    }
-
-    fn clean(db: &Db, org: &OrgId, person: &PersonId, name: &str) -> TransactWriteItem {
-        let mut item = keys::person_permission(org, person, name).to_item();
-        item.insert("name".into(), s(name));
-        db.put(item, None)
-    }
-
-    /// Names of the catalog checks that failed, from a cancelled transaction's reasons.
-    fn missing(reasons: &[String], checks: &[(usize, String)]) -> Vec<String> {
-        checks
-            .iter()
-            .filter(|(i, _)| {
-                reasons
-                    .get(*i)
-                    .is_some_and(|r| r == "ConditionalCheckFailed")
-            })
-            .map(|(_, n)| n.clone())
-            .collect()
-    }
-
-    async fn apply_at_once(
-        &self,
-        db: &Db,
-        org: &OrgId,
-        person: &PersonId,
-        state: &State,
-        if_match: Option<IfMatch>,
-    ) -> Result<u64, Outcome> {
-        let (condition, values) = Self::version_condition(state, if_match, true);
-        let mut writes = vec![db.update(
-            &keys::person_permissions(org, person),
-            "SET #v = :next REMOVE #lock, #until",
+        let update = if self.desired.is_empty() {
+            "SET #v = :next REMOVE #names"
+        } else {
+            values.push((
+                ":names",
+                AttributeValue::Ss(self.desired.iter().cloned().collect()),
+            ));
+            "SET #v = :next, #names = :names"
+        };
+        self.db.update(
+            &keys::person_permissions(self.org, self.person),
+            update,
             Some(&condition),
-            &[
-                ("#v", "version"),
-                ("#lock", "lock"),
-                ("#until", "lock_until"),
-            ],
-            [values, vec![(":next", n(state.version + 1))]].concat(),
-        )];
+            &[("#v", VERSION), ("#names", NAMES)],
+            values,
+        )
+    }
+
+    fn put_holder(&self, name: &str) -> TransactWriteItem {
+        self.db.put(
+            keys::permission_holder(self.org, name, self.person).to_item(),
+            None,
+        )
+    }
+
+    fn delete_holder(&self, name: &str) -> TransactWriteItem {
+        self.db
+            .delete(&keys::permission_holder(self.org, name, self.person))
+    }
+
+    /// One transaction: the commit, each added name's catalog check and holder entry, each
+    /// removed name's holder deletion.
+    async fn at_once(&self, plan: &Plan) -> Result<(), Outcome> {
+        let mut writes = vec![self.commit()];
         let mut checks = Vec::new();
-        for name in &self.add {
+        for name in &plan.add {
             checks.push((writes.len(), name.clone()));
-            writes.extend(Self::assign(db, org, person, name, None));
+            writes.push(self.db.check_with(
+                &keys::permission(self.org, name),
+                ASSIGNABLE,
+                &[("#state", "state")],
+                vec![],
+            ));
+            writes.push(self.put_holder(name));
         }
-        for name in self.remove.iter().chain(&self.garbage) {
-            writes.extend(Self::unassign(db, org, person, name));
+        for name in &plan.remove {
+            writes.push(self.delete_holder(name));
         }
-        for name in &self.normalize {
-            writes.push(Self::clean(db, org, person, name));
-        }
-        match db.transact(writes).await {
-            Ok(()) => Ok(state.version + 1),
+        match self.db.transact(writes).await {
+            Ok(()) => Ok(()),
             Err(StoreError::TransactionCancelled(reasons)) => {
-                let missing = Self::missing(&reasons, &checks);
+                let missing: Vec<String> = checks
+                    .into_iter()
+                    .filter(|(i, _)| {
+                        reasons
+                            .get(*i)
+                            .is_some_and(|r| r == "ConditionalCheckFailed")
+                    })
+                    .map(|(_, name)| name)
+                    .collect();
                 if !missing.is_empty() {
                     Err(Outcome::Failed(ReplaceError::NotInCatalog(missing)))
-                } else if state.locked_until.is_some_and(|until| until >= now()) {
-                    Err(Outcome::Locked)
                 } else {
-                    Err(Outcome::VersionMoved)
+                    Err(Outcome::cancelled(reasons))
                 }
             }
             Err(e) => Err(e.into()),
         }
     }
 
-    /// Lock, stage in chunks, commit, clean up. Until the commit, readers see the old set
-    /// (staged additions are `pending`, removals merely flagged); after it, the new one.
-    async fn apply_staged(
-        &self,
-        db: &Db,
-        org: &OrgId,
-        person: &PersonId,
-        state: &State,
-        if_match: Option<IfMatch>,
-    ) -> Result<u64, Outcome> {
-        let version_key = keys::person_permissions(org, person);
-        let token = uuid::Uuid::new_v4().simple().to_string();
-        let (condition, values) = Self::version_condition(state, if_match, true);
-        let lock = db.update(
-            &version_key,
-            "SET #lock = :token, #until = :until",
-            Some(&condition),
-            &[
-                ("#v", "version"),
-                ("#lock", "lock"),
-                ("#until", "lock_until"),
-            ],
-            [
-                values,
-                vec![(":token", s(&token)), (":until", n(now() + LOCK_SECONDS))],
-            ]
-            .concat(),
+    /// More than one transaction's worth: (1) refuse names missing from the catalog before
+    /// writing anything; (2) put the added names' holder entries, which alone grant nothing;
+    /// (3) read the added names' catalog items again, strongly consistent, after the holders
+    /// are in place; (4) commit with one conditional write. A catalog delete either tombstones
+    /// before (3), which then refuses the name, or finds the holder entry from (2) and moves the
+    /// version, which fails (4) unless (4) came first and its revoke removes the name after.
+    async fn large(&self, plan: &Plan) -> Result<(), Outcome> {
+        self.refuse_missing(&plan.add).await?;
+        let limit = self.db.max_transaction_items;
+        for chunk in plan.add.chunks(limit) {
+            let puts = chunk.iter().map(|name| self.put_holder(name)).collect();
+            self.db.transact(puts).await?;
+        }
+        self.refuse_missing(&plan.add).await?;
+        let mut commit = vec![self.commit()];
+        commit.extend(
+            plan.removed_at_commit(limit)
+                .iter()
+                .map(|name| self.delete_holder(name)),
         );
-        match db.transact(vec![lock]).await {
-            Ok(()) => {}
-            Err(StoreError::TransactionCancelled(_)) => {
-                return Err(if state.locked_until.is_some_and(|u| u >= now()) {
-                    Outcome::Locked
-                } else {
-                    Outcome::VersionMoved
-                });
-            }
-            Err(e) => return Err(e.into()),
+        match self.db.transact(commit).await {
+            Ok(()) => Ok(()),
+            Err(StoreError::TransactionCancelled(reasons)) => Err(Outcome::cancelled(reasons)),
+            Err(e) => Err(e.into()),
         }
-        let holds_lock = || {
-            db.check_with(
-                &version_key,
-                "#lock = :token",
-                &[("#lock", "lock")],
-                vec![(":token", s(&token))],
-            )
-        };
-
-        // Stage: every write below keeps the reader-visible set unchanged.
-        let mut units: Vec<(Vec<TransactWriteItem>, Option<String>)> = Vec::new();
-        for name in &self.add {
-            units.push((
-                Self::assign(db, org, person, name, Some(&token)).into(),
-                Some(name.clone()),
-            ));
-        }
-        for name in &self.remove {
-            let flag = db.update(
-                &keys::person_permission(org, person, name),
-                "SET #r = :token",
-                None,
-                &[("#r", "removing")],
-                vec![(":token", s(&token))],
-            );
-            units.push((vec![flag], None));
-        }
-        for name in &self.garbage {
-            units.push((Self::unassign(db, org, person, name).into(), None));
-        }
-        for name in &self.normalize {
-            units.push((vec![Self::clean(db, org, person, name)], None));
-        }
-        let mut chunk: Vec<TransactWriteItem> = vec![holds_lock()];
-        let mut checks: Vec<(usize, String)> = Vec::new();
-        let mut missing = Vec::new();
-        for (writes, added) in units {
-            if chunk.len() + writes.len() > db.max_transaction_items {
-                missing.extend(
-                    self.stage(
-                        db,
-                        std::mem::replace(&mut chunk, vec![holds_lock()]),
-                        &checks,
-                    )
-                    .await?,
-                );
-                checks.clear();
-            }
-            if let Some(name) = added {
-                checks.push((chunk.len(), name));
-            }
-            chunk.extend(writes);
-        }
-        missing.extend(self.stage(db, chunk, &checks).await?);
-        if !missing.is_empty() {
-            // Abandon: release the lock; what was staged under this token is ignored by readers.
-            let unlock = db.update(
-                &version_key,
-                "REMOVE #lock, #until",
-                Some("#lock = :token"),
-                &[("#lock", "lock"), ("#until", "lock_until")],
-                vec![(":token", s(&token))],
-            );
-            let _ = db.transact(vec![unlock]).await;
-            return Err(Outcome::Failed(ReplaceError::NotInCatalog(missing)));
-        }
-
-        // Commit: one conditional write flips the set.
-        let commit = db.update(
-            &version_key,
-            "SET #v = :next, #committed = :token REMOVE #lock, #until",
-            Some("#lock = :token AND #v = :read"),
-            &[
-                ("#v", "version"),
-                ("#lock", "lock"),
-                ("#until", "lock_until"),
-                ("#committed", "committed"),
-            ],
-            vec![
-                (":token", s(&token)),
-                (":read", n(state.version)),
-                (":next", n(state.version + 1)),
-            ],
-        );
-        match db.transact(vec![commit]).await {
-            Ok(()) => {}
-            Err(StoreError::TransactionCancelled(_)) => return Err(Outcome::VersionMoved),
-            Err(e) => return Err(e.into()),
-        }
-
-        // Clean up (best effort: flags that name the committed token already read correctly).
-        let mut cleanup: Vec<TransactWriteItem> = Vec::new();
-        for name in &self.add {
-            cleanup.push(Self::clean(db, org, person, name));
-        }
-        for name in &self.remove {
-            cleanup.extend(Self::unassign(db, org, person, name));
-        }
-        for part in cleanup.chunks(db.max_transaction_items) {
-            if let Err(e) = db.transact(part.to_vec()).await {
-                tracing::warn!(error = %e, "cleanup after a large permission write left flags behind");
-                break;
-            }
-        }
-        Ok(state.version + 1)
     }
 
-    /// Writes one staging chunk; returns the names whose catalog check failed.
-    async fn stage(
-        &self,
-        db: &Db,
-        chunk: Vec<TransactWriteItem>,
-        checks: &[(usize, String)],
-    ) -> Result<Vec<String>, Outcome> {
-        match db.transact(chunk).await {
-            Ok(()) => Ok(Vec::new()),
-            Err(StoreError::TransactionCancelled(reasons)) => {
-                let missing = Self::missing(&reasons, checks);
-                if missing.is_empty() {
-                    Err(Outcome::VersionMoved)
-                } else {
-                    Ok(missing)
-                }
+    /// 400 naming every name that is not assignable now: absent from the catalog, or being
+    /// deleted. Strongly consistent BatchGetItems, 100 names each.
+    async fn refuse_missing(&self, names: &[String]) -> Result<(), Outcome> {
+        let keys: Vec<keys::Key> = names
+            .iter()
+            .map(|name| keys::permission(self.org, name))
+            .collect();
+        let mut assignable = BTreeSet::new();
+        for item in self.db.batch_get_many(&keys).await? {
+            if !item.contains_key("state") {
+                assignable.insert(get_s(&item, "name")?.to_owned());
             }
-            Err(e) => Err(e.into()),
+        }
+        let missing: Vec<String> = names
+            .iter()
+            .filter(|name| !assignable.contains(*name))
+            .cloned()
+            .collect();
+        if missing.is_empty() {
+            Ok(())
+        } else {
+            Err(Outcome::Failed(ReplaceError::NotInCatalog(missing)))
         }
     }
 }
 
-/// Builds an item map of a person's raw stored permission (tests use it to plant the leftovers
-/// of an interrupted large write).
-pub fn raw_assignment(
-    org: &OrgId,
-    person: &PersonId,
-    name: &str,
-    pending: Option<&str>,
-    removing: Option<&str>,
-) -> (Key, Item) {
-    let key = keys::person_permission(org, person, name);
-    let mut item = key.to_item();
-    item.insert("name".into(), s(name));
-    if let Some(p) = pending {
-        item.insert("pending".into(), s(p));
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn set(names: &[&str]) -> BTreeSet<String> {
+        names.iter().map(|n| (*n).to_owned()).collect()
     }
-    if let Some(r) = removing {
-        item.insert("removing".into(), s(r));
+
+    fn names(prefix: &str, n: usize) -> Vec<String> {
+        (0..n).map(|i| format!("{prefix}:{i:03}")).collect()
     }
-    (key, item)
+
+    #[test]
+    fn the_plan_adds_what_is_wanted_and_not_held_and_removes_what_is_held_and_not_wanted() {
+        let plan = Plan::new(&set(&["a1", "b1", "c1"]), &set(&["b1", "c1", "d1", "e1"]));
+        assert_eq!(
+            plan,
+            Plan {
+                add: vec!["d1".into(), "e1".into()],
+                remove: vec!["a1".into()],
+            }
+        );
+    }
+
+    #[test]
+    fn replacing_a_set_by_itself_changes_no_name() {
+        let held = set(&["a1", "b1"]);
+        let plan = Plan::new(&held, &held);
+        assert!(plan.add.is_empty() && plan.remove.is_empty());
+        assert!(plan.fits_one_transaction(1), "the commit alone");
+    }
+
+    #[test]
+    fn a_change_fits_one_transaction_while_the_commit_two_items_per_addition_and_one_per_removal_do()
+     {
+        let held: BTreeSet<String> = names("old", 5).into_iter().collect();
+        // 4 added and 1 removed: 1 + 8 + 1 = 10 items, DynamoDB Local's limit.
+        let mut wanted: BTreeSet<String> = names("old", 4).into_iter().collect();
+        wanted.extend(names("new", 4));
+        let plan = Plan::new(&held, &wanted);
+        assert_eq!(plan.items(), 10);
+        assert!(plan.fits_one_transaction(10));
+        // One more addition is one transaction too many.
+        wanted.insert("new:999".into());
+        assert!(!Plan::new(&held, &wanted).fits_one_transaction(10));
+    }
+
+    #[test]
+    fn the_largest_set_replaced_by_another_needs_the_large_write_even_on_aws() {
+        let held: BTreeSet<String> = names("old", MAX_DIRECT_PERMISSIONS).into_iter().collect();
+        let wanted: BTreeSet<String> = names("new", MAX_DIRECT_PERMISSIONS).into_iter().collect();
+        let plan = Plan::new(&held, &wanted);
+        assert_eq!(plan.items(), 1 + 3 * MAX_DIRECT_PERMISSIONS);
+        assert!(!plan.fits_one_transaction(crate::db::DYNAMODB_TRANSACTION_ITEMS));
+    }
+
+    #[test]
+    fn a_large_commit_deletes_as_many_removed_holders_as_fit_beside_the_version() {
+        let held: BTreeSet<String> = names("old", 30).into_iter().collect();
+        let plan = Plan::new(&held, &BTreeSet::new());
+        assert_eq!(plan.removed_at_commit(10), &plan.remove[..9]);
+        assert_eq!(plan.removed_at_commit(100), &plan.remove[..]);
+    }
+
+    #[test]
+    fn if_match_admits_its_version_or_any_and_refuses_the_rest() {
+        assert!(matches(None, 3));
+        assert!(matches(Some(IfMatch::Any), 3));
+        assert!(matches(Some(IfMatch::Version(3)), 3));
+        assert!(!matches(Some(IfMatch::Version(2)), 3));
+        assert!(!matches(Some(IfMatch::Never), 3));
+    }
+
+    #[test]
+    fn a_stored_set_reads_back_sorted_and_an_absent_one_as_empty() {
+        let mut item = keys::person_permissions(
+            &OrgId::parse("af5fbd30-7ce7-4548-8b30-4cd59cb2aba1").unwrap(),
+            &PersonId::parse("p1").unwrap(),
+        )
+        .to_item();
+        item.insert(VERSION.into(), n(4));
+        assert_eq!(
+            Held::from_item(&item).unwrap(),
+            Held {
+                version: 4,
+                names: BTreeSet::new()
+            }
+        );
+        item.insert(
+            NAMES.into(),
+            AttributeValue::Ss(vec!["b1".into(), "a1".into()]),
+        );
+        assert_eq!(
+            Held::from_item(&item)
+                .unwrap()
+                .names
+                .into_iter()
+                .collect::<Vec<_>>(),
+            ["a1", "b1"]
+        );
+        item.insert(NAMES.into(), s("a1"));
+        assert!(Held::from_item(&item).is_err());
+    }
 }

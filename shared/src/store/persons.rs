@@ -332,15 +332,25 @@ pub async fn patch(
 /// its handles and shared attributes. `false` when it was not a member.
 ///
 /// The membership is tombstoned first, so no attribute write commits afterwards, and the
-/// permissions version is deleted second, so no permission write does; the Queries that follow
-/// therefore see everything there is to delete. A retried DELETE resumes.
+/// permissions item is deleted second, so no permission write does: the names it held then are
+/// the last, and their holder entries go too. The Queries that follow therefore see everything
+/// there is to delete. A retried DELETE resumes; holder entries it no longer knows of stay stale,
+/// which grants nothing (a catalog delete removes them).
 pub async fn delete(db: &Db, org: &Organization, id: &PersonId) -> Result<bool, StoreError> {
     let member = keys::person_membership(&org.pool, &org.id, id);
     if !db.tombstone(&member).await? {
         return Ok(false);
     }
-    db.transact(vec![db.delete(&keys::person_permissions(&org.id, id))])
-        .await?;
+    let mut doomed: Vec<keys::Key> = Vec::new();
+    if let Some(held) = db
+        .delete_returning(&keys::person_permissions(&org.id, id))
+        .await?
+    {
+        let held = crate::store::permissions::Held::from_item(&held)?;
+        for name in &held.names {
+            doomed.push(keys::permission_holder(&org.id, name, id));
+        }
+    }
 
     let profile_key = keys::person_profile(&org.pool, id);
     let profile = db
@@ -358,15 +368,11 @@ pub async fn delete(db: &Db, org: &Organization, id: &PersonId) -> Result<bool, 
         .map_or(0, |o| o.as_ss().map_or(0, Vec::len));
     let leaves_pool = remaining == 0;
 
-    let mut doomed: Vec<keys::Key> = Vec::new();
     let take = |item: &Item, doomed: &mut Vec<keys::Key>| -> Result<(), StoreError> {
         let key = keys::Key {
             pk: get_s(item, keys::PK)?.to_owned(),
             sk: get_s(item, keys::SK)?.to_owned(),
         };
-        if let Some(name) = key.sk.strip_prefix(keys::PERMISSION_PREFIX) {
-            doomed.push(keys::permission_holder(&org.id, name, id));
-        }
         if key != member {
             doomed.push(key);
         }

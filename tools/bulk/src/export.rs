@@ -50,7 +50,7 @@ pub async fn export(app: &App, org_id: &OrgId) -> Result<Vec<Record>, String> {
     let mut profiles = BTreeMap::new();
     let mut attributes: BTreeMap<(String, String), serde_json::Map<String, Value>> =
         BTreeMap::new();
-    let mut with_permissions = BTreeSet::new();
+    let mut direct_permissions: BTreeMap<String, Vec<String>> = BTreeMap::new();
     let mut sso_records = BTreeMap::new();
     let mut sso_attrs: BTreeMap<String, Vec<Item>> = BTreeMap::new();
     let bad = |e: idgraph::error::StoreError| e.to_string();
@@ -142,9 +142,9 @@ pub async fn export(app: &App, org_id: &OrgId) -> Result<Vec<Record>, String> {
                     .entry((person, bucket_name.to_owned()))
                     .or_default()
                     .insert(get_s(item, "name").map_err(bad)?.to_owned(), value);
-            } else if owner == &org.id && sk.starts_with(keys::PERMISSIONS_PREFIX) {
-                // Staged items of a large write are visible only once committed: ask the store.
-                with_permissions.insert(person);
+            } else if owner == &org.id && sk == keys::PERSON_PERMISSIONS_SK {
+                let held = permissions::Held::from_item(item).map_err(bad)?;
+                direct_permissions.insert(person, held.names.into_iter().collect());
             } else if owner == &org.id && sk == keys::SSO_USER_SK {
                 if let Some(user) = sso_users::user_from_item(item).map_err(bad)? {
                     sso_records.insert(person, user);
@@ -194,19 +194,13 @@ pub async fn export(app: &App, org_id: &OrgId) -> Result<Vec<Record>, String> {
             });
         }
     }
-    for person in with_permissions.into_iter().filter(|p| member(p)) {
-        let id = idgraph::ids::PersonId::parse(&person).map_err(|e| e.to_string())?;
-        if let Some((names, _)) = permissions::of_person(db, &org.id, &id)
-            .await
-            .map_err(bad)?
-        {
-            if !names.is_empty() {
-                records.push(Record::PersonPermissions {
-                    org: org.id.as_str().to_owned(),
-                    person,
-                    permissions: names,
-                });
-            }
+    for (person, names) in direct_permissions {
+        if member(&person) && !names.is_empty() {
+            records.push(Record::PersonPermissions {
+                org: org.id.as_str().to_owned(),
+                person,
+                permissions: names,
+            });
         }
     }
     for (person, user) in sso_records {

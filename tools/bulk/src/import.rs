@@ -16,7 +16,7 @@ use idgraph::auth::sha256_hex;
 use idgraph::error::StoreError;
 use idgraph::ids::{DocumentId, OrgId, PersonId, RoleId};
 use idgraph::keys;
-use idgraph::permission::PermissionName;
+use idgraph::permission::{PermissionName, PermissionSet};
 use idgraph::person::PersonCreateReq;
 use idgraph::role::{RoleBody, Source};
 use idgraph::store::buckets::{self, BucketView};
@@ -346,6 +346,7 @@ impl Importer<'_> {
                     .iter()
                     .map(|n| PermissionName::parse(n).map_err(|e| e.to_string()))
                     .collect::<Result<BTreeSet<_>, _>>()?;
+                let names = PermissionSet::new(names).map_err(|e| e.to_string())?;
                 let current = permissions::of_person(db, &org.id, &person)
                     .await
                     .map_err(|e| e.to_string())?

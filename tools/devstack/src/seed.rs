@@ -7,13 +7,13 @@ use idgraph::App;
 use idgraph::auth::sha256_hex;
 use idgraph::error::StoreError;
 use idgraph::ids::{DocumentId, OrgId, PersonId, RoleId};
-use idgraph::role::{RoleBody, Source};
-use idgraph::store::search::{self, Index};
-use idgraph::store::{oauth, roles};
-use idgraph::permission::PermissionName;
+use idgraph::permission::{PermissionName, PermissionSet};
 use idgraph::person::PersonCreateReq;
+use idgraph::role::{RoleBody, Source};
 use idgraph::store::orgs::{self, Organization};
+use idgraph::store::search::{self, Index};
 use idgraph::store::{buckets, permissions, persons};
+use idgraph::store::{oauth, roles};
 use serde::Deserialize;
 
 #[derive(Debug, Deserialize)]
@@ -202,6 +202,7 @@ pub async fn load(app: &App, seed: Seed) -> Result<Loaded, String> {
             .iter()
             .map(|n| PermissionName::parse(n).map_err(|e| e.to_string()))
             .collect::<Result<BTreeSet<_>, _>>()?;
+        let names = PermissionSet::new(names).map_err(|e| e.to_string())?;
         permissions::replace(db, &org.id, &person, &names, None)
             .await
             .map_err(|e| format!("permissions of {person}: {e}"))?;
@@ -236,8 +237,19 @@ pub async fn load(app: &App, seed: Seed) -> Result<Loaded, String> {
 
 /// Names for generated role members: deterministic, varied enough that sorting and `sw`
 /// filters show something.
-const FIRST: [&str; 8] = ["Ada", "Grace", "Alan", "Edsger", "Barbara", "Donald", "Tim", "Radia"];
-const LAST: [&str; 8] = ["Lovelace", "Hopper", "Turing", "Dijkstra", "Liskov", "Knuth", "Berners-Lee", "Perlman"];
+const FIRST: [&str; 8] = [
+    "Ada", "Grace", "Alan", "Edsger", "Barbara", "Donald", "Tim", "Radia",
+];
+const LAST: [&str; 8] = [
+    "Lovelace",
+    "Hopper",
+    "Turing",
+    "Dijkstra",
+    "Liskov",
+    "Knuth",
+    "Berners-Lee",
+    "Perlman",
+];
 
 async fn load_role(
     app: &App,
@@ -248,10 +260,20 @@ async fn load_role(
     let db = &app.db;
     let id = RoleId::parse(&r.id).map_err(|e| e.to_string())?;
     let body = RoleBody::parse(r.role).map_err(|e| format!("role {id}: {e}"))?;
-    if roles::get(db, org, &id).await.map_err(|e| e.to_string())?.is_none() {
-        roles::create(db, org, id.clone(), body, &idgraph::faces::sailpoint::now_iso())
-            .await
-            .map_err(|e| format!("role {id}: {e}"))?;
+    if roles::get(db, org, &id)
+        .await
+        .map_err(|e| e.to_string())?
+        .is_none()
+    {
+        roles::create(
+            db,
+            org,
+            id.clone(),
+            body,
+            &idgraph::faces::sailpoint::now_iso(),
+        )
+        .await
+        .map_err(|e| format!("role {id}: {e}"))?;
         loaded.created += 1;
     } else {
         loaded.already_present += 1;
@@ -267,8 +289,8 @@ async fn load_role(
     let mut generated = Vec::with_capacity(r.generated_members);
     for i in 0..r.generated_members {
         let (first, last) = (FIRST[i % 8], LAST[(i / 8) % 8]);
-        let person_id = PersonId::parse(&format!("{}{i:04}", &id.as_str()[..8]))
-            .map_err(|e| e.to_string())?;
+        let person_id =
+            PersonId::parse(&format!("{}{i:04}", &id.as_str()[..8])).map_err(|e| e.to_string())?;
         let alias = format!("{}.{}{i}", first.to_lowercase(), last.to_lowercase());
         let raw = serde_json::json!({
             "name": format!("{first} {last}"),
