@@ -94,6 +94,28 @@ fn endpoint_url(variable: &str) -> Option<String> {
     std::env::var(variable).ok().filter(|url| !url.is_empty())
 }
 
+/// Whether DynamoDB is reached on this machine (`AWS_ENDPOINT_URL_DYNAMODB` or
+/// `AWS_ENDPOINT_URL` naming a loopback host): tools that write demo credentials refuse anything
+/// else unless told so. No endpoint at all means AWS itself.
+pub fn dynamodb_is_loopback() -> bool {
+    endpoint_url("AWS_ENDPOINT_URL_DYNAMODB")
+        .or_else(|| endpoint_url("AWS_ENDPOINT_URL"))
+        .is_some_and(|url| is_loopback_url(&url))
+}
+
+fn is_loopback_url(url: &str) -> bool {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let authority = rest.split(['/', '?']).next().unwrap_or_default();
+    let host = match authority.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or_default(),
+        None => authority.split(':').next().unwrap_or_default(),
+    };
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
 /// Builds the Zato SSO face's KMS client. Only that face's binaries pass one (`lambda_main!`), so
 /// no other function links the KMS SDK.
 type KmsClient = fn(&SdkConfig) -> aws_sdk_kms::Client;
@@ -196,5 +218,30 @@ impl App {
             tracing::error!("SSO_ORG_ID is not configured");
             ApiError::Internal
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_loopback_url;
+
+    #[test]
+    fn only_loopback_hosts_are_local() {
+        for local in [
+            "http://127.0.0.1:8000",
+            "http://localhost:8000/",
+            "http://[::1]:8000",
+            "http://127.9.9.9",
+        ] {
+            assert!(is_loopback_url(local), "{local}");
+        }
+        for remote in [
+            "https://dynamodb.us-east-1.amazonaws.com",
+            "http://10.0.0.5:8000",
+            "http://localhost.example.com",
+            "http://127.0.0.1.example.com",
+        ] {
+            assert!(!is_loopback_url(remote), "{remote}");
+        }
     }
 }

@@ -172,3 +172,47 @@ async fn the_binary_prints_one_json_object_with_json() {
         200
     );
 }
+
+#[tokio::test]
+async fn the_demo_seed_refuses_a_table_that_is_not_on_this_machine() {
+    let bin = repo_root().join("target/debug/devstack");
+
+    let out = tokio::process::Command::new(&bin)
+        .args(["seed", "seed/demo.json"])
+        .current_dir(repo_root())
+        .env("AWS_ENDPOINT_URL_DYNAMODB", "https://dynamodb.eu-west-1.amazonaws.com")
+        .output()
+        .await
+        .unwrap_or_else(|e| panic!("{}: {e} (make test builds it)", bin.display()));
+
+    assert!(!out.status.success());
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(said.contains("--write-public-demo-credentials-to-a-remote-table"), "{said}");
+}
+
+#[test]
+fn a_directory_generated_without_a_seed_has_random_credentials() {
+    use idgraph_bulk::generate::{self, Credentials, Spec};
+    let spec = |credentials| Spec {
+        seed: 7,
+        orgs: 2,
+        persons: 1,
+        attributes: 0,
+        permissions: 0,
+        role_sizes: vec![],
+        documents: 0,
+        sso_users: 1,
+        credentials,
+    };
+    let (first, second) = (
+        spec(Credentials::random(2, 1)),
+        spec(Credentials::random(2, 1)),
+    );
+
+    assert_ne!(generate::api_key(&first, 0), generate::api_key(&second, 0));
+    assert_ne!(generate::api_key(&first, 0), generate::api_key(&first, 1));
+    assert_ne!(generate::sso_password(&first, 0), generate::sso_password(&second, 0));
+    let seeded = spec(Credentials::FromSeed);
+    assert_eq!(generate::api_key(&seeded, 0), "generated-key-7-0");
+    assert!(generate::api_key(&first, 0).len() >= 32);
+}

@@ -55,6 +55,7 @@ fn small_spec(seed: u64) -> Spec {
         role_sizes: vec![3, 9],
         documents: 2,
         sso_users: 2,
+        credentials: generate::Credentials::FromSeed,
     }
 }
 
@@ -349,6 +350,7 @@ fn a_large_role_streams_out_without_the_directory_in_memory() {
         role_sizes: vec![100_000],
         documents: 0,
         sso_users: 0,
+        credentials: generate::Credentials::FromSeed,
     };
     let mut assignments = 0usize;
     struct Counter<'a>(&'a mut usize);

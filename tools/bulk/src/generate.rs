@@ -30,6 +30,32 @@ pub struct Spec {
     pub documents: usize,
     /// Zato SSO users of the first org.
     pub sso_users: usize,
+    /// Where the API keys and Zato passwords come from.
+    pub credentials: Credentials,
+}
+
+/// A directory's secrets. Derived from the seed, anyone who knows the seed can log in, which is
+/// what tests and benchmarks want and a real table must never get; so the command line makes
+/// them random unless it is given a seed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Credentials {
+    FromSeed,
+    Random {
+        api_keys: Vec<String>,
+        sso_passwords: Vec<String>,
+    },
+}
+
+impl Credentials {
+    /// Fresh random secrets for `orgs` organizations and `sso_users` users.
+    pub fn random(orgs: usize, sso_users: usize) -> Self {
+        Self::Random {
+            api_keys: (0..orgs).map(|_| idgraph::store::orgs::new_api_key()).collect(),
+            sso_passwords: (0..sso_users)
+                .map(|_| idgraph::sso::crypto::random_token::<18>())
+                .collect(),
+        }
+    }
 }
 
 impl Spec {
@@ -188,7 +214,18 @@ pub fn role_id(o: usize, r: usize) -> String {
 }
 /// The plain API key of generated org `o` (the file carries only its SHA-256).
 pub fn api_key(spec: &Spec, o: usize) -> String {
-    format!("generated-key-{}-{o}", spec.seed)
+    match &spec.credentials {
+        Credentials::FromSeed => format!("generated-key-{}-{o}", spec.seed),
+        Credentials::Random { api_keys, .. } => api_keys[o].clone(),
+    }
+}
+
+/// The plain password of generated Zato user `u` (the file carries only its hash).
+pub fn sso_password(spec: &Spec, u: usize) -> String {
+    match &spec.credentials {
+        Credentials::FromSeed => format!("sso-password-{u}"),
+        Credentials::Random { sso_passwords, .. } => sso_passwords[u].clone(),
+    }
 }
 
 pub fn generate(spec: &Spec, out: &mut impl Write) -> std::io::Result<u64> {
@@ -407,7 +444,7 @@ pub fn generate(spec: &Spec, out: &mut impl Write) -> std::io::Result<u64> {
                 username: format!("sso.user{u}"),
                 password: None,
                 password_hash: Some(idgraph::sso::crypto::hash_password_with_salt(
-                    &format!("sso-password-{u}"),
+                    &sso_password(spec, u),
                     &salt,
                 )),
                 approved: u % 4 != 3,

@@ -34,8 +34,11 @@ enum Command {
     },
     /// Writes a deterministic synthetic directory.
     Generate {
-        #[arg(long, default_value_t = 1)]
-        seed: u64,
+        /// Makes the directory reproducible, its credentials included (for tests: anyone who
+        /// knows the seed can log in). Without it, the seed is random and the API keys and
+        /// passwords come from the OS's random source; they are printed once, to stderr.
+        #[arg(long)]
+        seed: Option<u64>,
         #[arg(long, default_value_t = 1)]
         orgs: usize,
         #[arg(long, default_value_t = 100)]
@@ -96,7 +99,13 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             sso_users,
             out,
         } => {
+            let credentials = match seed {
+                Some(_) => generate::Credentials::FromSeed,
+                None => generate::Credentials::random(orgs, sso_users),
+            };
+            let seed = seed.unwrap_or_else(rand::random);
             let spec = generate::Spec {
+                credentials,
                 seed,
                 orgs,
                 persons,
@@ -109,9 +118,13 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             let mut w = output(out.as_deref())?;
             let n = generate::generate(&spec, &mut w).map_err(|e| e.to_string())?;
             w.flush().map_err(|e| e.to_string())?;
-            eprintln!(
-                "generated {n} records (seed {seed}); API keys: generated-key-{seed}-<org index>"
-            );
+            eprintln!("generated {n} records (seed {seed})");
+            for o in 0..spec.orgs {
+                eprintln!("  org {}: API key {}", generate::org_id(&spec, o), generate::api_key(&spec, o));
+            }
+            for u in 0..spec.sso_users {
+                eprintln!("  Zato user sso.user{u}: password {}", generate::sso_password(&spec, u));
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::Export { org, out } => {

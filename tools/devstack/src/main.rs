@@ -24,6 +24,9 @@ async fn main() -> ExitCode {
     }
 }
 
+/// What `seed` needs to write the public demo credentials to a table not on this machine.
+const REMOTE_FLAG: &str = "--write-public-demo-credentials-to-a-remote-table";
+
 async fn run(args: &[String]) -> Result<String, String> {
     // With KMS: the seed creates Zato users, each with a data key.
     let app = App::from_env_with_kms().await.map_err(|e| e.to_string())?;
@@ -53,7 +56,20 @@ async fn run(args: &[String]) -> Result<String, String> {
             ))
         }
         Some("seed") => {
-            let path = args.get(1).map_or("seed/demo.json", String::as_str);
+            // The demo seed's credentials are in this repository: a real table must not get them.
+            let forced = args.iter().any(|a| a == REMOTE_FLAG);
+            if !idgraph::app::dynamodb_is_loopback() && !forced {
+                return Err(format!(
+                    "refusing to seed {} outside this machine: the demo seed's API key, client \
+                     secret and passwords are public. To do it anyway, pass {REMOTE_FLAG}",
+                    app.db.table
+                ));
+            }
+            let path = args
+                .iter()
+                .skip(1)
+                .find(|a| *a != REMOTE_FLAG)
+                .map_or("seed/demo.json", String::as_str);
             let text = std::fs::read_to_string(path).map_err(|e| format!("{path}: {e}"))?;
             let seed = serde_json::from_str(&text).map_err(|e| format!("{path}: {e}"))?;
             let loaded = devstack::seed::load(&app, seed).await?;
@@ -62,6 +78,8 @@ async fn run(args: &[String]) -> Result<String, String> {
                 loaded.created, loaded.already_present
             ))
         }
-        _ => Err("usage: devstack create-table [TEMPLATE] | seed [FILE]".into()),
+        _ => Err(format!(
+            "usage: devstack create-table [TEMPLATE] | seed [FILE] [{REMOTE_FLAG}]"
+        )),
     }
 }
