@@ -231,7 +231,42 @@ start_stack() {
   start_router "$port" "$logs/router.log"
   wait_for_http "http://127.0.0.1:$port/" 120
   log "starting the stream poller (DynamoDB Local's stream → sailpoint-projector)"
-  ROUTER_URL="http://127.0.0.1:$port" "$VENV/bin/python" "$ROOT/scripts/stream_poller.py" \
-    >"$logs/stream.log" 2>&1 &
+  local seeded; seeded="$(date +%s.%N)"
+  ROUTER_URL="http://127.0.0.1:$port" STREAM_STATUS="$logs/stream.status" \
+    "$VENV/bin/python" "$ROOT/scripts/stream_poller.py" >"$logs/stream.log" 2>&1 &
   PIDS+=("$!")
+  wait_for_projections "$logs/stream.status" "$seeded" 300
+}
+
+# The demo seed's projections as a client sees them, right after the stack said it was ready:
+# the identity and role documents of the IT Role's seeded member exist.
+check_demo_served() {
+  local base="$1" token
+  token="$(curl -sf "$base/oauth/token" -d grant_type=client_credentials -d client_id=demo-client \
+    -d client_secret=demo-secret | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')" || {
+    echo "ready, but no SailPoint token from $base/oauth/token" >&2; return 1; }
+  local path
+  for path in /v3/search/identities/2c9180a46faadee4016fb4e018c20639 /v3/search/roles/2c91808c6faadea6016fb4f2bc69077b; do
+    if [[ "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $token" "$base$path")" != 200 ]]; then
+      echo "the stack said it was ready, but GET $path is not served yet" >&2
+      return 1
+    fi
+  done
+}
+
+# Waits (bounded) until the stream poller has made a pass that found nothing new after $2
+# (epoch seconds): everything the seed wrote is then projected (identity and role documents,
+# role members' names), so "ready" means the demo data is fully served.
+wait_for_projections() {
+  local status="$1" after="$2" seconds="$3" started; started=$(date +%s)
+  log "waiting for the seed's projections (the stream drained through the projector)"
+  while (( $(date +%s) - started < seconds )); do
+    if [[ -f "$status" ]] && python3 -c 'import json,sys; sys.exit(0 if json.load(open(sys.argv[1]))["idle_pass_started"] > float(sys.argv[2]) else 1)' "$status" "$after" 2>/dev/null; then
+      log "projections done in $(( $(date +%s) - started ))s"
+      return 0
+    fi
+    sleep 0.5
+  done
+  echo "the stream was not drained within ${seconds}s; see the stream poller's log" >&2
+  return 1
 }

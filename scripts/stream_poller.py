@@ -3,7 +3,10 @@ invokes the stream consumer function through the router's Lambda invoke endpoint
 batch, exactly as Lambda would (ReportBatchItemFailures honoured). `make run` and `make test`
 start it; projections therefore work on one machine as they do in AWS.
 
-Environment: AWS_ENDPOINT_URL_DYNAMODB, TABLE_NAME, ROUTER_URL, STREAM_FUNCTION."""
+Environment: AWS_ENDPOINT_URL_DYNAMODB, TABLE_NAME, ROUTER_URL, STREAM_FUNCTION, and
+STREAM_STATUS: a file it rewrites after every pass over all shards that found nothing new, so
+that whoever started it can tell when everything written before has been projected (the run
+command's readiness)."""
 import json
 import os
 import sys
@@ -18,6 +21,7 @@ ROUTER = os.environ["ROUTER_URL"]
 FUNCTION = os.environ.get("STREAM_FUNCTION", "sailpoint-projector")
 REGION = os.environ.get("AWS_REGION", "us-east-1")
 IDLE_SECONDS = 0.2
+STATUS = os.environ.get("STREAM_STATUS")
 
 ddb = boto3.client("dynamodb", endpoint_url=ENDPOINT, region_name=REGION)
 streams = boto3.client("dynamodbstreams", endpoint_url=ENDPOINT, region_name=REGION)
@@ -45,10 +49,20 @@ def invoke(batch):
     return [f["itemIdentifier"] for f in (body or {}).get("batchItemFailures", [])]
 
 
+def report_idle(pass_started):
+    """Everything the stream held when this pass started has been projected."""
+    if STATUS:
+        tmp = STATUS + ".tmp"
+        with open(tmp, "w") as f:
+            json.dump({"idle_pass_started": pass_started}, f)
+        os.replace(tmp, STATUS)
+
+
 def main():
     arn = ddb.describe_table(TableName=TABLE)["Table"]["LatestStreamArn"]
     iterators = {}  # shard id -> iterator; None once a closed shard is drained
     while True:
+        pass_started = time.time()
         for shard in streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"]:
             sid = shard["ShardId"]
             if sid not in iterators:
@@ -73,6 +87,7 @@ def main():
                     continue
             iterators[sid] = out.get("NextShardIterator")
         if not busy:
+            report_idle(pass_started)
             time.sleep(IDLE_SECONDS)
 
 

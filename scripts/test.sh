@@ -27,6 +27,8 @@ started=$(date +%s)
 log "building the workspace and its tests (debug)"
 (cd "$ROOT" && cargo build --workspace --bins && cargo test --workspace --no-run)
 start_stack "$DDB_PORT" "$PORT" "$RUN_DIR"
+log "checking that ready means ready: the demo seed's projections are served"
+check_demo_served "http://127.0.0.1:$PORT"
 
 log "cargo test --workspace"
 export ROUTER_URL="http://127.0.0.1:$PORT"
