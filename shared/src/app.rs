@@ -18,6 +18,7 @@ use crate::config::Config;
 use crate::db::Db;
 use crate::error::ApiError;
 use crate::ids::OrgId;
+use crate::jwt;
 use crate::sso::crypto::Kek;
 
 pub struct App {
@@ -31,6 +32,10 @@ pub struct App {
     pub(crate) bucket_cache: TtlCache<OrgId, Vec<Bucket>>,
     /// Wraps the Zato SSO face's per-user data keys.
     pub kek: Kek,
+    /// Signs SailPoint access tokens: configured in the token function only.
+    pub token_signer: jwt::Signer,
+    /// The public keys SailPoint access tokens are verified with.
+    pub token_verifier: jwt::Verifier,
 }
 
 pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
@@ -88,8 +93,9 @@ fn endpoint_url(variable: &str) -> Option<String> {
     std::env::var(variable).ok().filter(|url| !url.is_empty())
 }
 
-/// Builds the Zato SSO face's KMS client. Only that face's binaries pass one (`lambda_main!`), so
-/// no other function links the KMS SDK.
+/// Builds the KMS client: the Zato SSO face wraps data keys with it, the SailPoint face signs
+/// tokens and reads the signing key's public key. Only those faces' binaries pass one
+/// (`lambda_main!`), so no other function links the KMS SDK.
 type KmsClient = fn(&SdkConfig) -> aws_sdk_kms::Client;
 
 impl App {
@@ -99,8 +105,9 @@ impl App {
         Self::build(Config::from_env()?, None, None).await
     }
 
-    /// As `from_env`, with the KMS client that wraps SSO users' data keys when the deployment
-    /// names a KMS key (`SSO_KMS_KEY_ID`).
+    /// As `from_env`, with a KMS client for the keys the deployment names: the key that wraps
+    /// SSO users' data keys (`SSO_KMS_KEY_ID`) and the token keys (`JWT_KMS_KEY_ID`,
+    /// `JWT_KMS_VERIFY_KEYS`).
     pub async fn from_env_with_kms() -> Result<Self, BoxError> {
         Self::build(Config::from_env()?, None, Some(aws_sdk_kms::Client::new)).await
     }
@@ -125,7 +132,10 @@ impl App {
         kms: Option<KmsClient>,
     ) -> Result<Self, BoxError> {
         let sdk = sdk_config(&config).await;
-        let kek = Kek::from_config(&config.sso_kek, kms.map(|client| client(&sdk)));
+        let kms = kms.map(|client| client(&sdk));
+        let kek = Kek::from_config(&config.sso_kek, kms.clone());
+        let token_signer = jwt::Signer::from_config(&config.token_signing_key, kms.clone());
+        let token_verifier = jwt::Verifier::from_config(&config.token_verifying_keys, kms);
         let mut dynamodb = aws_sdk_dynamodb::config::Builder::from(&sdk);
         if let Some(url) = endpoint
             .map(str::to_owned)
@@ -138,6 +148,8 @@ impl App {
         }
         let mut app = Self::new(config, Client::from_conf(dynamodb.build()));
         app.kek = kek;
+        app.token_signer = token_signer;
+        app.token_verifier = token_verifier;
         Ok(app)
     }
 
@@ -155,6 +167,8 @@ impl App {
             .collect();
         Self {
             kek: Kek::from_config(&config.sso_kek, None),
+            token_signer: jwt::Signer::from_config(&config.token_signing_key, None),
+            token_verifier: jwt::Verifier::from_config(&config.token_verifying_keys, None),
             auth_cache: TtlCache::new(config.auth_cache_ttl),
             bucket_cache: TtlCache::new(config.auth_cache_ttl),
             config,

@@ -116,7 +116,13 @@ pub struct SailPointContext {
 
 /// SailPoint authentication: `Authorization: Bearer <jwt>`. Missing, malformed, badly signed or
 /// expired → 401 `{"error": "JWT validation failed: …"}`; a token without any of `scopes` → 403.
-pub fn sailpoint(app: &App, req: &Request, scopes: &[&str]) -> Result<SailPointContext, ApiError> {
+/// Verifying needs the signing key's public key, which a KMS-configured function fetches on its
+/// first request (hence async); a KMS outage is a 503, never a 401.
+pub async fn sailpoint(
+    app: &App,
+    req: &Request,
+    scopes: &[&str],
+) -> Result<SailPointContext, ApiError> {
     let failed = |why: &str| ApiError::Unauthorized(format!("JWT validation failed: {why}"));
     let value = header(req, "authorization")
         .map_err(|_| failed("the Authorization header is not valid text"))?
@@ -127,7 +133,7 @@ pub fn sailpoint(app: &App, req: &Request, scopes: &[&str]) -> Result<SailPointC
         .map(str::trim)
         .filter(|t| !t.is_empty())
         .ok_or_else(|| failed("the Authorization header is not a Bearer token"))?;
-    let token = crate::jwt::verify(&app.config.jwt_keys, token).map_err(|e| failed(&e.to_string()))?;
+    let token = app.token_verifier.verify(token).await?;
     if !token.has_any_scope(scopes) {
         return Err(ApiError::Forbidden(format!(
             "the token lacks the scope this operation needs ({})",

@@ -49,10 +49,20 @@ fn members() -> Vec<Member> {
         source: Source::AccessRequest,
     };
     vec![
-        m("a1", Some("Thomas Edison"), Some("t.edison"), Some("t@example.com")),
+        m(
+            "a1",
+            Some("Thomas Edison"),
+            Some("t.edison"),
+            Some("t@example.com"),
+        ),
         m("b2", Some("thomas edison"), None, None),
         m("c3", None, Some("Ünïcode"), Some("")),
-        m("d4", Some("İstanbul ß"), Some("t.edison"), Some("T@EXAMPLE.COM")),
+        m(
+            "d4",
+            Some("İstanbul ß"),
+            Some("t.edison"),
+            Some("T@EXAMPLE.COM"),
+        ),
     ]
 }
 
@@ -62,7 +72,11 @@ pub fn filter(data: &[u8]) {
     let lenient = filter::parse(raw);
     if let Ok(strict) = filter::parse_strict(raw) {
         // Strict only refuses upper-case keywords; what it accepts means the same leniently.
-        assert_eq!(lenient.as_ref().ok(), Some(&strict), "strict and lenient disagree");
+        assert_eq!(
+            lenient.as_ref().ok(),
+            Some(&strict),
+            "strict and lenient disagree"
+        );
     }
     if let Ok(expr) = &lenient {
         let _ = expr.comparisons();
@@ -80,9 +94,17 @@ pub fn sorters(data: &[u8]) {
     if let Ok(s) = Sorters::parse(Some(raw)) {
         let ms = members();
         for a in &ms {
-            assert_eq!(s.compare(a, a), std::cmp::Ordering::Equal, "an order must be reflexive");
+            assert_eq!(
+                s.compare(a, a),
+                std::cmp::Ordering::Equal,
+                "an order must be reflexive"
+            );
             for b in &ms {
-                assert_eq!(s.compare(a, b), s.compare(b, a).reverse(), "an order must be antisymmetric");
+                assert_eq!(
+                    s.compare(a, b),
+                    s.compare(b, a).reverse(),
+                    "an order must be antisymmetric"
+                );
             }
         }
         let _ = (s.primary(), s.is_single());
@@ -106,11 +128,18 @@ pub fn bucket_list(data: &[u8]) {
         private_to_others: vec![BucketName::parse("private_bucket").expect("valid")],
     };
     if let Ok(Some(names)) = q.comma_list("buckets") {
-        assert!(names.iter().all(|n| !n.is_empty()), "empty items are refused");
+        assert!(
+            names.iter().all(|n| !n.is_empty()),
+            "empty items are refused"
+        );
         if let Ok(buckets) = view.resolve(Some(&names)) {
             let mut seen = buckets.clone();
             seen.dedup();
-            assert_eq!(seen.len(), buckets.len(), "a bucket named twice is listed once");
+            assert_eq!(
+                seen.len(),
+                buckets.len(),
+                "a bucket named twice is listed once"
+            );
         }
     }
     let _ = crate::faces::slashid::attribute_names(&q);
@@ -133,7 +162,11 @@ pub fn permission_name(data: &[u8]) {
 pub fn ids(data: &[u8]) {
     let Some(raw) = text(data) else { return };
     if let Ok(id) = OrgId::parse(raw) {
-        assert_eq!(OrgId::parse(id.as_str()).as_ref(), Ok(&id), "canonical form re-parses");
+        assert_eq!(
+            OrgId::parse(id.as_str()).as_ref(),
+            Ok(&id),
+            "canonical form re-parses"
+        );
     }
     for parsed in [
         PersonId::parse(raw).map(|i| i.as_str().to_owned()),
@@ -144,7 +177,10 @@ pub fn ids(data: &[u8]) {
     .flatten()
     {
         assert_eq!(parsed, raw);
-        assert!(!parsed.contains('#') && !parsed.contains('/'), "ids are key and path safe");
+        assert!(
+            !parsed.contains('#') && !parsed.contains('/'),
+            "ids are key and path safe"
+        );
     }
     if let Ok(b) = BucketName::parse(raw) {
         assert!(!b.as_str().contains('#'));
@@ -156,16 +192,30 @@ pub fn ids(data: &[u8]) {
     if let Ok(ust) = Ust::parse(raw) {
         let _ = ust.hash();
     }
-    let keys = [("k1".to_owned(), "a-signing-key-of-at-least-32-characters".to_owned())];
-    let _ = crate::jwt::verify(&keys, raw);
-    let _ = crate::jwt::verify(&keys, raw.trim_start_matches("Bearer "));
+    let keys = fuzz_token_keys();
+    let now = crate::jwt::now();
+    let _ = crate::jwt::verify_with(keys, now, raw);
+    let _ = crate::jwt::verify_with(keys, now, raw.trim_start_matches("Bearer "));
+}
+
+/// One verification key for the whole run: generating a key per input would swamp the fuzzer.
+fn fuzz_token_keys() -> &'static [(crate::jwt::Kid, crate::jwt::PublicKey)] {
+    static KEYS: std::sync::OnceLock<Vec<(crate::jwt::Kid, crate::jwt::PublicKey)>> =
+        std::sync::OnceLock::new();
+    KEYS.get_or_init(|| {
+        let kid = crate::jwt::Kid::parse("k1").expect("a valid kid");
+        let (key, _) = crate::jwt::LocalSigningKey::generate(kid.clone());
+        vec![(kid, key.public_key())]
+    })
 }
 
 /// A request body: read as JSON the way every function reads it, then through each face's body
 /// parser (persons, bucketed attributes, roles, JSON patches, Zato parameters, stream events).
 pub fn json_body_parsers(data: &[u8]) {
     let req = with_body(data);
-    let Ok(doc) = json_body::<Value>(&req) else { return };
+    let Ok(doc) = json_body::<Value>(&req) else {
+        return;
+    };
     let view = BucketView {
         accessible: default_buckets(),
         private_to_others: vec![],
@@ -189,7 +239,9 @@ pub fn json_body_parsers(data: &[u8]) {
 }
 
 fn zato(req: &Request) {
-    let Ok(params) = Params::from_request(req) else { return };
+    let Ok(params) = Params::from_request(req) else {
+        return;
+    };
     let _ = params.flag("encrypt");
     let _ = params.expiration();
     let _ = params.user_id();
@@ -258,7 +310,10 @@ mod tests {
         for (target, _) in TARGETS {
             let source = fuzz_dir().join("fuzz_targets").join(format!("{target}.rs"));
             assert!(source.is_file(), "no fuzz target {}", source.display());
-            assert!(fuzz_dir().join("corpus").join(target).is_dir(), "no corpus for {target}");
+            assert!(
+                fuzz_dir().join("corpus").join(target).is_dir(),
+                "no corpus for {target}"
+            );
         }
     }
 }

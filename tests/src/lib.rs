@@ -35,6 +35,19 @@ pub async fn app() -> &'static App {
     ))
 }
 
+/// The local stack's token signing key (`JWT_LOCAL_SIGNING_KEY`, scripts/lib.sh): what the
+/// token function signs with, so tests mint tokens the SailPoint functions accept.
+pub fn local_signing_key() -> idgraph::jwt::LocalSigningKey {
+    required_env("JWT_LOCAL_SIGNING_KEY");
+    match idgraph::config::Config::from_env()
+        .expect("config")
+        .token_signing_key
+    {
+        idgraph::jwt::SigningKeyConfig::Local(key) => key,
+        other => panic!("JWT_LOCAL_SIGNING_KEY is not a local key: {other:?}"),
+    }
+}
+
 /// Base URL of the router (`cargo lambda watch`) that `make test` started.
 pub fn router_url() -> String {
     required_env("ROUTER_URL")
@@ -480,20 +493,29 @@ impl SailPoint {
         }
     }
 
-    /// A token minted with the configured key, as `/oauth/token` would issue it.
+    /// A token minted with the local signing key, as `/oauth/token` would issue it.
     pub fn token_for(org: &Organization, scopes: &[&str]) -> String {
-        let keys = idgraph::config::Config::from_env().expect("config").jwt_keys;
+        Self::token_issued_at(idgraph::jwt::now(), 600, org, "test-client", scopes)
+    }
+
+    /// A token issued at `iat` (epoch seconds) for `ttl` seconds: tests mint expired ones.
+    pub fn token_issued_at(
+        iat: u64,
+        ttl: u64,
+        org: &Organization,
+        client_id: &str,
+        scopes: &[&str],
+    ) -> String {
         let scopes: Vec<String> = scopes.iter().map(|s| (*s).to_owned()).collect();
-        idgraph::jwt::issue(
-            &keys,
-            std::time::Duration::from_secs(600),
+        let claims = idgraph::jwt::claims(
+            iat,
+            std::time::Duration::from_secs(ttl),
             &org.id,
             &org.pool,
-            "test-client",
+            client_id,
             &scopes,
-        )
-        .expect("a token")
-        .0
+        );
+        local_signing_key().issue(&claims)
     }
 
     /// The demo OAuth client, through the token endpoint.
@@ -565,10 +587,8 @@ async fn reply(req: reqwest::RequestBuilder) -> Reply {
 impl SailPointTenant {
     pub async fn create(app: &App) -> Self {
         let tenant = Tenant::create(app).await;
-        let api = SailPoint::with_token(Some(SailPoint::token_for(
-            &tenant.org,
-            &["sp:scopes:all"],
-        )));
+        let api =
+            SailPoint::with_token(Some(SailPoint::token_for(&tenant.org, &["sp:scopes:all"])));
         Self {
             org: tenant.org,
             api,
@@ -623,9 +643,9 @@ impl SailPointTenant {
 impl Reply {
     /// The `detailCode` and first message of a SailPoint `ErrorResponseDto`, checking its shape.
     pub fn sailpoint_error(&self) -> (String, String) {
-        let code = self.body["detailCode"].as_str().unwrap_or_else(|| {
-            panic!("not an ErrorResponseDto ({}): {}", self.status, self.body)
-        });
+        let code = self.body["detailCode"]
+            .as_str()
+            .unwrap_or_else(|| panic!("not an ErrorResponseDto ({}): {}", self.status, self.body));
         assert_eq!(self.body["trackingId"].as_str().map(str::len), Some(32));
         let text = self.body["messages"][0]["text"].as_str().unwrap_or("");
         (code.to_owned(), text.to_owned())

@@ -16,7 +16,14 @@ async fn client_credentials_in_a_form_body_get_a_bearer_token() {
     assert_eq!(reply.status, 200, "{}", reply.body);
     assert_eq!(reply.body["token_type"], "bearer");
     assert_eq!(reply.body["expires_in"], 749);
-    assert_eq!(reply.body["access_token"].as_str().unwrap().split('.').count(), 3);
+    assert_eq!(
+        reply.body["access_token"]
+            .as_str()
+            .unwrap()
+            .split('.')
+            .count(),
+        3
+    );
 }
 
 #[tokio::test]
@@ -70,7 +77,9 @@ async fn a_request_without_a_token_is_refused_with_a_jwt_error() {
 #[tokio::test]
 async fn a_malformed_or_forged_token_is_refused() {
     for token in ["garbage", "a.b.c"] {
-        let reply = SailPoint::with_token(Some(token.into())).get(ASSIGNED).await;
+        let reply = SailPoint::with_token(Some(token.into()))
+            .get(ASSIGNED)
+            .await;
         assert_eq!(reply.status, 401, "{token}");
     }
     // A signature character well inside the signature: the last one carries padding bits a
@@ -85,23 +94,14 @@ async fn a_malformed_or_forged_token_is_refused() {
 
 #[tokio::test]
 async fn an_expired_token_is_refused_as_expired() {
-    let org = demo_org();
-    let keys = idgraph::config::Config::from_env().unwrap().jwt_keys;
-    let an_hour_ago = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs()
-        - 3600;
-    let (token, _) = idgraph::jwt::issue_at(
+    let an_hour_ago = idgraph::jwt::now() - 3600;
+    let token = SailPoint::token_issued_at(
         an_hour_ago,
-        &keys,
-        std::time::Duration::from_secs(749),
-        &org.id,
-        &org.pool,
+        749,
+        &demo_org(),
         "demo-client",
-        &["sp:scopes:all".into()],
-    )
-    .unwrap();
+        &["sp:scopes:all"],
+    );
     let reply = SailPoint::with_token(Some(token)).get(ASSIGNED).await;
     assert_eq!(reply.status, 401);
     assert_eq!(reply.body["error"], "JWT validation failed: JWT is expired");

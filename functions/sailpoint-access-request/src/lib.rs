@@ -35,7 +35,7 @@ const MAX_IDENTITIES: usize = 10;
 const MAX_ITEMS: usize = 25;
 
 async fn run(app: &App, req: Request) -> Result<Response<Body>, ApiError> {
-    let ctx = auth::sailpoint(app, &req, sailpoint::ACCESS_REQUEST)?;
+    let ctx = auth::sailpoint(app, &req, sailpoint::ACCESS_REQUEST).await?;
     let body: AccessRequest = json_body(&req)?;
     let bad = |m: String| ApiError::BadRequest(m);
     let grant = match body.request_type.as_deref() {

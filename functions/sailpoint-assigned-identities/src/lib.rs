@@ -15,7 +15,7 @@ pub async fn handle(app: &App, req: Request) -> Response<Body> {
 }
 
 async fn run(app: &App, req: Request) -> Result<Response<Body>, ApiError> {
-    let ctx = auth::sailpoint(app, &req, sailpoint::ROLE_READ)?;
+    let ctx = auth::sailpoint(app, &req, sailpoint::ROLE_READ).await?;
     let role = sailpoint::role_id(&req)?;
     let query = Query::from_request(&req)?;
     let paging = Paging::parse(&query)?;

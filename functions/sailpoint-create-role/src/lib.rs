@@ -15,7 +15,7 @@ pub async fn handle(app: &App, req: Request) -> Response<Body> {
 }
 
 async fn run(app: &App, req: Request) -> Result<Response<Body>, ApiError> {
-    let ctx = auth::sailpoint(app, &req, sailpoint::ROLE_MANAGE)?;
+    let ctx = auth::sailpoint(app, &req, sailpoint::ROLE_MANAGE).await?;
     let body = RoleBody::parse(json_body(&req)?)?;
     let role = roles::create(
         &app.db,

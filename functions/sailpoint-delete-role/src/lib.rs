@@ -10,7 +10,7 @@ pub async fn handle(app: &App, req: Request) -> Response<Body> {
 }
 
 async fn run(app: &App, req: Request) -> Result<Response<Body>, ApiError> {
-    let ctx = auth::sailpoint(app, &req, sailpoint::ROLE_MANAGE)?;
+    let ctx = auth::sailpoint(app, &req, sailpoint::ROLE_MANAGE).await?;
     let id = sailpoint::role_id(&req)?;
     if roles::delete(&app.db, &ctx.org, &id).await? {
         Ok(empty_response(204))

@@ -11,7 +11,7 @@ pub async fn handle(app: &App, req: Request) -> Response<Body> {
 }
 
 async fn run(app: &App, req: Request) -> Result<Response<Body>, ApiError> {
-    let ctx = auth::sailpoint(app, &req, sailpoint::SEARCH_READ)?;
+    let ctx = auth::sailpoint(app, &req, sailpoint::SEARCH_READ).await?;
     let (index, id) = sailpoint::document_path(&req)?;
     let doc = search::get(&app.db, &ctx.org.id, index, &id)
         .await?

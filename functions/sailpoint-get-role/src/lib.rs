@@ -11,7 +11,7 @@ pub async fn handle(app: &App, req: Request) -> Response<Body> {
 }
 
 async fn run(app: &App, req: Request) -> Result<Response<Body>, ApiError> {
-    let ctx = auth::sailpoint(app, &req, sailpoint::ROLE_READ)?;
+    let ctx = auth::sailpoint(app, &req, sailpoint::ROLE_READ).await?;
     let id = sailpoint::role_id(&req)?;
     let role = roles::get(&app.db, &ctx.org, &id)
         .await?

@@ -14,7 +14,7 @@ pub async fn handle(app: &App, req: Request) -> Response<Body> {
 }
 
 async fn run(app: &App, req: Request) -> Result<Response<Body>, ApiError> {
-    let ctx = auth::sailpoint(app, &req, sailpoint::ROLE_MANAGE)?;
+    let ctx = auth::sailpoint(app, &req, sailpoint::ROLE_MANAGE).await?;
     let id = sailpoint::role_id(&req)?;
     let patch: json_patch::Patch = serde_json::from_value(json_body(&req)?).map_err(|e| {
         ApiError::BadRequest(format!("the body must be a JSON Patch operation list: {e}"))

@@ -13,7 +13,7 @@ pub async fn handle(app: &App, req: Request) -> Response<Body> {
 }
 
 async fn run(app: &App, req: Request) -> Result<Response<Body>, ApiError> {
-    let ctx = auth::sailpoint(app, &req, sailpoint::SEARCH_WRITE)?;
+    let ctx = auth::sailpoint(app, &req, sailpoint::SEARCH_WRITE).await?;
     let (index, id) = sailpoint::document_path(&req)?;
     let bad = |m: String| ApiError::BadRequest(m);
     if index.is_projection() {

@@ -31,7 +31,11 @@ async fn run(app: &App, req: &Request) -> Result<Response<Body>, Response<Body>>
         let mut values = params.iter().filter(|(k, _)| k == name).map(|(_, v)| v);
         let first = values.next().cloned();
         if values.next().is_some() {
-            return Err(oauth_error(400, "invalid_request", &format!("{name} is given more than once")));
+            return Err(oauth_error(
+                400,
+                "invalid_request",
+                &format!("{name} is given more than once"),
+            ));
         }
         Ok(first)
     };
@@ -44,7 +48,13 @@ async fn run(app: &App, req: &Request) -> Result<Response<Body>, Response<Body>>
                 "only the client_credentials grant is supported",
             ));
         }
-        None => return Err(oauth_error(400, "invalid_request", "grant_type is required")),
+        None => {
+            return Err(oauth_error(
+                400,
+                "invalid_request",
+                "grant_type is required",
+            ));
+        }
     }
     let (Some(client_id), Some(secret)) = (one("client_id")?, one("client_secret")?) else {
         return Err(oauth_error(
@@ -57,15 +67,19 @@ async fn run(app: &App, req: &Request) -> Result<Response<Body>, Response<Body>>
         .await
         .map_err(|e| sailpoint::error(&e.into()))?
         .ok_or_else(|| oauth_error(401, "invalid_client", "Bad credentials"))?;
-    let (token, claims) = jwt::issue(
-        &app.config.jwt_keys,
+    let claims = jwt::claims(
+        jwt::now(),
         app.config.token_ttl,
         &client.org,
         &client.pool,
         &client.id,
         &client.scopes,
-    )
-    .map_err(|_| sailpoint::error(&idgraph::error::ApiError::Internal))?;
+    );
+    let token = app
+        .token_signer
+        .issue(&claims)
+        .await
+        .map_err(|e| sailpoint::error(&e.into()))?;
     Ok(json_response(
         200,
         &json!({
@@ -104,7 +118,9 @@ async fn form(req: &Request) -> Result<Vec<(String, String)>, String> {
             fields.push((name, value));
         }
     } else {
-        return Err("the body must be application/x-www-form-urlencoded or multipart/form-data".into());
+        return Err(
+            "the body must be application/x-www-form-urlencoded or multipart/form-data".into(),
+        );
     }
     Ok(fields)
 }
@@ -115,5 +131,7 @@ fn bytes_of(body: &[u8]) -> multer::bytes::Bytes {
 
 fn query_pairs(raw: &str) -> Result<Vec<(String, String)>, String> {
     let q = Query::parse(raw).map_err(|e| e.to_string())?;
-    Ok(q.all_pairs().map(|(k, v)| (k.to_owned(), v.to_owned())).collect())
+    Ok(q.all_pairs()
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect())
 }

@@ -1,5 +1,7 @@
 //! `devstack create-table [TEMPLATE]` and `devstack seed [FILE]`, against the table named by
 //! `TABLE_NAME` at `AWS_ENDPOINT_URL_DYNAMODB` (DynamoDB Local), as the functions see it.
+//! `devstack token-key [KID]` prints a new local token key pair; `devstack demo-token` signs the
+//! event files' demo token with `JWT_LOCAL_SIGNING_KEY`.
 
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
@@ -25,6 +27,23 @@ async fn main() -> ExitCode {
 }
 
 async fn run(args: &[String]) -> Result<String, String> {
+    match args.first().map(String::as_str) {
+        Some("token-key") => {
+            let kid = args.get(1).map_or("local", String::as_str);
+            let (private, public) = devstack::tokens::new_key(kid).map_err(|e| e.to_string())?;
+            return Ok(format!(
+                "JWT_LOCAL_SIGNING_KEY={private}\nJWT_PUBLIC_KEYS={public}"
+            ));
+        }
+        Some("demo-token") => {
+            let config = idgraph::config::Config::from_env().map_err(|e| e.to_string())?;
+            let idgraph::jwt::SigningKeyConfig::Local(key) = config.token_signing_key else {
+                return Err("demo-token signs with JWT_LOCAL_SIGNING_KEY, which is not set".into());
+            };
+            return Ok(devstack::tokens::demo_token(&key));
+        }
+        _ => {}
+    }
     let app = App::from_env().await.map_err(|e| e.to_string())?;
     match args.first().map(String::as_str) {
         Some("create-table") => {
@@ -61,6 +80,9 @@ async fn run(args: &[String]) -> Result<String, String> {
                 loaded.created, loaded.already_present
             ))
         }
-        _ => Err("usage: devstack create-table [TEMPLATE] | seed [FILE]".into()),
+        _ => Err(
+            "usage: devstack create-table [TEMPLATE] | seed [FILE] | token-key [KID] | demo-token"
+                .into(),
+        ),
     }
 }

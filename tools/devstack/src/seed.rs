@@ -7,13 +7,13 @@ use idgraph::App;
 use idgraph::auth::sha256_hex;
 use idgraph::error::StoreError;
 use idgraph::ids::{DocumentId, OrgId, PersonId, RoleId};
-use idgraph::role::{RoleBody, Source};
-use idgraph::store::search::{self, Index};
-use idgraph::store::{oauth, roles};
 use idgraph::permission::PermissionName;
 use idgraph::person::PersonCreateReq;
+use idgraph::role::{RoleBody, Source};
 use idgraph::store::orgs::{self, Organization};
+use idgraph::store::search::{self, Index};
 use idgraph::store::{buckets, permissions, persons};
+use idgraph::store::{oauth, roles};
 use serde::Deserialize;
 
 #[derive(Debug, Deserialize)]
@@ -37,7 +37,7 @@ pub struct Seed {
     pub documents: Vec<SeedDocument>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Deserialize)]
 pub struct SeedOAuthClient {
     pub org: String,
     pub client_id: String,
@@ -65,7 +65,7 @@ pub struct SeedDocument {
     pub doc: serde_json::Value,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Deserialize)]
 pub struct SeedSsoUser {
     pub id: String,
     pub username: String,
@@ -78,7 +78,7 @@ pub struct SeedSsoUser {
     pub attributes: serde_json::Map<String, serde_json::Value>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Deserialize)]
 pub struct SeedOrg {
     pub id: String,
     pub name: String,
@@ -88,6 +88,46 @@ pub struct SeedOrg {
     /// Whether a sub-organization joins its parent's person pool.
     #[serde(default)]
     pub shares_parent_pool: bool,
+}
+
+// A seed may hold real credentials (it is any file `devstack seed` is given): the secrets
+// below never appear in Debug output.
+const REDACTED: &str = "<redacted>";
+
+impl std::fmt::Debug for SeedOAuthClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SeedOAuthClient")
+            .field("org", &self.org)
+            .field("client_id", &self.client_id)
+            .field("secret", &REDACTED)
+            .field("scopes", &self.scopes)
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for SeedSsoUser {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SeedSsoUser")
+            .field("id", &self.id)
+            .field("username", &self.username)
+            .field("password", &REDACTED)
+            .field("super_user", &self.super_user)
+            .field("display_name", &self.display_name)
+            .field("attributes", &self.attributes.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for SeedOrg {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SeedOrg")
+            .field("id", &self.id)
+            .field("name", &self.name)
+            .field("api_key", &REDACTED)
+            .field("parent", &self.parent)
+            .field("shares_parent_pool", &self.shares_parent_pool)
+            .finish()
+    }
 }
 
 /// A person of `org`, created — or, when a handle already names a person of the pool, joined
@@ -236,8 +276,19 @@ pub async fn load(app: &App, seed: Seed) -> Result<Loaded, String> {
 
 /// Names for generated role members: deterministic, varied enough that sorting and `sw`
 /// filters show something.
-const FIRST: [&str; 8] = ["Ada", "Grace", "Alan", "Edsger", "Barbara", "Donald", "Tim", "Radia"];
-const LAST: [&str; 8] = ["Lovelace", "Hopper", "Turing", "Dijkstra", "Liskov", "Knuth", "Berners-Lee", "Perlman"];
+const FIRST: [&str; 8] = [
+    "Ada", "Grace", "Alan", "Edsger", "Barbara", "Donald", "Tim", "Radia",
+];
+const LAST: [&str; 8] = [
+    "Lovelace",
+    "Hopper",
+    "Turing",
+    "Dijkstra",
+    "Liskov",
+    "Knuth",
+    "Berners-Lee",
+    "Perlman",
+];
 
 async fn load_role(
     app: &App,
@@ -248,10 +299,20 @@ async fn load_role(
     let db = &app.db;
     let id = RoleId::parse(&r.id).map_err(|e| e.to_string())?;
     let body = RoleBody::parse(r.role).map_err(|e| format!("role {id}: {e}"))?;
-    if roles::get(db, org, &id).await.map_err(|e| e.to_string())?.is_none() {
-        roles::create(db, org, id.clone(), body, &idgraph::faces::sailpoint::now_iso())
-            .await
-            .map_err(|e| format!("role {id}: {e}"))?;
+    if roles::get(db, org, &id)
+        .await
+        .map_err(|e| e.to_string())?
+        .is_none()
+    {
+        roles::create(
+            db,
+            org,
+            id.clone(),
+            body,
+            &idgraph::faces::sailpoint::now_iso(),
+        )
+        .await
+        .map_err(|e| format!("role {id}: {e}"))?;
         loaded.created += 1;
     } else {
         loaded.already_present += 1;
@@ -267,8 +328,8 @@ async fn load_role(
     let mut generated = Vec::with_capacity(r.generated_members);
     for i in 0..r.generated_members {
         let (first, last) = (FIRST[i % 8], LAST[(i / 8) % 8]);
-        let person_id = PersonId::parse(&format!("{}{i:04}", &id.as_str()[..8]))
-            .map_err(|e| e.to_string())?;
+        let person_id =
+            PersonId::parse(&format!("{}{i:04}", &id.as_str()[..8])).map_err(|e| e.to_string())?;
         let alias = format!("{}.{}{i}", first.to_lowercase(), last.to_lowercase());
         let raw = serde_json::json!({
             "name": format!("{first} {last}"),
@@ -349,4 +410,28 @@ async fn load_sso_user(app: &App, u: SeedSsoUser, loaded: &mut Loaded) -> Result
             .map_err(|e| format!("attributes of {}: {e}", u.username))?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_demo_seeds_debug_shows_none_of_its_credentials() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../seed/demo.json");
+        let seed: Seed = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        let shown = format!("{seed:?}");
+        assert!(shown.contains("demo-client"), "{shown}");
+        for secret in [
+            "demo-api-key",
+            "demo-secret",
+            "admin-password-1",
+            "jdoe-password-1",
+        ] {
+            assert!(
+                !shown.contains(secret),
+                "{secret} in the Debug of the demo seed"
+            );
+        }
+    }
 }
