@@ -126,6 +126,17 @@ impl App {
         Self::build(config, endpoint, Some(aws_sdk_kms::Client::new)).await
     }
 
+    /// A KMS client as `from_env_with_kms` builds it (same credentials, timeouts and retries),
+    /// at another endpoint: tests put a KMS emulator there.
+    pub async fn kms_client_at(config: &Config, endpoint: &str) -> aws_sdk_kms::Client {
+        let sdk = sdk_config(config).await;
+        let mut kms = aws_sdk_kms::config::Builder::from(&sdk).endpoint_url(endpoint);
+        if endpoint.starts_with("http://") {
+            kms = kms.http_client(plain_http_client());
+        }
+        aws_sdk_kms::Client::from_conf(kms.build())
+    }
+
     async fn build(
         config: Config,
         endpoint: Option<&str>,

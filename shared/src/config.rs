@@ -245,21 +245,32 @@ fn token_verifying_keys(
             key: PublicKey::parse_base64(key).map_err(|e| invalid(e.to_string()))?,
         });
     }
-    for entry in list("JWT_KMS_VERIFY_KEYS") {
-        keys.push(VerifyingKeyConfig::Kms(KmsKeyRef::parse(&entry).map_err(
-            |e| ConfigError::Invalid {
-                name: "JWT_KMS_VERIFY_KEYS",
-                reason: e.to_string(),
-            },
-        )?));
-    }
     // One kid, one key: otherwise which key a token's kid names would depend on list order.
+    let twice = |kid: &crate::jwt::Kid, name: &'static str| ConfigError::Invalid {
+        name,
+        reason: format!("the key id {kid} is listed twice"),
+    };
     for (i, key) in keys.iter().enumerate() {
         if keys[..i].iter().any(|earlier| earlier.kid() == key.kid()) {
-            return Err(ConfigError::Invalid {
-                name: "JWT_PUBLIC_KEYS",
-                reason: format!("the key id {} is listed twice", key.kid()),
-            });
+            return Err(twice(key.kid(), "JWT_PUBLIC_KEYS"));
+        }
+    }
+    let given = keys.len();
+    for entry in list("JWT_KMS_VERIFY_KEYS") {
+        let key = KmsKeyRef::parse(&entry).map_err(|e| ConfigError::Invalid {
+            name: "JWT_KMS_VERIFY_KEYS",
+            reason: e.to_string(),
+        })?;
+        if keys[given..]
+            .iter()
+            .any(|earlier| earlier.kid() == key.kid())
+        {
+            return Err(twice(key.kid(), "JWT_KMS_VERIFY_KEYS"));
+        }
+        // A public key given for a KMS key's kid is that key's, pasted to spare the cold-start
+        // GetPublicKey call: the KMS entry is then never fetched.
+        if !keys[..given].iter().any(|g| g.kid() == key.kid()) {
+            keys.push(VerifyingKeyConfig::Kms(key));
         }
     }
     Ok(keys)
@@ -486,10 +497,27 @@ mod tests {
             .map(|k| k.kid().as_str())
             .collect();
         assert_eq!(kids, ["local-1", id]);
-        let twice = format!("{id}={P256_SPKI}");
+        let twice = format!("local-1={P256_SPKI},local-1={P256_SPKI}");
         assert!(refused_as(
-            with_vars(&[("JWT_PUBLIC_KEYS", &twice), ("JWT_KMS_VERIFY_KEYS", &arn)]),
+            with_vars(&[("JWT_PUBLIC_KEYS", &twice)]),
             "JWT_PUBLIC_KEYS"
+        ));
+        let twice = format!("{arn},{id}");
+        assert!(refused_as(
+            with_vars(&[("JWT_KMS_VERIFY_KEYS", &twice)]),
+            "JWT_KMS_VERIFY_KEYS"
+        ));
+    }
+
+    #[test]
+    fn a_public_key_given_for_a_kms_keys_kid_spares_fetching_it() {
+        let id = "1234abcd-12ab-34cd-56ef-1234567890ab";
+        let arn = format!("arn:aws:kms:us-east-1:111122223333:key/{id}");
+        let pasted = format!("{id}={P256_SPKI}");
+        let c = with_vars(&[("JWT_PUBLIC_KEYS", &pasted), ("JWT_KMS_VERIFY_KEYS", &arn)]).unwrap();
+        assert!(matches!(
+            c.token_verifying_keys.as_slice(),
+            [VerifyingKeyConfig::Given { kid, .. }] if kid.as_str() == id
         ));
     }
 

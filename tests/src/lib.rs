@@ -3,6 +3,7 @@
 //! Nothing here skips when the stack is absent: a test without its server fails.
 
 pub mod fault_proxy;
+pub mod kms_emulator;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
