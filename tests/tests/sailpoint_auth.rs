@@ -161,10 +161,11 @@ async fn a_token_signed_with_the_former_hs256_demo_secret_is_refused() {
 
 /// The environment each function process of this router started with, by function name
 /// (Linux: `/proc/<pid>/environ`). The router names a process's function and its own address
-/// in `AWS_LAMBDA_FUNCTION_NAME` and `AWS_LAMBDA_RUNTIME_API`.
+/// in `AWS_LAMBDA_FUNCTION_NAME` and `AWS_LAMBDA_RUNTIME_API`, so other routers' functions on
+/// this machine are not mistaken for ours.
 fn function_environments() -> Vec<(String, BTreeMap<String, String>)> {
-    let router = router_url();
-    let address = router.trim_start_matches("http://").to_owned() + "/";
+    // `http://127.0.0.1:<port>/.rt/<function>`: the router's own address.
+    let address = router_url().trim_end_matches('/').to_owned() + "/";
     let mut found = Vec::new();
     for entry in std::fs::read_dir("/proc").expect("a Linux /proc") {
         let path = entry.expect("a /proc entry").path();

@@ -334,7 +334,7 @@ mod tests {
         let (local, _) = LocalSigningKey::generate(kid("k"));
         let key = local.public_key();
         let spki = STANDARD.encode(key.to_spki_der());
-        let point = STANDARD.encode(&key.0);
+        let point = STANDARD.encode(key.0);
         assert_eq!(PublicKey::parse_base64(&spki).unwrap(), key);
         assert_eq!(PublicKey::parse_base64(&point).unwrap(), key);
     }
