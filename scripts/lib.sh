@@ -121,9 +121,12 @@ export_local_env() {
   export REPLICAS="${REPLICAS:-}"
   # DynamoDB Local's 2020 build allows 10 items per transaction (AWS: 100).
   export TRANSACTION_ITEM_LIMIT=10
-  # The demo's SailPoint token signing key (scripts/routes.py signs the event files with it).
-  # Deployed stacks take theirs from the JwtSigningKeys parameter.
-  export JWT_SIGNING_KEYS="${JWT_SIGNING_KEYS:-demo-2026=demo-signing-key-for-local-use-only-0123456789}"
+  # SailPoint access tokens: a fixed local P-256 key pair (`devstack token-key` made it), never
+  # used outside this local stack; AWS signs with the template's KMS key. The router gives the
+  # private key to the token function alone (start_router); the tests mint tokens with it. The
+  # event files' demo token (scripts/routes.py) is signed by it.
+  export JWT_LOCAL_SIGNING_KEY="${JWT_LOCAL_SIGNING_KEY:-local-2026=MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgKDat4YAYiSWoRYKHCT4Bwn2rRH0cNIqJvSiOB9UdW5uhRANCAASa5pGefOOweK47D/arHgCi3XB8UdTfAGTTGXooPPCCujXt9q0ePEuS0BR9YgZqEtoNth02lEzzchs9xoEd0loi}"
+  export JWT_PUBLIC_KEYS="${JWT_PUBLIC_KEYS:-local-2026=MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEmuaRnnzjsHiuOw/2qx4Aot1wfFHU3wBk0xl6KDzwgro17fatHjxLktAUfWIGahLaDbYdNpRM83IbPcaBHdJaIg==}"
   # The Zato SSO face serves the demo org. Its key-encryption key is a fixed local key, never
   # used outside this local stack (AWS uses the template's KMS key).
   export SSO_ORG_ID="${SSO_ORG_ID:-af5fbd30-7ce7-4548-8b30-4cd59cb2aba1}"
@@ -179,10 +182,18 @@ prepare_table() {
   "$devstack" seed "$ROOT/seed/demo.json"
 }
 
+# Where the token function's own environment goes: functions/sailpoint-token/Cargo.toml names
+# this file ([package.metadata.lambda.watch] env_file), and cargo lambda watch reads it for that
+# function only.
+TOKEN_ENV_FILE="$ROOT/.run/sailpoint-token.env"
+
 # Routes like API Gateway, from [workspace.metadata.lambda.watch.router]; functions run from
-# the debug builds and inherit the environment above.
+# the debug builds and inherit the environment above, except the token signing key, which only
+# the token function gets (from TOKEN_ENV_FILE), as in AWS only it may use the KMS key.
 start_router() {
   local port="$1" logfile="$2" envfile="${2%.log}.env"
+  mkdir -p "$(dirname "$TOKEN_ENV_FILE")"
+  (umask 077 && printf 'JWT_LOCAL_SIGNING_KEY="%s"\n' "$JWT_LOCAL_SIGNING_KEY" >"$TOKEN_ENV_FILE")
   # An env file, not --env-var: values such as REPLICAS may contain commas.
   cat >"$envfile" <<ENV
 TABLE_NAME=$TABLE_NAME
@@ -194,7 +205,7 @@ AUTH_CACHE_SECONDS=$AUTH_CACHE_SECONDS
 LOG_LEVEL=$LOG_LEVEL
 REPLICAS=$REPLICAS
 TRANSACTION_ITEM_LIMIT=$TRANSACTION_ITEM_LIMIT
-JWT_SIGNING_KEYS="$JWT_SIGNING_KEYS"
+JWT_PUBLIC_KEYS="$JWT_PUBLIC_KEYS"
 SSO_ORG_ID=$SSO_ORG_ID
 SSO_APPS=$SSO_APPS
 SSO_SESSION_MINUTES=$SSO_SESSION_MINUTES
@@ -205,7 +216,7 @@ ENV
   # Its own session: a terminal's Ctrl-C must not stop it before stop_started has walked its
   # tree (its functions would be orphaned).
   cd "$ROOT"
-  setsid cargo lambda watch -A 127.0.0.1 -P "$port" --concurrency 4 --ignore-changes --env-file "$envfile" \
+  env -u JWT_LOCAL_SIGNING_KEY setsid cargo lambda watch -A 127.0.0.1 -P "$port" --concurrency 4 --ignore-changes --env-file "$envfile" \
     >"$logfile" 2>&1 &
   PIDS+=("$!")
 }

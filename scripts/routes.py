@@ -2,9 +2,6 @@
 part of template.yaml, the local router's routes in Cargo.toml and an event file per function:
 `python3 scripts/routes.py` after adding a function. tests/tests/wiring.rs checks the results
 agree."""
-import base64
-import hashlib
-import hmac
 import json
 import pathlib
 import re
@@ -88,21 +85,41 @@ STREAM_TIMEOUT = 60
 # Not HTTP: the DynamoDB Streams consumer that keeps projections current.
 STREAM_CONSUMER = "sailpoint-projector"
 
-# The demo's signing key: local use only (the deployed stack takes JwtSigningKeys).
-DEMO_JWT_KID, DEMO_JWT_SECRET = "demo-2026", "demo-signing-key-for-local-use-only-0123456789"
+# The demo OAuth client's token (every scope, valid until 2036) in the SailPoint event files. It
+# is ES256, signed by the local stack's key (scripts/lib.sh's JWT_LOCAL_SIGNING_KEY) with
+# `devstack demo-token`, once: Python's standard library has no ECDSA. tests/tests/wiring.rs
+# checks it verifies under the local public key and carries the demo claims; after changing the
+# local key, run `devstack demo-token` and paste its output here.
+DEMO_TOKEN = ("eyJhbGciOiJFUzI1NiIsInR5cCI6IkpXVCIsImtpZCI6ImxvY2FsLTIwMjYifQ"
+              ".eyJzdWIiOiJkZW1vLWNsaWVudCIsIm9yZyI6ImFmNWZiZDMwLTdjZTctNDU0OC04YjMwLTRjZDU5Y2IyYWJhMSIsInBvb2wiOiJhZjVmYmQzMC03Y2U3LTQ1NDgtOGIzMC00Y2Q1OWNiMmFiYTEiLCJzY29wZSI6InNwOnNjb3BlczphbGwiLCJpc3MiOiJpZGdyYXBoIiwiaWF0IjoxNzk1MzQ4ODAwLCJleHAiOjIxMTA4ODE2MDAsImp0aSI6ImRlbW8tZXZlbnQtdG9rZW4ifQ"
+              ".y9y9y9c3k3TL7DiWx7ZyUWxBYGGlloWZ1FhrmduzwdkUN1d6ih_z-Sy1EjHRAN9dkZr9wZYlgcPnCudBp-fU-g")
+
+# SailPoint access tokens are signed by a KMS key (ECC_NIST_P256): the stack's TokenKey, or the
+# TokenKeyArn parameter's key. The token function alone may Sign with it; every other SailPoint
+# HTTP function may only read its public key (and that of AcceptedTokenKeyArn, the second key
+# of a rotation). SlashID, Zato and the projector get nothing token-related.
+TOKEN_FUNCTION = "sailpoint-token"
+TOKEN_KEY = "!If [HasTokenKeyArn, !Ref TokenKeyArn, !GetAtt TokenKey.Arn]"
 
 
-def demo_token():
-    """A long-lived token of the demo OAuth client, for the event files."""
-    b64 = lambda b: base64.urlsafe_b64encode(b).rstrip(b"=").decode()
-    header = {"alg": "HS256", "kid": DEMO_JWT_KID, "typ": "JWT"}
-    claims = {"sub": "demo-client", "org": "af5fbd30-7ce7-4548-8b30-4cd59cb2aba1",
-              "pool": "af5fbd30-7ce7-4548-8b30-4cd59cb2aba1", "scope": "sp:scopes:all", "iss": "idgraph",
-              "iat": 1795348800, "exp": 2110881600, "jti": "demo-event-token"}
-    signing = b64(json.dumps(header, separators=(",", ":")).encode()) + "." + b64(
-        json.dumps(claims, separators=(",", ":")).encode())
-    sig = hmac.new(DEMO_JWT_SECRET.encode(), signing.encode(), hashlib.sha256).digest()
-    return signing + "." + b64(sig)
+def token_settings(name, face):
+    """(environment lines, policy statement lines) of a function's token keys."""
+    if face != "SailPoint":
+        return "", ""
+    if name == TOKEN_FUNCTION:
+        env = (f"          JWT_KMS_KEY_ID: {TOKEN_KEY}\n"
+               "          OAUTH_TOKEN_SECONDS: !Ref OAuthTokenSeconds\n")
+        policy = ("            - Effect: Allow\n              Action: [kms:Sign]\n"
+                  f"              Resource: {TOKEN_KEY}\n")
+        return env, policy
+    env = ("          JWT_KMS_VERIFY_KEYS: !If\n            - HasAcceptedTokenKey\n"
+           f"            - !Join [',', [{TOKEN_KEY}, !Ref AcceptedTokenKeyArn]]\n"
+           f"            - {TOKEN_KEY}\n"
+           "          JWT_PUBLIC_KEYS: !Ref TokenPublicKeys\n")
+    policy = ("            - Effect: Allow\n              Action: [kms:GetPublicKey]\n              Resource:\n"
+              f"                - {TOKEN_KEY}\n"
+              "                - !If [HasAcceptedTokenKey, !Ref AcceptedTokenKeyArn, !Ref AWS::NoValue]\n")
+    return env, policy
 
 # What each Zato function may do with the SSO key (SsoKey): wrap new users' data keys, or
 # unwrap them to seal and open attribute values. Nothing else touches KMS.
@@ -174,9 +191,11 @@ def pascal(name):
     return "".join(part.capitalize() for part in name.split("-"))
 
 
-def template_block(name, access, routes, waits):
+def template_block(name, face, access, routes, waits):
     kms = (f"            - Effect: Allow\n              Action: [{', '.join(KMS[name])}]\n"
            "              Resource: !GetAtt SsoKey.Arn\n") if name in KMS else ""
+    token_env, token_policy = token_settings(name, face)
+    environment = f"      Environment:\n        Variables:\n{token_env}" if token_env else ""
     logical = pascal(name)
     events = "".join(
         f"        {logical}{i}:\n          Type: HttpApi\n          Properties: {{ ApiId: !Ref Api, Method: {m}, Path: '{p}' }}\n"
@@ -194,13 +213,13 @@ def template_block(name, access, routes, waits):
       Timeout: {HTTP_TIMEOUT}
       LoggingConfig:
         LogGroup: !Ref {logical}Logs
-      Events:
+{environment}      Events:
 {events}      Policies:
         - Statement:
             - Effect: Allow
               Action: [{', '.join(access)}]
               Resource: [!GetAtt Table.Arn, !Sub '${{Table.Arn}}/index/*']
-{kms}{replica}  {logical}Logs:
+{kms}{token_policy}{replica}  {logical}Logs:
     Type: AWS::Logs::LogGroup
     Properties:
       LogGroupName: !Sub '/aws/lambda/${{AWS::StackName}}-{name}'
@@ -217,7 +236,7 @@ def event(name, method, path_template):
         path = path.replace("{" + k + "}", v)
     body = DEMO_BODIES.get(name)
     if name.startswith("sailpoint-"):
-        headers = {} if name == "sailpoint-token" else {"authorization": "Bearer " + demo_token()}
+        headers = {} if name == "sailpoint-token" else {"authorization": "Bearer " + DEMO_TOKEN}
         kind = {"sailpoint-token": "application/x-www-form-urlencoded",
                 "sailpoint-patch-role": "application/json-patch+json"}.get(name, "application/json")
         if body is not None:
@@ -293,7 +312,7 @@ def stream_block():
 def main():
     template = (ROOT / "template.yaml").read_text()
     begin, end = "  # ---- functions (generated by scripts/routes.py) ----\n", "  # ---- end of generated functions ----\n"
-    blocks = "".join(template_block(n, a, r, w) for n, _, a, r, w in FUNCTIONS) + stream_block()
+    blocks = "".join(template_block(n, f, a, r, w) for n, f, a, r, w in FUNCTIONS) + stream_block()
     head, rest = template.split(begin) if begin in template else (template.split("Outputs:")[0], "")
     tail = rest.split(end)[1] if end in rest else "Outputs:" + template.split("Outputs:")[1]
     (ROOT / "template.yaml").write_text(head + begin + blocks + end + "\n" + tail.lstrip("\n"))

@@ -18,6 +18,7 @@ use crate::config::{Config, KekConfig};
 use crate::db::Db;
 use crate::error::ApiError;
 use crate::ids::OrgId;
+use crate::jwt;
 use crate::sso::crypto::Kek;
 use crate::store::admission::Admission;
 
@@ -32,6 +33,10 @@ pub struct App {
     pub(crate) bucket_cache: TtlCache<OrgId, Vec<Bucket>>,
     /// Wraps the Zato SSO face's per-user data keys.
     pub kek: Kek,
+    /// Signs SailPoint access tokens: configured in the token function only.
+    pub token_signer: jwt::Signer,
+    /// The public keys SailPoint access tokens are verified with.
+    pub token_verifier: jwt::Verifier,
     /// What this instance still holds of each org's request allowance.
     admission: Admission,
 }
@@ -116,8 +121,9 @@ fn is_loopback_url(url: &str) -> bool {
             .is_ok_and(|ip| ip.is_loopback())
 }
 
-/// Builds the Zato SSO face's KMS client. Only that face's binaries pass one (`lambda_main!`), so
-/// no other function links the KMS SDK.
+/// Builds the KMS client: the Zato SSO face wraps data keys with it, the SailPoint face signs
+/// tokens and reads the signing key's public key. Only those faces' binaries pass one
+/// (`lambda_main!`), so no other function links the KMS SDK.
 type KmsClient = fn(&SdkConfig) -> aws_sdk_kms::Client;
 
 impl App {
@@ -127,10 +133,29 @@ impl App {
         Self::build(Config::from_env()?, None, None).await
     }
 
-    /// As `from_env`, with the KMS client that wraps SSO users' data keys when the deployment
-    /// names a KMS key (`SSO_KMS_KEY_ID`).
+    /// As `from_env`, with a KMS client for the keys the deployment names: the key that wraps
+    /// SSO users' data keys (`SSO_KMS_KEY_ID`) and the token keys (`JWT_KMS_KEY_ID`,
+    /// `JWT_KMS_VERIFY_KEYS`).
     pub async fn from_env_with_kms() -> Result<Self, BoxError> {
         Self::build(Config::from_env()?, None, Some(aws_sdk_kms::Client::new)).await
+    }
+
+    /// As `from_env_with_kms`, for what creates Zato users (the Zato face, the bootstrap and bulk
+    /// tools): it refuses to start without a key-encryption key, which would leave users with
+    /// no data key, whose values could never be sealed.
+    pub async fn from_env_for_sso_users() -> Result<Self, BoxError> {
+        Self::from_config_for_sso_users(Config::from_env()?, None).await
+    }
+
+    /// As `from_env_for_sso_users`, with a given configuration and DynamoDB endpoint.
+    pub async fn from_config_for_sso_users(
+        config: Config,
+        endpoint: Option<&str>,
+    ) -> Result<Self, BoxError> {
+        if config.sso_kek == KekConfig::None {
+            return Err(NO_KEK.into());
+        }
+        Self::build(config, endpoint, Some(aws_sdk_kms::Client::new)).await
     }
 
     /// As `from_env`, with a given configuration; `endpoint` replaces the DynamoDB endpoint
@@ -147,18 +172,27 @@ impl App {
         Self::build(config, endpoint, Some(aws_sdk_kms::Client::new)).await
     }
 
+    /// A KMS client as `from_env_with_kms` builds it (same credentials, timeouts and retries),
+    /// at another endpoint: tests put a KMS emulator there.
+    pub async fn kms_client_at(config: &Config, endpoint: &str) -> aws_sdk_kms::Client {
+        let sdk = sdk_config(config).await;
+        let mut kms = aws_sdk_kms::config::Builder::from(&sdk).endpoint_url(endpoint);
+        if endpoint.starts_with("http://") {
+            kms = kms.http_client(plain_http_client());
+        }
+        aws_sdk_kms::Client::from_conf(kms.build())
+    }
+
     async fn build(
         config: Config,
         endpoint: Option<&str>,
         kms: Option<KmsClient>,
     ) -> Result<Self, BoxError> {
-        // What builds a KMS client is what writes Zato users: without a key-encryption key it
-        // would create users with no data key, whose values could never be sealed.
-        if kms.is_some() && config.sso_kek == KekConfig::None {
-            return Err(NO_KEK.into());
-        }
         let sdk = sdk_config(&config).await;
-        let kek = Kek::from_config(&config.sso_kek, kms.map(|client| client(&sdk)));
+        let kms = kms.map(|client| client(&sdk));
+        let kek = Kek::from_config(&config.sso_kek, kms.clone());
+        let token_signer = jwt::Signer::from_config(&config.token_signing_key, kms.clone());
+        let token_verifier = jwt::Verifier::from_config(&config.token_verifying_keys, kms);
         let mut dynamodb = aws_sdk_dynamodb::config::Builder::from(&sdk);
         if let Some(url) = endpoint
             .map(str::to_owned)
@@ -171,6 +205,8 @@ impl App {
         }
         let mut app = Self::new(config, Client::from_conf(dynamodb.build()));
         app.kek = kek;
+        app.token_signer = token_signer;
+        app.token_verifier = token_verifier;
         Ok(app)
     }
 
@@ -188,6 +224,8 @@ impl App {
             .collect();
         Self {
             kek: Kek::from_config(&config.sso_kek, None),
+            token_signer: jwt::Signer::from_config(&config.token_signing_key, None),
+            token_verifier: jwt::Verifier::from_config(&config.token_verifying_keys, None),
             auth_cache: TtlCache::new(config.auth_cache_ttl),
             bucket_cache: TtlCache::new(config.auth_cache_ttl),
             admission: Admission::default(),

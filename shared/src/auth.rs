@@ -137,6 +137,8 @@ pub struct SailPointContext {
 
 /// SailPoint authentication: `Authorization: Bearer <jwt>`. Missing, malformed, badly signed or
 /// expired → 401 `{"error": "JWT validation failed: …"}`; a token without any of `scopes` → 403.
+/// Verifying needs the signing key's public key, which a KMS-configured function fetches on its
+/// first request (hence async); a KMS outage is a 503, never a 401.
 pub async fn sailpoint(
     app: &App,
     req: &Request,
@@ -165,8 +167,10 @@ pub async fn sailpoint(
                 "the Authorization header is not a Bearer token",
             )
         })?;
-    let token = crate::jwt::verify(&app.config.jwt_keys, token)
-        .map_err(|e| failed(e.reason_code(), &e.to_string()))?;
+    let token = app.token_verifier.verify(token).await.map_err(|e| {
+        audit::denied(e.reason_code());
+        ApiError::from(e)
+    })?;
     audit::org(&token.org);
     audit::principal(format!("oauth:{}", token.client_id));
     if !token.has_any_scope(scopes) {

@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use crate::ids::OrgId;
+use crate::jwt::{KmsKeyRef, LocalSigningKey, PublicKey, SigningKeyConfig, VerifyingKeyConfig};
 
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -20,9 +21,15 @@ pub struct Config {
     /// Items per DynamoDB transaction (`TRANSACTION_ITEM_LIMIT`, 2..=100, default 100; the
     /// local stack sets 10, DynamoDB Local's limit).
     pub transaction_item_limit: usize,
-    /// SailPoint access-token signing keys (`JWT_SIGNING_KEYS=kid=secret,kid2=secret2`): the
-    /// first signs, all verify, so a key can be rotated in before the old one is dropped.
-    pub jwt_keys: Vec<(String, String)>,
+    /// The token function's SailPoint access-token signing key: a KMS key (`JWT_KMS_KEY_ID`,
+    /// its ARN or id) in AWS, a local P-256 key (`JWT_LOCAL_SIGNING_KEY=kid=base64(PKCS#8)`)
+    /// elsewhere. No other function is given one.
+    pub token_signing_key: SigningKeyConfig,
+    /// The keys SailPoint functions accept tokens of: public keys given in configuration
+    /// (`JWT_PUBLIC_KEYS=kid=base64,…`, SubjectPublicKeyInfo or point) and KMS keys whose public
+    /// key is fetched on first use (`JWT_KMS_VERIFY_KEYS=arn,…`). Listing the next or previous
+    /// key beside the current one is how keys rotate.
+    pub token_verifying_keys: Vec<VerifyingKeyConfig>,
     /// Lifetime of a SailPoint access token (`OAUTH_TOKEN_SECONDS`, default 749 as ISC's).
     pub token_ttl: Duration,
     /// Zato SSO: the apps a `current_app` must name (`SSO_APPS=CRM,demo`).
@@ -241,6 +248,101 @@ fn kek_config(get: &impl Fn(&str) -> Option<String>) -> Result<KekConfig, Config
 /// longest-lived token (a personal access token's session), far above its default 749 s.
 pub const MAX_TOKEN_SECONDS: u64 = 12 * 60 * 60;
 
+fn token_signing_key(
+    get: &impl Fn(&str) -> Option<String>,
+) -> Result<SigningKeyConfig, ConfigError> {
+    // A shared HS256 secret let any function that held it mint tokens for any org; it is gone,
+    // and a deployment that still sets it is refused rather than silently ignored.
+    if get("JWT_SIGNING_KEYS").is_some_and(|s| !s.is_empty()) {
+        return Err(ConfigError::Invalid {
+            name: "JWT_SIGNING_KEYS",
+            reason: "HS256 signing secrets are no longer accepted: the token function signs with \
+                     JWT_KMS_KEY_ID (or JWT_LOCAL_SIGNING_KEY), verifiers use JWT_KMS_VERIFY_KEYS \
+                     or JWT_PUBLIC_KEYS (docs/security-tokens.md)"
+                .into(),
+        });
+    }
+    let kms = get("JWT_KMS_KEY_ID").filter(|s| !s.is_empty());
+    let local = get("JWT_LOCAL_SIGNING_KEY").filter(|s| !s.is_empty());
+    match (kms, local) {
+        (Some(_), Some(_)) => Err(ConfigError::Invalid {
+            name: "JWT_LOCAL_SIGNING_KEY",
+            reason: "set either JWT_KMS_KEY_ID or JWT_LOCAL_SIGNING_KEY, not both".into(),
+        }),
+        (Some(key), None) => KmsKeyRef::parse(&key)
+            .map(SigningKeyConfig::Kms)
+            .map_err(|e| ConfigError::Invalid {
+                name: "JWT_KMS_KEY_ID",
+                reason: e.to_string(),
+            }),
+        // The reason never quotes the value: it is a private key.
+        (None, Some(text)) => LocalSigningKey::parse(&text)
+            .map(SigningKeyConfig::Local)
+            .map_err(|e| ConfigError::Invalid {
+                name: "JWT_LOCAL_SIGNING_KEY",
+                reason: format!("expected kid=base64 of a P-256 PKCS#8 key: {e}"),
+            }),
+        (None, None) => Ok(SigningKeyConfig::None),
+    }
+}
+
+fn token_verifying_keys(
+    get: &impl Fn(&str) -> Option<String>,
+) -> Result<Vec<VerifyingKeyConfig>, ConfigError> {
+    let list = |name: &str| {
+        get(name)
+            .unwrap_or_default()
+            .split(',')
+            .map(str::trim)
+            .filter(|k| !k.is_empty())
+            .map(str::to_owned)
+            .collect::<Vec<_>>()
+    };
+    let mut keys = Vec::new();
+    for entry in list("JWT_PUBLIC_KEYS") {
+        let invalid = |reason: String| ConfigError::Invalid {
+            name: "JWT_PUBLIC_KEYS",
+            reason,
+        };
+        let (kid, key) = entry
+            .split_once('=')
+            .ok_or_else(|| invalid("expected kid=base64 pairs".into()))?;
+        keys.push(VerifyingKeyConfig::Given {
+            kid: crate::jwt::Kid::parse(kid).map_err(|e| invalid(e.to_string()))?,
+            key: PublicKey::parse_base64(key).map_err(|e| invalid(e.to_string()))?,
+        });
+    }
+    // One kid, one key: otherwise which key a token's kid names would depend on list order.
+    let twice = |kid: &crate::jwt::Kid, name: &'static str| ConfigError::Invalid {
+        name,
+        reason: format!("the key id {kid} is listed twice"),
+    };
+    for (i, key) in keys.iter().enumerate() {
+        if keys[..i].iter().any(|earlier| earlier.kid() == key.kid()) {
+            return Err(twice(key.kid(), "JWT_PUBLIC_KEYS"));
+        }
+    }
+    let given = keys.len();
+    for entry in list("JWT_KMS_VERIFY_KEYS") {
+        let key = KmsKeyRef::parse(&entry).map_err(|e| ConfigError::Invalid {
+            name: "JWT_KMS_VERIFY_KEYS",
+            reason: e.to_string(),
+        })?;
+        if keys[given..]
+            .iter()
+            .any(|earlier| earlier.kid() == key.kid())
+        {
+            return Err(twice(key.kid(), "JWT_KMS_VERIFY_KEYS"));
+        }
+        // A public key given for a KMS key's kid is that key's, pasted to spare the cold-start
+        // GetPublicKey call: the KMS entry is then never fetched.
+        if !keys[..given].iter().any(|g| g.kid() == key.kid()) {
+            keys.push(VerifyingKeyConfig::Kms(key));
+        }
+    }
+    Ok(keys)
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("environment variable {0} is required")]
@@ -293,22 +395,8 @@ impl Config {
                     reason: format!("{s:?} is not a number from 2 to 100"),
                 })?,
         };
-        let jwt_keys = get("JWT_SIGNING_KEYS")
-            .unwrap_or_default()
-            .split(',')
-            .map(str::trim)
-            .filter(|k| !k.is_empty())
-            .map(|k| match k.split_once('=') {
-                Some((kid, secret)) if !kid.is_empty() && secret.len() >= 32 => {
-                    Ok((kid.to_owned(), secret.to_owned()))
-                }
-                _ => Err(ConfigError::Invalid {
-                    name: "JWT_SIGNING_KEYS",
-                    reason: "expected kid=secret pairs with secrets of at least 32 characters"
-                        .into(),
-                }),
-            })
-            .collect::<Result<Vec<_>, _>>()?;
+        let token_signing_key = token_signing_key(&get)?;
+        let token_verifying_keys = token_verifying_keys(&get)?;
         let token_ttl = match get("OAUTH_TOKEN_SECONDS") {
             None => Duration::from_secs(749),
             Some(s) => Duration::from_secs(
@@ -388,7 +476,8 @@ impl Config {
                 ],
                 10,
             )?,
-            jwt_keys,
+            token_signing_key,
+            token_verifying_keys,
             token_ttl,
             transaction_item_limit,
             replicas,
@@ -429,18 +518,159 @@ mod tests {
         );
     }
 
-    #[test]
-    fn signing_keys_are_kid_secret_pairs_and_short_secrets_are_refused() {
-        let with = |keys: &'static str| {
-            Config::from_lookup(move |k| match k {
-                "TABLE_NAME" => Some("t".into()),
-                "JWT_SIGNING_KEYS" => Some(keys.into()),
-                _ => None,
+    // Test keys made with `openssl genpkey … | openssl pkcs8 -topk8 -nocrypt -outform DER`
+    // (and `openssl pkey -pubout`), as an operator would make them. They sign nothing real.
+    const P256_PKCS8: &str = "MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgeh5k1BbTWOlt/G3k1nJJanrrtmzEn/djT/VMAKxrJg2hRANCAAS2Fe2K//OH+tshtSsTLis+x/xemTalrhJRZI6buAyt2m7oOSwpYcb1x69oiVop7ra4HojVUffX4GAfY4vN204I";
+    const P256_SPKI: &str = "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEthXtiv/zh/rbIbUrEy4rPsf8Xpk2pa4SUWSOm7gMrdpu6DksKWHG9cevaIlaKe62uB6I1VH31+BgH2OLzdtOCA==";
+    const P384_PKCS8: &str = "MIG2AgEAMBAGByqGSM49AgEGBSuBBAAiBIGeMIGbAgEBBDBdfOyf08Yepa/m+vN/NuK+e8QsIxMmKzW3bAmSMyFDGBXgrp+bghFLqgSVxh8WszGhZANiAAQPTV2JXZ6HQeBQ62cmllPYTRqE47NW1epa2/mwkQ+OWcAFJq7WHtPQsrFZLfxdlUq41Swi3iohpmyBRJClL2jv5sbJBi4JWzdEvfwd3avJiRwzuISXrZh5eCqVBXyg5z8=";
+    const P384_SPKI: &str = "MHYwEAYHKoZIzj0CAQYFK4EEACIDYgAEZXEBkYLHPeuxJzlLPwVxj9cShpaYch4YslVjpC2kvn+XdQZbk8sFkWyBgvYrqIC37Mv78WSmhBxxS5N+NtJjxFlSG0++ALdI/oGRin2pREw3ppFHBOALAiM75r5HExvq";
+    /// A 224-bit key: shorter than the 256 bits required.
+    const P224_PKCS8: &str = "MHgCAQAwEAYHKoZIzj0CAQYFK4EEACEEYTBfAgEBBBzj5vhfwVt1eBI2NfnQQO347+3Loh4l7ZbPVxjSoTwDOgAE1dclpx1+TcekoSWX74seevHqOU1KFceqicUZgUd2t93hjnw7nlzsGR3joVjB7+ASXGoTnfmXKVQ=";
+    const ED25519_PKCS8: &str = "MC4CAQAwBQYDK2VwBCIEIDnqwLafOOkBWlGJrU6/rJiJGGAn9dyLWek1Z3180fEb";
+    const KEK_HEX: &str = "6b656b2d6f662d7468652d636f6e6669672d64656275672d746573742d313233";
+
+    fn with_vars(vars: &[(&'static str, &str)]) -> Result<Config, ConfigError> {
+        Config::from_lookup(|k| {
+            (k == "TABLE_NAME").then(|| "t".to_owned()).or_else(|| {
+                vars.iter()
+                    .find(|(n, _)| *n == k)
+                    .map(|(_, v)| (*v).to_owned())
             })
-        };
-        let long = "k1=0123456789abcdef0123456789abcdef, k0=fedcba9876543210fedcba9876543210";
-        assert_eq!(with(long).unwrap().jwt_keys[1].0, "k0");
-        assert!(with("k1=short").is_err());
+        })
+    }
+
+    fn refused_as(r: Result<Config, ConfigError>, var: &str) -> bool {
+        matches!(r, Err(ConfigError::Invalid { name, .. }) if name == var)
+    }
+
+    #[test]
+    fn a_local_signing_key_must_be_a_p256_key() {
+        let key = |der: &str| with_vars(&[("JWT_LOCAL_SIGNING_KEY", &format!("k1={der}"))]);
+        assert!(key(P256_PKCS8).is_ok());
+        // The same P-256 key cut short.
+        let cut = &P256_PKCS8[..P256_PKCS8.len() - 40];
+        for refused in [
+            P224_PKCS8,
+            P384_PKCS8,
+            ED25519_PKCS8,
+            cut,
+            "c2VjcmV0",
+            "not base64!",
+        ] {
+            assert!(
+                refused_as(key(refused), "JWT_LOCAL_SIGNING_KEY"),
+                "{refused}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_public_key_must_be_a_p256_key() {
+        let key = |der: &str| with_vars(&[("JWT_PUBLIC_KEYS", &format!("k1={der}"))]);
+        assert!(key(P256_SPKI).is_ok());
+        for refused in [P384_SPKI, "c2VjcmV0", "not base64!"] {
+            assert!(refused_as(key(refused), "JWT_PUBLIC_KEYS"), "{refused}");
+        }
+    }
+
+    #[test]
+    fn an_hs256_signing_secret_is_refused_at_startup() {
+        let secret = "k1=0123456789abcdef0123456789abcdef0123456789abcdef";
+        assert!(refused_as(
+            with_vars(&[("JWT_SIGNING_KEYS", secret)]),
+            "JWT_SIGNING_KEYS"
+        ));
+    }
+
+    #[test]
+    fn a_kms_signing_key_excludes_a_local_one() {
+        let arn = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+        let local = format!("k1={P256_PKCS8}");
+        let both = with_vars(&[("JWT_KMS_KEY_ID", arn), ("JWT_LOCAL_SIGNING_KEY", &local)]);
+        assert!(refused_as(both, "JWT_LOCAL_SIGNING_KEY"));
+        let kms = with_vars(&[("JWT_KMS_KEY_ID", arn)]).unwrap();
+        assert!(
+            matches!(&kms.token_signing_key, SigningKeyConfig::Kms(k) if k.kid().as_str() == "1234abcd-12ab-34cd-56ef-1234567890ab")
+        );
+        assert!(refused_as(
+            with_vars(&[("JWT_KMS_KEY_ID", "alias/tokens")]),
+            "JWT_KMS_KEY_ID"
+        ));
+    }
+
+    #[test]
+    fn verifying_keys_list_given_and_kms_keys_each_kid_once() {
+        let id = "1234abcd-12ab-34cd-56ef-1234567890ab";
+        let arn = format!("arn:aws:kms:us-east-1:111122223333:key/{id}");
+        let given = format!("local-1={P256_SPKI}");
+        let c = with_vars(&[("JWT_PUBLIC_KEYS", &given), ("JWT_KMS_VERIFY_KEYS", &arn)]).unwrap();
+        let kids: Vec<&str> = c
+            .token_verifying_keys
+            .iter()
+            .map(|k| k.kid().as_str())
+            .collect();
+        assert_eq!(kids, ["local-1", id]);
+        let twice = format!("local-1={P256_SPKI},local-1={P256_SPKI}");
+        assert!(refused_as(
+            with_vars(&[("JWT_PUBLIC_KEYS", &twice)]),
+            "JWT_PUBLIC_KEYS"
+        ));
+        let twice = format!("{arn},{id}");
+        assert!(refused_as(
+            with_vars(&[("JWT_KMS_VERIFY_KEYS", &twice)]),
+            "JWT_KMS_VERIFY_KEYS"
+        ));
+    }
+
+    #[test]
+    fn a_public_key_given_for_a_kms_keys_kid_spares_fetching_it() {
+        let id = "1234abcd-12ab-34cd-56ef-1234567890ab";
+        let arn = format!("arn:aws:kms:us-east-1:111122223333:key/{id}");
+        let pasted = format!("{id}={P256_SPKI}");
+        let c = with_vars(&[("JWT_PUBLIC_KEYS", &pasted), ("JWT_KMS_VERIFY_KEYS", &arn)]).unwrap();
+        assert!(matches!(
+            c.token_verifying_keys.as_slice(),
+            [VerifyingKeyConfig::Given { kid, .. }] if kid.as_str() == id
+        ));
+    }
+
+    #[test]
+    fn a_kek_shorter_than_32_bytes_is_refused() {
+        let short = &KEK_HEX[..62];
+        assert!(refused_as(
+            with_vars(&[("SSO_LOCAL_KEK", short)]),
+            "SSO_LOCAL_KEK"
+        ));
+    }
+
+    #[test]
+    fn configs_debug_prints_none_of_its_secrets() {
+        let local = format!("k1={P256_PKCS8}");
+        let c = with_vars(&[
+            ("JWT_LOCAL_SIGNING_KEY", &local),
+            ("SSO_LOCAL_KEK", KEK_HEX),
+        ])
+        .unwrap();
+        assert!(matches!(c.token_signing_key, SigningKeyConfig::Local(_)));
+        assert!(matches!(c.sso_kek, KekConfig::Local(_)));
+        let shown = format!("{c:?}");
+        use base64::Engine;
+        let pkcs8 = base64::engine::general_purpose::STANDARD
+            .decode(P256_PKCS8)
+            .unwrap();
+        let secrets = [
+            P256_PKCS8.to_owned(),
+            // The key's bytes as Debug would print a byte slice, anywhere in it.
+            format!("{:?}", &pkcs8[36..44])
+                .trim_matches(['[', ']'])
+                .to_owned(),
+            KEK_HEX.to_owned(),
+            "107, 101, 107, 45".to_owned(),
+        ];
+        for secret in secrets {
+            assert!(!shown.contains(&secret), "{secret} in {shown}");
+        }
+        assert!(shown.contains("k1"), "the key is named: {shown}");
     }
 
     #[test]

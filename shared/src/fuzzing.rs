@@ -192,12 +192,21 @@ pub fn ids(data: &[u8]) {
     if let Ok(ust) = Ust::parse(raw) {
         let _ = ust.hash();
     }
-    let keys = [(
-        "k1".to_owned(),
-        "a-signing-key-of-at-least-32-characters".to_owned(),
-    )];
-    let _ = crate::jwt::verify(&keys, raw);
-    let _ = crate::jwt::verify(&keys, raw.trim_start_matches("Bearer "));
+    let keys = fuzz_token_keys();
+    let now = crate::jwt::now();
+    let _ = crate::jwt::verify_with(keys, now, raw);
+    let _ = crate::jwt::verify_with(keys, now, raw.trim_start_matches("Bearer "));
+}
+
+/// One verification key for the whole run: generating a key per input would swamp the fuzzer.
+fn fuzz_token_keys() -> &'static [(crate::jwt::Kid, crate::jwt::PublicKey)] {
+    static KEYS: std::sync::OnceLock<Vec<(crate::jwt::Kid, crate::jwt::PublicKey)>> =
+        std::sync::OnceLock::new();
+    KEYS.get_or_init(|| {
+        let kid = crate::jwt::Kid::parse("k1").expect("a valid kid");
+        let (key, _) = crate::jwt::LocalSigningKey::generate(kid.clone());
+        vec![(kid, key.public_key())]
+    })
 }
 
 /// A request body: read as JSON the way every function reads it, then through each face's body

@@ -171,11 +171,15 @@ where
 
 /// The whole `main` of a function binary: build the clients once, then serve `$handler` in
 /// `$face`'s error format. `lambda_main!(SlashId, my_function::handle);` Only the Zato SSO face
-/// wraps keys with KMS, so only its binaries build (and link) a KMS client.
+/// (data keys) and the SailPoint face (token keys) use KMS, so only their binaries build (and
+/// link) a KMS client.
 #[macro_export]
 macro_rules! lambda_main {
     (Zato, $handler:path) => {
-        $crate::lambda_main!(@main Zato, $handler, from_env_with_kms);
+        $crate::lambda_main!(@main Zato, $handler, from_env_for_sso_users);
+    };
+    (SailPoint, $handler:path) => {
+        $crate::lambda_main!(@main SailPoint, $handler, from_env_with_kms);
     };
     ($face:ident, $handler:path) => {
         $crate::lambda_main!(@main $face, $handler, from_env);

@@ -3,6 +3,7 @@
 //! Nothing here skips when the stack is absent: a test without its server fails.
 
 pub mod fault_proxy;
+pub mod kms_emulator;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -33,6 +34,19 @@ pub async fn app() -> &'static App {
             .await
             .expect("app from the test environment"),
     ))
+}
+
+/// The local stack's token signing key (`JWT_LOCAL_SIGNING_KEY`, scripts/lib.sh): what the
+/// token function signs with, so tests mint tokens the SailPoint functions accept.
+pub fn local_signing_key() -> idgraph::jwt::LocalSigningKey {
+    required_env("JWT_LOCAL_SIGNING_KEY");
+    match idgraph::config::Config::from_env()
+        .expect("config")
+        .token_signing_key
+    {
+        idgraph::jwt::SigningKeyConfig::Local(key) => key,
+        other => panic!("JWT_LOCAL_SIGNING_KEY is not a local key: {other:?}"),
+    }
 }
 
 /// Base URL of the router (`cargo lambda watch`) that `make test` started.
@@ -487,22 +501,29 @@ impl SailPoint {
         }
     }
 
-    /// A token minted with the configured key, as `/oauth/token` would issue it.
+    /// A token minted with the local signing key, as `/oauth/token` would issue it.
     pub fn token_for(org: &Organization, scopes: &[&str]) -> String {
-        let keys = idgraph::config::Config::from_env()
-            .expect("config")
-            .jwt_keys;
+        Self::token_issued_at(idgraph::jwt::now(), 600, org, "test-client", scopes)
+    }
+
+    /// A token issued at `iat` (epoch seconds) for `ttl` seconds: tests mint expired ones.
+    pub fn token_issued_at(
+        iat: u64,
+        ttl: u64,
+        org: &Organization,
+        client_id: &str,
+        scopes: &[&str],
+    ) -> String {
         let scopes: Vec<String> = scopes.iter().map(|s| (*s).to_owned()).collect();
-        idgraph::jwt::issue(
-            &keys,
-            std::time::Duration::from_secs(600),
+        let claims = idgraph::jwt::claims(
+            iat,
+            std::time::Duration::from_secs(ttl),
             &org.id,
             &org.pool,
-            "test-client",
+            client_id,
             &scopes,
-        )
-        .expect("a token")
-        .0
+        );
+        local_signing_key().issue(&claims)
     }
 
     /// The demo OAuth client, through the token endpoint.

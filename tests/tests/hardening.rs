@@ -116,7 +116,7 @@ fn without_kek() -> Config {
 
 #[tokio::test]
 async fn a_zato_function_refuses_to_start_without_a_key_encryption_key() {
-    let built = App::from_config_with_kms(without_kek(), None).await;
+    let built = App::from_config_for_sso_users(without_kek(), None).await;
 
     let refused = built.err().expect("no app without a key-encryption key");
     assert!(refused.to_string().contains("SSO_LOCAL_KEK"), "{refused}");

@@ -1,6 +1,8 @@
 //! SailPoint face: OAuth client credentials, bearer tokens, scopes and tenancy.
 
-use integration_tests::{DEMO_ROLE, SailPoint, SailPointTenant, app};
+use std::collections::BTreeMap;
+
+use integration_tests::{Api, DEMO_PERSON, DEMO_ROLE, SailPoint, SailPointTenant, app, router_url};
 use serde_json::json;
 
 const ASSIGNED: &str = "/v3/roles/2c91808c6faadea6016fb4f2bc69077b/assigned-identities?limit=1";
@@ -16,7 +18,14 @@ async fn client_credentials_in_a_form_body_get_a_bearer_token() {
     assert_eq!(reply.status, 200, "{}", reply.body);
     assert_eq!(reply.body["token_type"], "bearer");
     assert_eq!(reply.body["expires_in"], 749);
-    assert_eq!(reply.body["access_token"].as_str().unwrap().split('.').count(), 3);
+    assert_eq!(
+        reply.body["access_token"]
+            .as_str()
+            .unwrap()
+            .split('.')
+            .count(),
+        3
+    );
 }
 
 #[tokio::test]
@@ -70,7 +79,9 @@ async fn a_request_without_a_token_is_refused_with_a_jwt_error() {
 #[tokio::test]
 async fn a_malformed_or_forged_token_is_refused() {
     for token in ["garbage", "a.b.c"] {
-        let reply = SailPoint::with_token(Some(token.into())).get(ASSIGNED).await;
+        let reply = SailPoint::with_token(Some(token.into()))
+            .get(ASSIGNED)
+            .await;
         assert_eq!(reply.status, 401, "{token}");
     }
     // A signature character well inside the signature: the last one carries padding bits a
@@ -85,23 +96,14 @@ async fn a_malformed_or_forged_token_is_refused() {
 
 #[tokio::test]
 async fn an_expired_token_is_refused_as_expired() {
-    let org = demo_org();
-    let keys = idgraph::config::Config::from_env().unwrap().jwt_keys;
-    let an_hour_ago = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs()
-        - 3600;
-    let (token, _) = idgraph::jwt::issue_at(
+    let an_hour_ago = idgraph::jwt::now() - 3600;
+    let token = SailPoint::token_issued_at(
         an_hour_ago,
-        &keys,
-        std::time::Duration::from_secs(749),
-        &org.id,
-        &org.pool,
+        749,
+        &demo_org(),
         "demo-client",
-        &["sp:scopes:all".into()],
-    )
-    .unwrap();
+        &["sp:scopes:all"],
+    );
     let reply = SailPoint::with_token(Some(token)).get(ASSIGNED).await;
     assert_eq!(reply.status, 401);
     assert_eq!(reply.body["error"], "JWT validation failed: JWT is expired");
@@ -139,6 +141,94 @@ async fn another_organizations_token_sees_none_of_the_demo_data() {
     assert_eq!(doc.status, 404);
     let listed = other.api.get("/v3/roles").await;
     assert_eq!(listed.body, json!([]));
+}
+
+/// The demo client's token as the event files carried it before tokens became ES256: HS256,
+/// signed with the former demo secret, valid until 2036.
+const FORMER_HS256_DEMO_TOKEN: &str = "eyJhbGciOiJIUzI1NiIsImtpZCI6ImRlbW8tMjAyNiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJkZW1vLWNsaWVudCIsIm9yZyI6ImFmNWZiZDMwLTdjZTctNDU0OC04YjMwLTRjZDU5Y2IyYWJhMSIsInBvb2wiOiJhZjVmYmQzMC03Y2U3LTQ1NDgtOGIzMC00Y2Q1OWNiMmFiYTEiLCJzY29wZSI6InNwOnNjb3BlczphbGwiLCJpc3MiOiJpZGdyYXBoIiwiaWF0IjoxNzk1MzQ4ODAwLCJleHAiOjIxMTA4ODE2MDAsImp0aSI6ImRlbW8tZXZlbnQtdG9rZW4ifQ.dma9OYICzD6brBPvNGSf9hh6DJcKJ_NoXSDKqCFM32Y";
+
+#[tokio::test]
+async fn a_token_signed_with_the_former_hs256_demo_secret_is_refused() {
+    let reply = SailPoint::with_token(Some(FORMER_HS256_DEMO_TOKEN.into()))
+        .get(ASSIGNED)
+        .await;
+    assert_eq!(reply.status, 401, "{}", reply.body);
+    assert_eq!(
+        reply.body["error"],
+        "JWT validation failed: JWT algorithm is not ES256"
+    );
+}
+
+/// The environment each function process of this router started with, by function name
+/// (Linux: `/proc/<pid>/environ`). The router names a process's function and its own address
+/// in `AWS_LAMBDA_FUNCTION_NAME` and `AWS_LAMBDA_RUNTIME_API`, so other routers' functions on
+/// this machine are not mistaken for ours.
+fn function_environments() -> Vec<(String, BTreeMap<String, String>)> {
+    // `http://127.0.0.1:<port>/.rt/<function>`: the router's own address.
+    let address = router_url().trim_end_matches('/').to_owned() + "/";
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir("/proc").expect("a Linux /proc") {
+        let path = entry.expect("a /proc entry").path();
+        // Processes of other users, or gone since the listing, cannot be read: not ours.
+        let Ok(raw) = std::fs::read(path.join("environ")) else {
+            continue;
+        };
+        let env: BTreeMap<String, String> = raw
+            .split(|b| *b == 0)
+            .filter_map(|var| std::str::from_utf8(var).ok()?.split_once('='))
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .collect();
+        let ours = env
+            .get("AWS_LAMBDA_RUNTIME_API")
+            .is_some_and(|api| api.starts_with(&address));
+        if let (true, Some(name)) = (ours, env.get("AWS_LAMBDA_FUNCTION_NAME")) {
+            found.push((name.clone(), env));
+        }
+    }
+    found
+}
+
+#[tokio::test]
+async fn only_the_token_functions_process_holds_the_token_signing_key() {
+    // Start one function of each face (the router starts a function on its first request).
+    let token = SailPoint::demo().await;
+    assert_eq!(token.get(ASSIGNED).await.status, 200);
+    assert_eq!(
+        Api::demo()
+            .get(&format!("/persons/{DEMO_PERSON}"))
+            .await
+            .status,
+        200
+    );
+    let zato = integration_tests::Zato::new();
+    let _ = zato.login(integration_tests::ZATO_ADMIN).await;
+
+    let processes = function_environments();
+
+    let names: Vec<&str> = processes.iter().map(|(n, _)| n.as_str()).collect();
+    for expected in [
+        "sailpoint-token",
+        "sailpoint-assigned-identities",
+        "slashid-get-person",
+        "zato-login",
+    ] {
+        assert!(
+            names.contains(&expected),
+            "no {expected} process among {names:?}"
+        );
+    }
+    for (name, env) in &processes {
+        let holds_key = env.contains_key("JWT_LOCAL_SIGNING_KEY");
+        assert_eq!(
+            holds_key,
+            name == "sailpoint-token",
+            "{name}: JWT_LOCAL_SIGNING_KEY"
+        );
+        assert!(
+            !env.contains_key("JWT_SIGNING_KEYS"),
+            "{name} holds JWT_SIGNING_KEYS"
+        );
+    }
 }
 
 fn demo_org() -> idgraph::store::orgs::Organization {

@@ -286,24 +286,10 @@ async fn credentials() -> Credentials {
         OrgId::parse(DEMO_STORE).expect("the store's id"),
         demo_org.clone(),
     );
-    let keys = idgraph::config::Config::from_env()
-        .expect("config")
-        .jwt_keys;
-    let an_hour_ago = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .expect("after 1970")
-        .as_secs()
-        - 3600;
-    let (expired_token, _) = idgraph::jwt::issue_at(
-        an_hour_ago,
-        &keys,
-        std::time::Duration::from_secs(749),
-        &demo_org,
-        &demo_org,
-        "demo-client",
-        &["sp:scopes:all".into()],
-    )
-    .expect("a token");
+    let an_hour_ago = idgraph::jwt::now() - 3600;
+    let demo = Organization::in_pool(demo_org.clone(), demo_org.clone());
+    let expired_token =
+        SailPoint::token_issued_at(an_hour_ago, 749, &demo, "demo-client", &["sp:scopes:all"]);
 
     let zato = Zato::new();
     let (_, username, stranger_ust) = zato.new_user().await;

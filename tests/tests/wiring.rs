@@ -224,3 +224,186 @@ fn the_table_stream_carries_keys_only_as_the_projector_reads_no_more() {
         "KEYS_ONLY"
     );
 }
+
+// ---- SailPoint token keys ------------------------------------------------------------------
+
+/// Every function resource of the template: (name, its resource).
+fn functions() -> Vec<(String, Value)> {
+    template()["Resources"]
+        .as_mapping()
+        .unwrap()
+        .iter()
+        .filter(|(_, res)| res["Type"].as_str() == Some("AWS::Serverless::Function"))
+        .map(|(_, res)| (function_name(&res["Properties"]), res.clone()))
+        .collect()
+}
+
+/// The names of the environment variables a function gets: Globals' and its own.
+fn environment_of(function: &Value) -> BTreeSet<String> {
+    let globals = template()["Globals"]["Function"]["Environment"]["Variables"].clone();
+    let own = function["Properties"]["Environment"]["Variables"].clone();
+    [globals, own]
+        .iter()
+        .filter_map(Value::as_mapping)
+        .flat_map(|m| m.keys().map(|k| k.as_str().unwrap().to_owned()))
+        .collect()
+}
+
+/// Every action any policy statement of a function allows, inside `!If` branches too.
+fn actions_of(function: &Value) -> BTreeSet<String> {
+    fn walk(v: &Value, out: &mut BTreeSet<String>) {
+        match v {
+            Value::Mapping(m) => {
+                for (k, v) in m {
+                    if k.as_str() == Some("Action") {
+                        let actions = v.as_sequence().cloned().unwrap_or_else(|| vec![v.clone()]);
+                        out.extend(actions.iter().filter_map(|a| a.as_str().map(str::to_owned)));
+                    } else {
+                        walk(v, out);
+                    }
+                }
+            }
+            Value::Sequence(s) => s.iter().for_each(|v| walk(v, out)),
+            Value::Tagged(t) => walk(&t.value, out),
+            _ => {}
+        }
+    }
+    let mut out = BTreeSet::new();
+    walk(&function["Properties"]["Policies"], &mut out);
+    out
+}
+
+fn is_token_setting(name: &str) -> bool {
+    name.starts_with("JWT_") || name == "OAUTH_TOKEN_SECONDS"
+}
+
+#[test]
+fn no_template_parameter_or_function_environment_carries_a_token_signing_secret() {
+    let t = template();
+    for (name, param) in t["Parameters"].as_mapping().unwrap() {
+        assert_ne!(
+            param["NoEcho"].as_bool(),
+            Some(true),
+            "parameter {name:?} is a secret: secrets go to KMS, not to parameters"
+        );
+    }
+    for (name, function) in functions() {
+        let env = environment_of(&function);
+        for secret in ["JWT_SIGNING_KEYS", "JWT_LOCAL_SIGNING_KEY"] {
+            assert!(!env.contains(secret), "{name} is given {secret}");
+        }
+    }
+}
+
+#[test]
+fn only_sailpoint_functions_get_token_settings_and_only_the_token_function_may_sign() {
+    let signer: BTreeSet<String> = ["JWT_KMS_KEY_ID", "OAUTH_TOKEN_SECONDS"]
+        .map(String::from)
+        .into();
+    let verifier: BTreeSet<String> = ["JWT_KMS_VERIFY_KEYS", "JWT_PUBLIC_KEYS"]
+        .map(String::from)
+        .into();
+    let mut checked = 0;
+    for (name, function) in functions() {
+        let settings: BTreeSet<String> = environment_of(&function)
+            .into_iter()
+            .filter(|v| is_token_setting(v))
+            .collect();
+        let actions = actions_of(&function);
+        let kms = |a: &str| actions.contains(a);
+        let http = function["Properties"]["Events"]
+            .as_mapping()
+            .unwrap()
+            .values()
+            .any(|e| e["Type"].as_str() == Some("HttpApi"));
+        if name == "sailpoint-token" {
+            assert_eq!(settings, signer, "{name}");
+            assert!(
+                kms("kms:Sign") && !kms("kms:GetPublicKey"),
+                "{name}: {actions:?}"
+            );
+        } else if name.starts_with("sailpoint-") && http {
+            assert_eq!(settings, verifier, "{name}");
+            assert!(
+                kms("kms:GetPublicKey") && !kms("kms:Sign"),
+                "{name}: {actions:?}"
+            );
+        } else {
+            assert!(settings.is_empty(), "{name} is given {settings:?}");
+            assert!(
+                !kms("kms:Sign") && !kms("kms:GetPublicKey"),
+                "{name}: {actions:?}"
+            );
+        }
+        checked += 1;
+    }
+    assert_eq!(checked, function_crates().len());
+}
+
+#[test]
+fn the_token_key_is_an_asymmetric_p256_signing_key() {
+    let key = &template()["Resources"]["TokenKey"];
+    assert_eq!(key["Type"].as_str(), Some("AWS::KMS::Key"));
+    assert_eq!(key["Properties"]["KeySpec"].as_str(), Some("ECC_NIST_P256"));
+    assert_eq!(key["Properties"]["KeyUsage"].as_str(), Some("SIGN_VERIFY"));
+}
+
+/// The bearer token of each SailPoint event file (all but the token endpoint's).
+fn event_tokens() -> Vec<(String, String)> {
+    function_crates()
+        .into_iter()
+        .filter(|f| {
+            f.starts_with("sailpoint-") && f != "sailpoint-token" && f != "sailpoint-projector"
+        })
+        .map(|f| {
+            let json: serde_json::Value = serde_json::from_str(&event(&f)).unwrap();
+            let auth = json["headers"]["authorization"]
+                .as_str()
+                .unwrap_or_default();
+            let token = auth
+                .strip_prefix("Bearer ")
+                .unwrap_or_else(|| panic!("{f}: no bearer token"));
+            (f, token.to_owned())
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn the_event_files_demo_token_verifies_under_the_local_key_and_carries_the_demo_claims() {
+    use base64::Engine;
+    let config = idgraph::config::Config::from_env().expect("the local stack's configuration");
+    let verifier = idgraph::jwt::Verifier::from_config(&config.token_verifying_keys, None);
+    let tokens = event_tokens();
+    let (_, token) = tokens.first().expect("SailPoint event files");
+
+    let caller = verifier.verify(token).await;
+    let claims: serde_json::Value = serde_json::from_slice(
+        &base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(token.split('.').nth(1).unwrap())
+            .unwrap(),
+    )
+    .unwrap();
+
+    let caller = caller.expect("the demo token verifies under JWT_PUBLIC_KEYS");
+    assert_eq!(caller.org.as_str(), integration_tests::DEMO_ORG);
+    assert_eq!(caller.client_id, "demo-client");
+    assert_eq!(caller.scopes, ["sp:scopes:all"]);
+    assert_eq!(
+        claims,
+        serde_json::to_value(devstack::tokens::demo_claims()).unwrap()
+    );
+    let five_years_on = idgraph::jwt::now() + 5 * 365 * 24 * 3600;
+    assert!(claims["exp"].as_u64().unwrap() > five_years_on, "{claims}");
+    for (f, other) in &tokens {
+        assert_eq!(other, token, "{f} carries another token");
+    }
+}
+
+#[tokio::test]
+async fn the_assigned_identities_event_is_answered_with_its_demo_token() {
+    let app = app().await;
+    let req = lambda_http::request::from_str(&event("sailpoint-assigned-identities"))
+        .expect("a valid event");
+    let (status, body) = read(&sailpoint_assigned_identities::handle(app, req).await);
+    assert_eq!(status, 200, "{body}");
+}

@@ -93,15 +93,19 @@ async fn run(app: &App, req: &Request) -> Result<Response<Body>, Response<Body>>
     app.admit(&client.org)
         .await
         .map_err(|e| sailpoint::error(&e))?;
-    let (token, claims) = jwt::issue(
-        &app.config.jwt_keys,
+    let claims = jwt::claims(
+        jwt::now(),
         app.config.token_ttl,
         &client.org,
         &client.pool,
         &client.id,
         &client.scopes,
-    )
-    .map_err(|_| sailpoint::error(&ApiError::Internal))?;
+    );
+    let token = app
+        .token_signer
+        .issue(&claims)
+        .await
+        .map_err(|e| sailpoint::error(&e.into()))?;
     audit::event("token_issued", &client.id);
     Ok(no_store(json_response(
         200,

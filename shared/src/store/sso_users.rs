@@ -76,7 +76,7 @@ impl Profile {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct SsoUser {
     pub id: PersonId,
     pub username: String,
@@ -90,6 +90,26 @@ pub struct SsoUser {
     /// The user's data key, wrapped by the key-encryption key.
     pub wrapped_key: String,
     pub profile: Profile,
+}
+
+impl std::fmt::Debug for SsoUser {
+    // The password hash can be attacked offline and the wrapped key opens the user's sealed
+    // attributes with one KMS call: neither belongs in a log line or a panic message.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SsoUser")
+            .field("id", &self.id)
+            .field("username", &self.username)
+            .field("password_hash", &"<redacted>")
+            .field("approved", &self.approved)
+            .field("approval_mod_by", &self.approval_mod_by)
+            .field("approval_mod_time", &self.approval_mod_time)
+            .field("locked", &self.locked)
+            .field("super_user", &self.super_user)
+            .field("created", &self.created)
+            .field("wrapped_key", &"<redacted>")
+            .field("profile", &self.profile)
+            .finish()
+    }
 }
 
 impl SsoUser {
@@ -515,5 +535,37 @@ pub async fn attach(db: &Db, org: &Organization, user: &SsoUser) -> Result<(), S
             }
         }
         Err(e) => Err(e.into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_users_debug_shows_neither_its_password_hash_nor_its_wrapped_key() {
+        let user = SsoUser {
+            id: PersonId::new_random(),
+            username: "jdoe".into(),
+            password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2g".into(),
+            approved: true,
+            approval_mod_by: "admin".into(),
+            approval_mod_time: 1,
+            locked: false,
+            super_user: false,
+            created: 1,
+            wrapped_key: "local:v1:d3JhcHBlZC1kYXRhLWtleQ==".into(),
+            profile: Profile::default(),
+        };
+        let shown = format!("{user:?}");
+        assert!(shown.contains("jdoe"), "{shown}");
+        for secret in [
+            "aGFzaGhhc2g",
+            "argon2id",
+            "d3JhcHBlZC1kYXRhLWtleQ",
+            "local:v1",
+        ] {
+            assert!(!shown.contains(secret), "{secret} in {shown}");
+        }
     }
 }

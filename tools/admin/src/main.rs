@@ -79,7 +79,7 @@ enum Command {
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
-    let app = match idgraph::App::from_env_with_kms().await {
+    let app = match idgraph::App::from_env_for_sso_users().await {
         Ok(app) => app,
         Err(e) => {
             eprintln!("idgraph-admin: {e}");

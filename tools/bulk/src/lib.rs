@@ -26,7 +26,7 @@ pub fn budget(base: DynamoDbBudget) -> DynamoDbBudget {
 pub async fn app() -> Result<idgraph::App, String> {
     let mut config = idgraph::config::Config::from_env().map_err(|e| e.to_string())?;
     config.dynamodb = budget(config.dynamodb);
-    idgraph::App::from_config_with_kms(config, None)
+    idgraph::App::from_config_for_sso_users(config, None)
         .await
         .map_err(|e| e.to_string())
 }

@@ -4,3 +4,4 @@
 
 pub mod seed;
 pub mod table;
+pub mod tokens;

@@ -1,5 +1,7 @@
 //! `devstack create-table [TEMPLATE]` and `devstack seed [FILE]`, against the table named by
 //! `TABLE_NAME` at `AWS_ENDPOINT_URL_DYNAMODB` (DynamoDB Local), as the functions see it.
+//! `devstack token-key [KID]` prints a new local token key pair; `devstack demo-token` signs the
+//! event files' demo token with `JWT_LOCAL_SIGNING_KEY`.
 
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
@@ -28,8 +30,27 @@ async fn main() -> ExitCode {
 const REMOTE_FLAG: &str = "--write-public-demo-credentials-to-a-remote-table";
 
 async fn run(args: &[String]) -> Result<String, String> {
-    // With KMS: the seed creates Zato users, each with a data key.
-    let app = App::from_env_with_kms().await.map_err(|e| e.to_string())?;
+    match args.first().map(String::as_str) {
+        Some("token-key") => {
+            let kid = args.get(1).map_or("local", String::as_str);
+            let (private, public) = devstack::tokens::new_key(kid).map_err(|e| e.to_string())?;
+            return Ok(format!(
+                "JWT_LOCAL_SIGNING_KEY={private}\nJWT_PUBLIC_KEYS={public}"
+            ));
+        }
+        Some("demo-token") => {
+            let config = idgraph::config::Config::from_env().map_err(|e| e.to_string())?;
+            let idgraph::jwt::SigningKeyConfig::Local(key) = config.token_signing_key else {
+                return Err("demo-token signs with JWT_LOCAL_SIGNING_KEY, which is not set".into());
+            };
+            return Ok(devstack::tokens::demo_token(&key));
+        }
+        _ => {}
+    }
+    // For Zato users: the seed creates them, each with a data key.
+    let app = App::from_env_for_sso_users()
+        .await
+        .map_err(|e| e.to_string())?;
     match args.first().map(String::as_str) {
         Some("create-table") => {
             let path = args.get(1).map_or("template.yaml", String::as_str);
@@ -79,7 +100,8 @@ async fn run(args: &[String]) -> Result<String, String> {
             ))
         }
         _ => Err(format!(
-            "usage: devstack create-table [TEMPLATE] | seed [FILE] [{REMOTE_FLAG}]"
+            "usage: devstack create-table [TEMPLATE] | seed [FILE] [{REMOTE_FLAG}] | token-key [KID] \
+             | demo-token"
         )),
     }
 }

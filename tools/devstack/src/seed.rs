@@ -37,7 +37,7 @@ pub struct Seed {
     pub documents: Vec<SeedDocument>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Deserialize)]
 pub struct SeedOAuthClient {
     pub org: String,
     pub client_id: String,
@@ -65,7 +65,7 @@ pub struct SeedDocument {
     pub doc: serde_json::Value,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Deserialize)]
 pub struct SeedSsoUser {
     pub id: String,
     pub username: String,
@@ -78,7 +78,7 @@ pub struct SeedSsoUser {
     pub attributes: serde_json::Map<String, serde_json::Value>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Deserialize)]
 pub struct SeedOrg {
     pub id: String,
     pub name: String,
@@ -88,6 +88,46 @@ pub struct SeedOrg {
     /// Whether a sub-organization joins its parent's person pool.
     #[serde(default)]
     pub shares_parent_pool: bool,
+}
+
+// A seed may hold real credentials (it is any file `devstack seed` is given): the secrets
+// below never appear in Debug output.
+const REDACTED: &str = "<redacted>";
+
+impl std::fmt::Debug for SeedOAuthClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SeedOAuthClient")
+            .field("org", &self.org)
+            .field("client_id", &self.client_id)
+            .field("secret", &REDACTED)
+            .field("scopes", &self.scopes)
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for SeedSsoUser {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SeedSsoUser")
+            .field("id", &self.id)
+            .field("username", &self.username)
+            .field("password", &REDACTED)
+            .field("super_user", &self.super_user)
+            .field("display_name", &self.display_name)
+            .field("attributes", &self.attributes.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for SeedOrg {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SeedOrg")
+            .field("id", &self.id)
+            .field("name", &self.name)
+            .field("api_key", &REDACTED)
+            .field("parent", &self.parent)
+            .field("shares_parent_pool", &self.shares_parent_pool)
+            .finish()
+    }
 }
 
 /// A person of `org`, created — or, when a handle already names a person of the pool, joined
@@ -371,4 +411,28 @@ async fn load_sso_user(app: &App, u: SeedSsoUser, loaded: &mut Loaded) -> Result
             .map_err(|e| format!("attributes of {}: {e}", u.username))?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_demo_seeds_debug_shows_none_of_its_credentials() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../seed/demo.json");
+        let seed: Seed = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        let shown = format!("{seed:?}");
+        assert!(shown.contains("demo-client"), "{shown}");
+        for secret in [
+            "demo-api-key",
+            "demo-secret",
+            "admin-password-1",
+            "jdoe-password-1",
+        ] {
+            assert!(
+                !shown.contains(secret),
+                "{secret} in the Debug of the demo seed"
+            );
+        }
+    }
 }
