@@ -1,6 +1,6 @@
 //! SailPoint face: OAuth client credentials, bearer tokens, scopes and tenancy.
 
-use integration_tests::{DEMO_ROLE, SailPoint, SailPointTenant, app};
+use integration_tests::{DEMO_ROLE, Event, SailPoint, SailPointTenant, app, read};
 use serde_json::json;
 
 const ASSIGNED: &str = "/v3/roles/2c91808c6faadea6016fb4f2bc69077b/assigned-identities?limit=1";
@@ -16,7 +16,14 @@ async fn client_credentials_in_a_form_body_get_a_bearer_token() {
     assert_eq!(reply.status, 200, "{}", reply.body);
     assert_eq!(reply.body["token_type"], "bearer");
     assert_eq!(reply.body["expires_in"], 749);
-    assert_eq!(reply.body["access_token"].as_str().unwrap().split('.').count(), 3);
+    assert_eq!(
+        reply.body["access_token"]
+            .as_str()
+            .unwrap()
+            .split('.')
+            .count(),
+        3
+    );
 }
 
 #[tokio::test]
@@ -70,7 +77,9 @@ async fn a_request_without_a_token_is_refused_with_a_jwt_error() {
 #[tokio::test]
 async fn a_malformed_or_forged_token_is_refused() {
     for token in ["garbage", "a.b.c"] {
-        let reply = SailPoint::with_token(Some(token.into())).get(ASSIGNED).await;
+        let reply = SailPoint::with_token(Some(token.into()))
+            .get(ASSIGNED)
+            .await;
         assert_eq!(reply.status, 401, "{token}");
     }
     // A signature character well inside the signature: the last one carries padding bits a
@@ -139,6 +148,115 @@ async fn another_organizations_token_sees_none_of_the_demo_data() {
     assert_eq!(doc.status, 404);
     let listed = other.api.get("/v3/roles").await;
     assert_eq!(listed.body, json!([]));
+}
+
+// ---- forms are bounded like JSON bodies (issue 14) --------------------------------------------
+
+const CREDENTIALS: &str =
+    "grant_type=client_credentials&client_id=demo-client&client_secret=demo-secret";
+
+fn token_form(body: &str) -> Event {
+    Event::new("POST", "/oauth/token", "/oauth/token")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .raw_body(body)
+}
+
+/// A multipart body of the demo credentials and `extra` parts.
+fn token_multipart(extra: &[(String, String)]) -> Event {
+    let mut parts = vec![
+        ("grant_type".to_owned(), "client_credentials".to_owned()),
+        ("client_id".to_owned(), "demo-client".to_owned()),
+        ("client_secret".to_owned(), "demo-secret".to_owned()),
+    ];
+    parts.extend_from_slice(extra);
+    let mut body = String::new();
+    for (name, value) in parts {
+        body.push_str(&format!(
+            "--XBOUNDARY\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+        ));
+    }
+    body.push_str("--XBOUNDARY--\r\n");
+    Event::new("POST", "/oauth/token", "/oauth/token")
+        .header("content-type", "multipart/form-data; boundary=XBOUNDARY")
+        .raw_body(&body)
+}
+
+/// Status and body of the token endpoint's answer, run in-process as Lambda runs it.
+async fn token(event: Event) -> (u16, serde_json::Value) {
+    read(&sailpoint_token::handle(app().await, event.build()).await)
+}
+
+/// The OAuth error `(status, error)` of a token answer, checking its shape.
+async fn oauth_error(event: Event) -> (u16, String) {
+    let (status, body) = token(event).await;
+    assert!(body["error_description"].is_string(), "{body}");
+    (
+        status,
+        body["error"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{body}"))
+            .to_owned(),
+    )
+}
+
+fn many_fields(n: usize) -> String {
+    (0..n).map(|i| format!("&f{i}=x")).collect()
+}
+
+#[tokio::test]
+async fn a_token_form_of_32_fields_of_4_kib_each_gets_a_token() {
+    let pad = "x".repeat(4096);
+    let body = format!("{CREDENTIALS}{}&scope={pad}", many_fields(28));
+    let (status, body) = token(token_form(&body)).await;
+    assert_eq!(status, 200, "{body}");
+}
+
+#[tokio::test]
+async fn a_token_form_body_over_the_json_body_limit_is_a_413_invalid_request() {
+    let body = format!("{CREDENTIALS}&pad={}", "x".repeat(1024 * 1024));
+    assert_eq!(
+        oauth_error(token_form(&body)).await,
+        (413, "invalid_request".into())
+    );
+}
+
+#[tokio::test]
+async fn a_token_form_of_more_than_32_fields_is_a_400_invalid_request() {
+    let body = format!("{CREDENTIALS}{}", many_fields(30));
+    assert_eq!(
+        oauth_error(token_form(&body)).await,
+        (400, "invalid_request".into())
+    );
+}
+
+#[tokio::test]
+async fn a_token_form_field_over_4_kib_is_a_400_invalid_request() {
+    let body = format!("{CREDENTIALS}&scope={}", "x".repeat(4097));
+    assert_eq!(
+        oauth_error(token_form(&body)).await,
+        (400, "invalid_request".into())
+    );
+}
+
+#[tokio::test]
+async fn a_multipart_token_part_over_4_kib_is_a_400_invalid_request() {
+    let event = token_multipart(&[("scope".into(), "x".repeat(4097))]);
+    assert_eq!(oauth_error(event).await, (400, "invalid_request".into()));
+}
+
+#[tokio::test]
+async fn a_multipart_token_form_of_more_than_32_parts_is_a_400_invalid_request() {
+    let extra: Vec<(String, String)> = (0..30).map(|i| (format!("f{i}"), "x".into())).collect();
+    assert_eq!(
+        oauth_error(token_multipart(&extra)).await,
+        (400, "invalid_request".into())
+    );
+}
+
+#[tokio::test]
+async fn a_multipart_token_body_over_the_json_body_limit_is_a_413_invalid_request() {
+    let event = token_multipart(&[("pad".into(), "x".repeat(1024 * 1024))]);
+    assert_eq!(oauth_error(event).await, (413, "invalid_request".into()));
 }
 
 fn demo_org() -> idgraph::store::orgs::Organization {
