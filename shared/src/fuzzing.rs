@@ -49,10 +49,20 @@ fn members() -> Vec<Member> {
         source: Source::AccessRequest,
     };
     vec![
-        m("a1", Some("Thomas Edison"), Some("t.edison"), Some("t@example.com")),
+        m(
+            "a1",
+            Some("Thomas Edison"),
+            Some("t.edison"),
+            Some("t@example.com"),
+        ),
         m("b2", Some("thomas edison"), None, None),
         m("c3", None, Some("Ünïcode"), Some("")),
-        m("d4", Some("İstanbul ß"), Some("t.edison"), Some("T@EXAMPLE.COM")),
+        m(
+            "d4",
+            Some("İstanbul ß"),
+            Some("t.edison"),
+            Some("T@EXAMPLE.COM"),
+        ),
     ]
 }
 
@@ -62,7 +72,11 @@ pub fn filter(data: &[u8]) {
     let lenient = filter::parse(raw);
     if let Ok(strict) = filter::parse_strict(raw) {
         // Strict only refuses upper-case keywords; what it accepts means the same leniently.
-        assert_eq!(lenient.as_ref().ok(), Some(&strict), "strict and lenient disagree");
+        assert_eq!(
+            lenient.as_ref().ok(),
+            Some(&strict),
+            "strict and lenient disagree"
+        );
     }
     if let Ok(expr) = &lenient {
         let _ = expr.comparisons();
@@ -80,9 +94,17 @@ pub fn sorters(data: &[u8]) {
     if let Ok(s) = Sorters::parse(Some(raw)) {
         let ms = members();
         for a in &ms {
-            assert_eq!(s.compare(a, a), std::cmp::Ordering::Equal, "an order must be reflexive");
+            assert_eq!(
+                s.compare(a, a),
+                std::cmp::Ordering::Equal,
+                "an order must be reflexive"
+            );
             for b in &ms {
-                assert_eq!(s.compare(a, b), s.compare(b, a).reverse(), "an order must be antisymmetric");
+                assert_eq!(
+                    s.compare(a, b),
+                    s.compare(b, a).reverse(),
+                    "an order must be antisymmetric"
+                );
             }
         }
         let _ = (s.primary(), s.is_single());
@@ -90,6 +112,7 @@ pub fn sorters(data: &[u8]) {
     if let Ok(q) = Query::parse(raw) {
         if let Ok(p) = Paging::parse(&q) {
             assert!(p.limit <= crate::role::MAX_LIMIT);
+            assert!(p.offset + p.limit <= crate::role::MAX_PAGE_END);
         }
         if let Ok(Some(s)) = q.single("sorters") {
             let _ = Sorters::parse(Some(s));
@@ -106,11 +129,18 @@ pub fn bucket_list(data: &[u8]) {
         private_to_others: vec![BucketName::parse("private_bucket").expect("valid")],
     };
     if let Ok(Some(names)) = q.comma_list("buckets") {
-        assert!(names.iter().all(|n| !n.is_empty()), "empty items are refused");
+        assert!(
+            names.iter().all(|n| !n.is_empty()),
+            "empty items are refused"
+        );
         if let Ok(buckets) = view.resolve(Some(&names)) {
             let mut seen = buckets.clone();
             seen.dedup();
-            assert_eq!(seen.len(), buckets.len(), "a bucket named twice is listed once");
+            assert_eq!(
+                seen.len(),
+                buckets.len(),
+                "a bucket named twice is listed once"
+            );
         }
     }
     let _ = crate::faces::slashid::attribute_names(&q);
@@ -133,7 +163,11 @@ pub fn permission_name(data: &[u8]) {
 pub fn ids(data: &[u8]) {
     let Some(raw) = text(data) else { return };
     if let Ok(id) = OrgId::parse(raw) {
-        assert_eq!(OrgId::parse(id.as_str()).as_ref(), Ok(&id), "canonical form re-parses");
+        assert_eq!(
+            OrgId::parse(id.as_str()).as_ref(),
+            Ok(&id),
+            "canonical form re-parses"
+        );
     }
     for parsed in [
         PersonId::parse(raw).map(|i| i.as_str().to_owned()),
@@ -144,7 +178,10 @@ pub fn ids(data: &[u8]) {
     .flatten()
     {
         assert_eq!(parsed, raw);
-        assert!(!parsed.contains('#') && !parsed.contains('/'), "ids are key and path safe");
+        assert!(
+            !parsed.contains('#') && !parsed.contains('/'),
+            "ids are key and path safe"
+        );
     }
     if let Ok(b) = BucketName::parse(raw) {
         assert!(!b.as_str().contains('#'));
@@ -156,7 +193,10 @@ pub fn ids(data: &[u8]) {
     if let Ok(ust) = Ust::parse(raw) {
         let _ = ust.hash();
     }
-    let keys = [("k1".to_owned(), "a-signing-key-of-at-least-32-characters".to_owned())];
+    let keys = [(
+        "k1".to_owned(),
+        "a-signing-key-of-at-least-32-characters".to_owned(),
+    )];
     let _ = crate::jwt::verify(&keys, raw);
     let _ = crate::jwt::verify(&keys, raw.trim_start_matches("Bearer "));
 }
@@ -165,7 +205,9 @@ pub fn ids(data: &[u8]) {
 /// parser (persons, bucketed attributes, roles, JSON patches, Zato parameters, stream events).
 pub fn json_body_parsers(data: &[u8]) {
     let req = with_body(data);
-    let Ok(doc) = json_body::<Value>(&req) else { return };
+    let Ok(doc) = json_body::<Value>(&req) else {
+        return;
+    };
     let view = BucketView {
         accessible: default_buckets(),
         private_to_others: vec![],
@@ -258,7 +300,10 @@ mod tests {
         for (target, _) in TARGETS {
             let source = fuzz_dir().join("fuzz_targets").join(format!("{target}.rs"));
             assert!(source.is_file(), "no fuzz target {}", source.display());
-            assert!(fuzz_dir().join("corpus").join(target).is_dir(), "no corpus for {target}");
+            assert!(
+                fuzz_dir().join("corpus").join(target).is_dir(),
+                "no corpus for {target}"
+            );
         }
     }
 }

@@ -110,8 +110,18 @@ impl Member {
 
 pub const MAX_LIMIT: usize = 250;
 
+/// The deepest a page may reach, `offset + limit`: SailPoint's search stops offset paging at
+/// the same 10,000 records. A page costs O(offset + limit) items read (and, in memory,
+/// O(limit)), so this bounds what one request can make DynamoDB read, however large the role
+/// or the organization.
+pub const MAX_PAGE_END: usize = 10_000;
+
+/// The most items `count=true` may count. Past it the answer is a 400 saying so, never a
+/// truncated total presented as exact: DynamoDB counts by reading, so a count costs O(matches).
+pub const MAX_COUNT: usize = 10_000;
+
 /// SailPoint's standard collection paging: `limit` 0..=250 (default 250), `offset` ≥ 0,
-/// `count` `true`/`false`.
+/// `count` `true`/`false`, and `offset + limit` at most [`MAX_PAGE_END`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Paging {
     pub limit: usize,
@@ -139,6 +149,16 @@ impl Paging {
             )));
         }
         let offset = number("offset", 0)?;
+        if offset.saturating_add(limit) > MAX_PAGE_END {
+            let defaulted = if q.contains("limit") {
+                ""
+            } else {
+                " (the default limit)"
+            };
+            return Err(bad(format!(
+                "offset + limit may be at most {MAX_PAGE_END}, not {offset} + {limit}{defaulted}; pages deeper than that are not served"
+            )));
+        }
         let count = match q.single("count")? {
             None | Some("false") => false,
             Some("true") => true,
@@ -493,6 +513,27 @@ mod tests {
         ] {
             let e = Paging::parse(&Query::parse(q).unwrap()).unwrap_err();
             assert!(matches!(e, ApiError::BadRequest(_)), "{q}");
+        }
+    }
+
+    #[test]
+    fn a_page_may_end_at_the_10000th_item() {
+        let p = Paging::parse(&Query::parse("offset=9990&limit=10").unwrap()).unwrap();
+        assert_eq!((p.offset, p.limit), (9990, 10));
+    }
+
+    #[test]
+    fn a_page_ending_past_the_10000th_item_is_refused_naming_the_bound() {
+        for q in [
+            "offset=9991&limit=10",
+            "offset=9751",
+            "offset=2147483647&limit=250",
+        ] {
+            let e = Paging::parse(&Query::parse(q).unwrap()).unwrap_err();
+            assert!(
+                matches!(&e, ApiError::BadRequest(m) if m.contains("10000")),
+                "{q}: {e}"
+            );
         }
     }
 

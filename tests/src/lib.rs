@@ -482,7 +482,9 @@ impl SailPoint {
 
     /// A token minted with the configured key, as `/oauth/token` would issue it.
     pub fn token_for(org: &Organization, scopes: &[&str]) -> String {
-        let keys = idgraph::config::Config::from_env().expect("config").jwt_keys;
+        let keys = idgraph::config::Config::from_env()
+            .expect("config")
+            .jwt_keys;
         let scopes: Vec<String> = scopes.iter().map(|s| (*s).to_owned()).collect();
         idgraph::jwt::issue(
             &keys,
@@ -565,10 +567,8 @@ async fn reply(req: reqwest::RequestBuilder) -> Reply {
 impl SailPointTenant {
     pub async fn create(app: &App) -> Self {
         let tenant = Tenant::create(app).await;
-        let api = SailPoint::with_token(Some(SailPoint::token_for(
-            &tenant.org,
-            &["sp:scopes:all"],
-        )));
+        let api =
+            SailPoint::with_token(Some(SailPoint::token_for(&tenant.org, &["sp:scopes:all"])));
         Self {
             org: tenant.org,
             api,
@@ -620,12 +620,97 @@ impl SailPointTenant {
     }
 }
 
+impl SailPointTenant {
+    /// A role (created through the store) whose members are written directly, as the bulk
+    /// loader and the benchmarks write them: one member per name, with ids `m00000`, `m00001`,
+    /// ... and the exact count on the sentinels. Thousands of members take seconds, where
+    /// persons and grants through the API would take minutes; the reads under test read only
+    /// member items.
+    pub async fn role_with_members(&self, app: &'static App, names: Vec<String>) -> String {
+        use idgraph::ids::{PersonId, RoleId};
+        use idgraph::role::{IdentityFields, RoleBody, Source};
+        use idgraph::store::roles;
+        let role = RoleId::new_random();
+        let body = RoleBody::parse(json!({"name": "generated", "owner": {"id": "owner"}}))
+            .expect("a valid role");
+        roles::create(
+            &app.db,
+            &self.org,
+            role.clone(),
+            body,
+            "2026-01-01T00:00:00.000Z",
+        )
+        .await
+        .expect("role created");
+        let count = names.len() as u64;
+        let items: Vec<_> = names
+            .into_iter()
+            .enumerate()
+            .map(|(i, name)| {
+                let person = PersonId::parse(&format!("m{i:05}")).expect("a valid id");
+                let fields = IdentityFields {
+                    alias: Some(format!("m{i:05}")),
+                    email: Some(format!("m{i:05}@example.com")),
+                    name: Some(name),
+                    version: 1,
+                };
+                roles::member_item(&self.org, &role, &person, &fields, Source::AccessRequest)
+            })
+            .collect();
+        batch_put_concurrently(app, items).await;
+        roles::commit_member_count(&app.db, &self.org, &role, 0, count)
+            .await
+            .expect("count set");
+        role.as_str().to_owned()
+    }
+
+    /// `n` roles written directly (BatchWriteItem), as complete role items.
+    pub async fn many_roles(&self, app: &'static App, n: usize) {
+        let items = (0..n)
+            .map(|i| {
+                let id = format!("r{i:06}");
+                let doc = json!({"id": id, "name": id, "owner": {"id": "owner"},
+                    "created": "2026-01-01T00:00:00.000Z", "modified": "2026-01-01T00:00:00.000Z"});
+                let mut item = idgraph::keys::role(&self.org.id, &id).to_item();
+                item.insert("id".into(), idgraph::item::s(&id));
+                item.insert("name".into(), idgraph::item::s(&id));
+                item.insert("doc".into(), idgraph::item::s(doc.to_string()));
+                item.insert("version".into(), idgraph::item::n(1));
+                item
+            })
+            .collect();
+        batch_put_concurrently(app, items).await;
+    }
+}
+
+/// BatchWriteItem in chunks of 500 items, four chunks at a time.
+async fn batch_put_concurrently(app: &'static App, items: Vec<idgraph::db::Item>) {
+    let mut chunks = items
+        .chunks(500)
+        .map(<[_]>::to_vec)
+        .collect::<Vec<_>>()
+        .into_iter();
+    loop {
+        let running: Vec<_> = chunks
+            .by_ref()
+            .take(4)
+            .map(|chunk| tokio::spawn(async move { app.db.batch_put(chunk).await }))
+            .collect();
+        if running.is_empty() {
+            return;
+        }
+        for task in running {
+            task.await.expect("a batch task").expect("a batch written");
+        }
+    }
+}
+
 impl Reply {
     /// The `detailCode` and first message of a SailPoint `ErrorResponseDto`, checking its shape.
     pub fn sailpoint_error(&self) -> (String, String) {
-        let code = self.body["detailCode"].as_str().unwrap_or_else(|| {
-            panic!("not an ErrorResponseDto ({}): {}", self.status, self.body)
-        });
+        let code = self.body["detailCode"]
+            .as_str()
+            .unwrap_or_else(|| panic!("not an ErrorResponseDto ({}): {}", self.status, self.body));
         assert_eq!(self.body["trackingId"].as_str().map(str::len), Some(32));
         let text = self.body["messages"][0]["text"].as_str().unwrap_or("");
         (code.to_owned(), text.to_owned())
