@@ -1,9 +1,12 @@
 //! Every SailPoint request's cost is bounded (issue 14): paging stops at offset + limit =
-//! 10,000, and `count=true` counts at most 10,000 items. (Token forms: `sailpoint_auth.rs`.)
-//! Each handler runs in-process, as Lambda runs it, against DynamoDB Local.
+//! 10,000, `count=true` counts at most 10,000 items, and a role PATCH holds at most 100
+//! operations and never grows the role past what DynamoDB stores or serde_json reads back.
+//! (Token forms: `sailpoint_auth.rs`.) Each handler runs in-process, as Lambda runs it, against
+//! DynamoDB Local.
 
 use idgraph::App;
 use idgraph::metrics::measured;
+use idgraph::role::MAX_ROLE_BYTES;
 use integration_tests::{DEMO_ORG, DEMO_ROLE, Event, SailPoint, SailPointTenant, app, read};
 use serde_json::{Value, json};
 use tokio::sync::OnceCell;
@@ -213,4 +216,124 @@ async fn counting_more_than_10000_roles_is_a_400_not_a_truncated_total() {
         text.contains("too many roles to count") && text.contains("10000"),
         "{text}"
     );
+}
+
+// ---- PATCH /v3/roles/{id} ---------------------------------------------------------------------
+
+fn patch_event(t: &SailPointTenant, role: &str, ops: &Value) -> Event {
+    Event::new("PATCH", "/v3/roles/{id}", &format!("/v3/roles/{role}"))
+        .path_param("id", role)
+        .header("authorization", &bearer_of(t))
+        .json(ops)
+}
+
+fn get_event(t: &SailPointTenant, role: &str) -> Event {
+    Event::new("GET", "/v3/roles/{id}", &format!("/v3/roles/{role}"))
+        .path_param("id", role)
+        .header("authorization", &bearer_of(t))
+}
+
+async fn patch_role(app: &'static App, req: idgraph::Request) -> idgraph::Response<idgraph::Body> {
+    sailpoint_patch_role::handle(app, req).await
+}
+
+async fn get_role(app: &'static App, req: idgraph::Request) -> idgraph::Response<idgraph::Body> {
+    sailpoint_get_role::handle(app, req).await
+}
+
+/// A fresh tenant with an empty role; the role as `GET` shows it.
+async fn a_role() -> (SailPointTenant, String, Value) {
+    let app = app().await;
+    let t = SailPointTenant::create(app).await;
+    let role = t.role_with_members(app, vec![]).await;
+    let (status, before, _) = call(get_role, get_event(&t, &role)).await;
+    assert_eq!(status, 200, "{before}");
+    (t, role, before["body"].clone())
+}
+
+/// Patches the role and checks that the answer is a 400 and the role is as it was; the 400's
+/// text.
+async fn refused_patch(ops: Value) -> String {
+    let (t, role, before) = a_role().await;
+    let (status, body, _) = call(patch_role, patch_event(&t, &role, &ops)).await;
+    let text = bad_request(status, &body);
+    let (status, after, _) = call(get_role, get_event(&t, &role)).await;
+    assert_eq!(
+        (status, &after["body"]),
+        (200, &before),
+        "the role is unchanged"
+    );
+    text
+}
+
+#[tokio::test]
+async fn a_role_patch_of_more_than_100_operations_is_refused_and_changes_nothing() {
+    let op = json!({"op": "replace", "path": "/description", "value": "x"});
+    let text = refused_patch(Value::Array(vec![op; 101])).await;
+    assert!(text.contains("at most 100 operations"), "{text}");
+}
+
+#[tokio::test]
+async fn a_role_patch_of_100_operations_applies() {
+    let (t, role, _) = a_role().await;
+    let ops: Vec<Value> = (0..100)
+        .map(|i| json!({"op": "replace", "path": "/description", "value": format!("v{i}")}))
+        .collect();
+    let (status, body, _) = call(patch_role, patch_event(&t, &role, &Value::Array(ops))).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["body"]["description"], "v99");
+}
+
+#[tokio::test]
+async fn a_role_patch_copying_the_whole_role_into_itself_is_refused() {
+    let text = refused_patch(json!([{"op": "copy", "from": "", "path": "/copy"}])).await;
+    assert!(text.contains("whole role"), "{text}");
+}
+
+#[tokio::test]
+async fn a_role_patch_replacing_the_whole_role_is_refused() {
+    let text = refused_patch(json!([{"op": "replace", "path": "",
+        "value": {"name": "other", "owner": {"id": "o"}}}]))
+    .await;
+    assert!(text.contains("whole role"), "{text}");
+}
+
+#[tokio::test]
+async fn a_role_patch_that_outgrows_dynamodbs_item_midway_is_refused_though_it_ends_small() {
+    // Each copy doubles /blob, past 300 KB at operation 4; the last operation removes it.
+    let mut ops =
+        vec![json!({"op": "add", "path": "/blob", "value": {"s": "x".repeat(20 * 1024)}})];
+    for i in 0..5 {
+        ops.push(json!({"op": "copy", "from": "/blob", "path": format!("/blob/c{i}")}));
+    }
+    ops.push(json!({"op": "remove", "path": "/blob"}));
+    let text = refused_patch(Value::Array(ops)).await;
+    assert!(
+        text.contains("after operation 4") && text.contains(&MAX_ROLE_BYTES.to_string()),
+        "{text}"
+    );
+}
+
+#[tokio::test]
+async fn a_role_patch_whose_result_is_too_large_is_a_400() {
+    let ops =
+        json!([{"op": "replace", "path": "/description", "value": "x".repeat(MAX_ROLE_BYTES)}]);
+    let text = refused_patch(ops).await;
+    assert!(text.contains(&MAX_ROLE_BYTES.to_string()), "{text}");
+}
+
+#[tokio::test]
+async fn a_role_patch_nesting_the_role_too_deep_to_read_back_is_refused() {
+    // Two values of 100 levels each, the second put inside the first: 200 levels, which
+    // serde_json (128 at most) could not read back, so the stored role would be unreadable.
+    let mut deep = json!(1);
+    for _ in 0..100 {
+        deep = json!([deep]);
+    }
+    let ops = json!([
+        {"op": "add", "path": "/x", "value": deep.clone()},
+        {"op": "add", "path": format!("/x{}", "/0".repeat(99)), "value": deep},
+    ]);
+    let text = refused_patch(ops).await;
+    assert!(text.contains("deeper than 64"), "{text}");
 }
