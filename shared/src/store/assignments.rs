@@ -267,8 +267,8 @@ impl<'a> PageCollector<'a> {
     fn close_group(&mut self) {
         let start = self.placed;
         self.placed += self.group.len();
-        if self.placed <= self.offset {
-            // Wholly before the page.
+        if self.placed <= self.offset || start >= self.end {
+            // Wholly before the page, or after it (empty: members past the page are not kept).
             self.group.clear();
             return;
         }
@@ -531,6 +531,19 @@ mod tests {
         assert!(!page.is_complete(), "a later member may still tie with it");
         page.push(member(2, "b"), false);
         assert!(page.is_complete());
+    }
+
+    #[test]
+    fn counting_on_past_a_page_under_later_sorters_keeps_only_the_page() {
+        // A count reads on after the page: the groups after it are counted and never held.
+        // The page ends inside a tie group, so the members placed pass the page's end.
+        let members = (0..100)
+            .map(|i| member(i, &format!("n{:02}", i / 3)))
+            .collect();
+        let (page, matched, peak) = collect(members, "name,aliasName", 4, 1);
+        assert_eq!(page, ["a00004"]);
+        assert_eq!(matched, 100);
+        assert!(peak <= 1 + 3, "held {peak}");
     }
 
     #[test]
