@@ -35,6 +35,38 @@ pub async fn app() -> &'static App {
     ))
 }
 
+/// An `App` on a new table made from template.yaml, whose stream no consumer reads: for tests
+/// that write thousands of items, which on the shared table would queue in the stream ahead of
+/// other tests' projections. Its client has the bulk tool's timeouts, as a bulk load's: a busy
+/// DynamoDB Local takes seconds to create a table or take thousands of items.
+pub async fn app_on_fresh_table() -> &'static App {
+    let table = format!("costs-{}", uuid::Uuid::new_v4());
+    let app = app_on_table(&table).await;
+    let template = std::fs::read_to_string(repo_root().join("template.yaml")).expect("template");
+    let spec = devstack::table::spec_from_template(&template).expect("table spec");
+    devstack::table::create(&app.db.client, &table, &spec)
+        .await
+        .expect("table created");
+    app
+}
+
+/// An `App` on `table` (made by `app_on_fresh_table`), with the bulk tool's timeouts. One per
+/// test, as `app()`.
+pub async fn app_on_table(table: &str) -> &'static App {
+    let base = app().await;
+    let client = aws_sdk_dynamodb::Client::from_conf(
+        base.db
+            .client
+            .config()
+            .to_builder()
+            .timeout_config(idgraph_bulk::timeouts())
+            .build(),
+    );
+    let mut config = base.config.clone();
+    config.table_name = table.to_owned();
+    Box::leak(Box::new(App::new(config, client)))
+}
+
 /// Base URL of the router (`cargo lambda watch`) that `make test` started.
 pub fn router_url() -> String {
     required_env("ROUTER_URL")

@@ -7,7 +7,10 @@
 use idgraph::App;
 use idgraph::metrics::measured;
 use idgraph::role::MAX_ROLE_BYTES;
-use integration_tests::{DEMO_ORG, DEMO_ROLE, Event, SailPoint, SailPointTenant, app, read};
+use integration_tests::{
+    DEMO_ORG, DEMO_ROLE, Event, SailPoint, SailPointTenant, app, app_on_fresh_table, app_on_table,
+    read,
+};
 use serde_json::{Value, json};
 use tokio::sync::OnceCell;
 
@@ -43,13 +46,21 @@ fn list_roles(bearer: &str, query: &str) -> Event {
         .header("authorization", bearer)
 }
 
-/// Status, body and DynamoDB requests of a handler's answer.
+/// Status, body and DynamoDB requests of a handler's answer, on the shared table.
 async fn call<F, Fut>(handler: F, event: Event) -> (u16, Value, u32)
 where
     F: FnOnce(&'static App, idgraph::Request) -> Fut,
     Fut: std::future::Future<Output = idgraph::Response<idgraph::Body>>,
 {
-    let app = app().await;
+    call_on(app().await, handler, event).await
+}
+
+/// Status, body (with `x-total-count` when sent) and DynamoDB requests of a handler's answer.
+async fn call_on<F, Fut>(app: &'static App, handler: F, event: Event) -> (u16, Value, u32)
+where
+    F: FnOnce(&'static App, idgraph::Request) -> Fut,
+    Fut: std::future::Future<Output = idgraph::Response<idgraph::Body>>,
+{
     let (resp, cost) = measured(handler(app, event.build())).await;
     let (status, body) = read(&resp);
     let total = resp
@@ -141,26 +152,34 @@ async fn a_count_without_a_page_is_one_query_of_the_sentinel_and_one_member() {
 
 // ---- count=true: at most 10,000 counted -------------------------------------------------------
 
-/// A role of 10,001 members: 10,000 named `Ann 00000` … `Ann 09999`, and `Anne Extra`. Loaded
-/// once per test binary (its tests share it; none writes to it).
-async fn big_role() -> &'static (SailPointTenant, String) {
-    static ROLE: OnceCell<(SailPointTenant, String)> = OnceCell::const_new();
+/// A role of 10,001 members: 10,000 named `Ann 00000` … `Ann 09999`, and `Anne Extra`, on a
+/// table of its own (see `app_on_fresh_table`). Loaded once per test binary (its tests share
+/// it; none writes to it): the tenant, the role's id and the table's name. Each test reads it
+/// with an `App` of its own.
+async fn big_role() -> &'static (SailPointTenant, String, String) {
+    static ROLE: OnceCell<(SailPointTenant, String, String)> = OnceCell::const_new();
     ROLE.get_or_init(|| async {
-        let app = app().await;
+        let app = app_on_fresh_table().await;
         let t = SailPointTenant::create(app).await;
         let mut names: Vec<String> = (0..10_000).map(|i| format!("Ann {i:05}")).collect();
         names.push("Anne Extra".into());
         let role = t.role_with_members(app, names).await;
-        (t, role)
+        (t, role, app.config.table_name.clone())
     })
     .await
 }
 
+/// The big role's members through the handler: status, body, DynamoDB requests.
+async fn big_role_page(query: &str) -> (u16, Value, u32) {
+    let (t, role, table) = big_role().await;
+    let event = assigned(&bearer_of(t), role, query);
+    call_on(app_on_table(table).await, assigned_identities, event).await
+}
+
 #[tokio::test]
 async fn counting_more_than_10000_prefix_matches_is_a_400_not_a_truncated_total() {
-    let (t, role) = big_role().await;
     let query = "limit=1&count=true&sorters=name&filters=name%20sw%20%22Ann%22";
-    let (status, body, _) = call(assigned_identities, assigned(&bearer_of(t), role, query)).await;
+    let (status, body, _) = big_role_page(query).await;
     let text = bad_request(status, &body);
     assert!(
         text.contains("too many matches to count") && text.contains("10000"),
@@ -170,9 +189,8 @@ async fn counting_more_than_10000_prefix_matches_is_a_400_not_a_truncated_total(
 
 #[tokio::test]
 async fn counting_exactly_10000_prefix_matches_gives_the_exact_total() {
-    let (t, role) = big_role().await;
     let query = "limit=1&count=true&sorters=name&filters=name%20sw%20%22Ann%20%22";
-    let (status, body, _) = call(assigned_identities, assigned(&bearer_of(t), role, query)).await;
+    let (status, body, _) = big_role_page(query).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["x-total-count"], "10000");
     assert_eq!(body["body"][0]["name"], "Ann 00000");
@@ -180,9 +198,8 @@ async fn counting_exactly_10000_prefix_matches_gives_the_exact_total() {
 
 #[tokio::test]
 async fn counting_an_in_memory_filter_past_10000_members_gives_the_same_400_as_a_prefix_count() {
-    let (t, role) = big_role().await;
     let query = "limit=1&count=true&filters=name%20co%20%22nn%22";
-    let (status, body, _) = call(assigned_identities, assigned(&bearer_of(t), role, query)).await;
+    let (status, body, _) = big_role_page(query).await;
     let text = bad_request(status, &body);
     assert!(
         text.contains("too many matches to count") && text.contains("10000"),
@@ -192,13 +209,7 @@ async fn counting_an_in_memory_filter_past_10000_members_gives_the_same_400_as_a
 
 #[tokio::test]
 async fn an_unfiltered_count_of_a_large_role_is_exact_at_the_deepest_page() {
-    let (t, role) = big_role().await;
-    let event = assigned(
-        &bearer_of(t),
-        role,
-        "limit=1&offset=9999&count=true&sorters=-name",
-    );
-    let (status, body, _) = call(assigned_identities, event).await;
+    let (status, body, _) = big_role_page("limit=1&offset=9999&count=true&sorters=-name").await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["x-total-count"], "10001");
     assert_eq!(body["body"][0]["name"], "Ann 00001");
@@ -206,11 +217,13 @@ async fn an_unfiltered_count_of_a_large_role_is_exact_at_the_deepest_page() {
 
 #[tokio::test]
 async fn counting_more_than_10000_roles_is_a_400_not_a_truncated_total() {
-    let app = app().await;
+    // A table of its own: 10,001 roles on the shared one would queue 10,001 role projections
+    // in its stream ahead of other tests'.
+    let app = app_on_fresh_table().await;
     let t = SailPointTenant::create(app).await;
     t.many_roles(app, 10_001).await;
-    let (status, body, _) =
-        call(roles_list, list_roles(&bearer_of(&t), "limit=1&count=true")).await;
+    let event = list_roles(&bearer_of(&t), "limit=1&count=true");
+    let (status, body, _) = call_on(app, roles_list, event).await;
     let text = bad_request(status, &body);
     assert!(
         text.contains("too many roles to count") && text.contains("10000"),
