@@ -112,6 +112,7 @@ pub fn sorters(data: &[u8]) {
     if let Ok(q) = Query::parse(raw) {
         if let Ok(p) = Paging::parse(&q) {
             assert!(p.limit <= crate::role::MAX_LIMIT);
+            assert!(p.offset + p.limit <= crate::role::MAX_PAGE_END);
         }
         if let Ok(Some(s)) = q.single("sorters") {
             let _ = Sorters::parse(Some(s));
@@ -233,7 +234,19 @@ pub fn json_body_parsers(data: &[u8]) {
     if let Ok(role) = RoleBody::parse(doc.clone()) {
         assert!(role.members.len() <= crate::role::MAX_IDENTITY_LIST);
     }
-    let _ = serde_json::from_value::<json_patch::Patch>(doc.clone());
+    if let Ok(patch) = crate::role::RolePatch::parse(doc.clone()) {
+        let role = RoleBody::parse(serde_json::json!({"name": "r", "owner": {"id": "o"}}))
+            .expect("a valid role");
+        if let Ok(patched) = patch.apply(&role.doc) {
+            // What a patch leaves is stored as JSON text and must read back.
+            let text = Value::Object(patched.doc).to_string();
+            assert!(text.len() <= crate::role::MAX_ROLE_BYTES);
+            assert!(
+                serde_json::from_str::<Value>(&text).is_ok(),
+                "a patched role must read back"
+            );
+        }
+    }
     let _ = serde_json::from_value::<crate::projection::StreamEvent>(doc.clone());
     zato(&req);
 }

@@ -110,8 +110,18 @@ impl Member {
 
 pub const MAX_LIMIT: usize = 250;
 
+/// The deepest a page may reach, `offset + limit`: SailPoint's search stops offset paging at
+/// the same 10,000 records. A page costs O(offset + limit) items read (and, in memory,
+/// O(limit)), so this bounds what one request can make DynamoDB read, however large the role
+/// or the organization.
+pub const MAX_PAGE_END: usize = 10_000;
+
+/// The most items `count=true` may count. Past it the answer is a 400 saying so, never a
+/// truncated total presented as exact: DynamoDB counts by reading, so a count costs O(matches).
+pub const MAX_COUNT: usize = 10_000;
+
 /// SailPoint's standard collection paging: `limit` 0..=250 (default 250), `offset` ≥ 0,
-/// `count` `true`/`false`.
+/// `count` `true`/`false`, and `offset + limit` at most [`MAX_PAGE_END`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Paging {
     pub limit: usize,
@@ -139,6 +149,16 @@ impl Paging {
             )));
         }
         let offset = number("offset", 0)?;
+        if offset.saturating_add(limit) > MAX_PAGE_END {
+            let defaulted = if q.contains("limit") {
+                ""
+            } else {
+                " (the default limit)"
+            };
+            return Err(bad(format!(
+                "offset + limit may be at most {MAX_PAGE_END}, not {offset} + {limit}{defaulted}; pages deeper than that are not served"
+            )));
+        }
         let count = match q.single("count")? {
             None | Some("false") => false,
             Some("true") => true,
@@ -338,7 +358,13 @@ fn eval(e: &Expr, m: &Member) -> bool {
 // ---- role bodies ----------------------------------------------------------------------------
 
 pub const MAX_IDENTITY_LIST: usize = 1000;
+/// A role document's most bytes as stored JSON. DynamoDB holds 400 KB per item; the role item
+/// adds its keys, id, name (≤ 128 characters) and version, well under the 100 KB left.
 pub const MAX_ROLE_BYTES: usize = 300 * 1024;
+/// How deep a role document may nest. serde_json reads back at most 128 levels, and a patch can
+/// put a body's value under an existing path, so without a bound a role could be stored that no
+/// later read can parse. SailPoint's role documents are a few levels deep.
+pub const MAX_ROLE_DEPTH: usize = 64;
 
 /// A role as a client may write it: the JSON document SailPoint shows, with the identities its
 /// `IDENTITY_LIST` membership names.
@@ -427,12 +453,139 @@ impl RoleBody {
             },
             Some(_) => return Err(bad("membership must be an object or null")),
         };
-        if serde_json::to_vec(&doc).map_or(0, |v| v.len()) > MAX_ROLE_BYTES {
+        if larger_than(&doc, MAX_ROLE_BYTES) {
             return Err(ApiError::PayloadTooLarge(format!(
                 "a role document may be at most {MAX_ROLE_BYTES} bytes"
             )));
         }
+        // The document itself is the first level.
+        if doc.values().any(|v| deeper_than(v, MAX_ROLE_DEPTH - 1)) {
+            return Err(ApiError::BadRequest(format!(
+                "a role document may nest at most {MAX_ROLE_DEPTH} levels deep"
+            )));
+        }
         Ok(Self { doc, members })
+    }
+}
+
+/// Whether `value` serializes to more than `max` bytes. Serializing stops once past `max`, so
+/// the check costs O(min(size, max)) and allocates nothing.
+fn larger_than<T: serde::Serialize + ?Sized>(value: &T, max: usize) -> bool {
+    struct Budget(usize);
+    impl std::io::Write for Budget {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0 = self
+                .0
+                .checked_sub(buf.len())
+                .ok_or_else(|| std::io::Error::other("over budget"))?;
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    // Serializing JSON values fails only when the writer does.
+    serde_json::to_writer(Budget(max), value).is_err()
+}
+
+/// Whether arrays and objects in `value` nest more than `max` levels. Iterative: the value may
+/// be deeper than the stack would like.
+fn deeper_than(value: &Value, max: usize) -> bool {
+    let mut stack = vec![(value, 1usize)];
+    while let Some((v, depth)) = stack.pop() {
+        let children: Box<dyn Iterator<Item = &Value>> = match v {
+            Value::Array(xs) => Box::new(xs.iter()),
+            Value::Object(m) => Box::new(m.values()),
+            _ => continue,
+        };
+        if depth > max {
+            return true;
+        }
+        stack.extend(children.map(|c| (c, depth + 1)));
+    }
+    false
+}
+
+// ---- role patches ---------------------------------------------------------------------------
+
+/// The most operations one `PATCH /v3/roles/{id}` may carry: each is applied and its result
+/// measured, so the count bounds the request's work.
+pub const MAX_PATCH_OPS: usize = 100;
+
+/// A JSON Patch (RFC 6902) of a role, as `PATCH /v3/roles/{id}` takes it: at most
+/// [`MAX_PATCH_OPS`] operations, none whose `path` or `from` is the whole document (`""`), and
+/// none that changes a server field.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RolePatch(json_patch::Patch);
+
+impl RolePatch {
+    pub fn parse(body: Value) -> Result<Self, ApiError> {
+        let bad = |m: String| ApiError::BadRequest(m);
+        let patch: json_patch::Patch = serde_json::from_value(body)
+            .map_err(|e| bad(format!("the body must be a JSON Patch operation list: {e}")))?;
+        if patch.0.len() > MAX_PATCH_OPS {
+            return Err(bad(format!(
+                "a patch may hold at most {MAX_PATCH_OPS} operations, not {}",
+                patch.0.len()
+            )));
+        }
+        for (i, op) in patch.0.iter().enumerate() {
+            let from = match op {
+                json_patch::PatchOperation::Move(m) => Some(&m.from),
+                json_patch::PatchOperation::Copy(c) => Some(&c.from),
+                _ => None,
+            };
+            // The root is the whole role: copying it into itself doubles it, and replacing it
+            // is a PUT, which SailPoint's role API does not have.
+            if op.path().is_root() || from.is_some_and(|f| f.is_root()) {
+                return Err(bad(format!(
+                    "operation {i}: a patch may not take or change the whole role (path or from \"\"); patch its fields"
+                )));
+            }
+            let path = op.path().as_str();
+            if let Some(field) = SERVER_FIELDS
+                .iter()
+                .find(|f| path == format!("/{f}") || path.starts_with(&format!("/{f}/")))
+            {
+                return Err(bad(format!("{field} cannot be changed")));
+            }
+        }
+        Ok(Self(patch))
+    }
+
+    /// The role `doc` with the patch applied, one operation at a time. After each, the document
+    /// must still be one DynamoDB can hold and serde_json can read back (at most
+    /// [`MAX_ROLE_BYTES`], [`MAX_ROLE_DEPTH`] levels), so no sequence of operations can grow it
+    /// past that midway, even when a later one would shrink it again. Each failure is a 400:
+    /// the request was small; what it asked for was not.
+    pub fn apply(&self, doc: &Map<String, Value>) -> Result<RoleBody, ApiError> {
+        let bad = |m: String| ApiError::BadRequest(m);
+        let mut doc = Value::Object(doc.clone());
+        for (i, op) in self.0.0.iter().enumerate() {
+            // One operation at a time and without json_patch's undo log: on failure the
+            // document is dropped, never stored.
+            json_patch::patch_unsafe(&mut doc, std::slice::from_ref(op)).map_err(|e| {
+                bad(format!(
+                    "the patch does not apply: operation {i} failed at path {:?}: {}",
+                    e.path.as_str(),
+                    e.kind
+                ))
+            })?;
+            if larger_than(&doc, MAX_ROLE_BYTES) {
+                return Err(bad(format!(
+                    "after operation {i} the role would be larger than {MAX_ROLE_BYTES} bytes, the most a role document may hold"
+                )));
+            }
+            if deeper_than(&doc, MAX_ROLE_DEPTH) {
+                return Err(bad(format!(
+                    "after operation {i} the role would nest deeper than {MAX_ROLE_DEPTH} levels, the most a role document may"
+                )));
+            }
+        }
+        RoleBody::parse(doc).map_err(|e| match e {
+            ApiError::PayloadTooLarge(m) => ApiError::BadRequest(m),
+            other => other,
+        })
     }
 }
 
@@ -497,6 +650,27 @@ mod tests {
     }
 
     #[test]
+    fn a_page_may_end_at_the_10000th_item() {
+        let p = Paging::parse(&Query::parse("offset=9990&limit=10").unwrap()).unwrap();
+        assert_eq!((p.offset, p.limit), (9990, 10));
+    }
+
+    #[test]
+    fn a_page_ending_past_the_10000th_item_is_refused_naming_the_bound() {
+        for q in [
+            "offset=9991&limit=10",
+            "offset=9751",
+            "offset=2147483647&limit=250",
+        ] {
+            let e = Paging::parse(&Query::parse(q).unwrap()).unwrap_err();
+            assert!(
+                matches!(&e, ApiError::BadRequest(m) if m.contains("10000")),
+                "{q}: {e}"
+            );
+        }
+    }
+
+    #[test]
     fn sorters_refuse_unknown_fields_naming_them() {
         let e = Sorters::parse(Some("name,created")).unwrap_err();
         assert!(e.to_string().contains("created"));
@@ -540,6 +714,107 @@ mod tests {
         let body = json!({"name": "r", "owner": {"id": "x"}, "membership": {"type": "IDENTITY_LIST",
             "identities": [{"id": "p1"}, {"id": "p2"}, {"id": "p1"}]}});
         assert_eq!(RoleBody::parse(body).unwrap().members.len(), 2);
+    }
+
+    fn role() -> Map<String, Value> {
+        RoleBody::parse(json!({"name": "r", "owner": {"id": "o"}, "description": "d"}))
+            .unwrap()
+            .doc
+    }
+
+    fn patch(ops: Value) -> Result<RoleBody, ApiError> {
+        RolePatch::parse(ops)?.apply(&role())
+    }
+
+    fn bad_request_text(e: ApiError) -> String {
+        match e {
+            ApiError::BadRequest(m) => m,
+            other => panic!("not a 400: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_patch_of_100_operations_applies_and_one_of_101_is_refused() {
+        let op = json!({"op": "replace", "path": "/description", "value": "x"});
+        assert!(patch(Value::Array(vec![op.clone(); 100])).is_ok());
+        let e = bad_request_text(patch(Value::Array(vec![op; 101])).unwrap_err());
+        assert!(e.contains("100") && e.contains("101"), "{e}");
+    }
+
+    #[test]
+    fn a_patch_may_not_take_or_change_the_whole_role() {
+        for op in [
+            json!({"op": "copy", "from": "", "path": "/copy"}),
+            json!({"op": "move", "from": "", "path": "/moved"}),
+            json!({"op": "replace", "path": "", "value": {"name": "r", "owner": {"id": "o"}}}),
+            json!({"op": "add", "path": "", "value": {"name": "r", "owner": {"id": "o"}}}),
+            json!({"op": "remove", "path": ""}),
+            json!({"op": "test", "path": "", "value": {}}),
+        ] {
+            let e = bad_request_text(RolePatch::parse(json!([op.clone()])).unwrap_err());
+            assert!(e.contains("whole role"), "{op}: {e}");
+        }
+    }
+
+    #[test]
+    fn a_patch_whose_role_outgrows_the_bound_midway_is_refused_naming_the_operation() {
+        // Each copy doubles /blob: 2^5 × 20 KB passes 300 KB at operation 4; the last
+        // operation would shrink the role again, so only a check after each one sees it.
+        let mut ops =
+            vec![json!({"op": "add", "path": "/blob", "value": {"s": "x".repeat(20 * 1024)}})];
+        for i in 0..5 {
+            ops.push(json!({"op": "copy", "from": "/blob", "path": format!("/blob/c{i}")}));
+        }
+        ops.push(json!({"op": "remove", "path": "/blob"}));
+        let e = bad_request_text(patch(Value::Array(ops)).unwrap_err());
+        assert!(
+            e.contains("operation 4") && e.contains(&MAX_ROLE_BYTES.to_string()),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn a_patch_whose_result_is_too_large_is_a_400_not_a_413() {
+        let big =
+            json!([{"op": "replace", "path": "/description", "value": "x".repeat(MAX_ROLE_BYTES)}]);
+        let e = bad_request_text(patch(big).unwrap_err());
+        assert!(e.contains(&MAX_ROLE_BYTES.to_string()), "{e}");
+    }
+
+    #[test]
+    fn a_patch_may_not_nest_the_role_deeper_than_serde_json_reads_back() {
+        let mut deep = json!(1);
+        for _ in 0..60 {
+            deep = json!([deep]);
+        }
+        // Each operation alone is shallow enough; the second nests under the first.
+        let ops = json!([
+            {"op": "add", "path": "/x", "value": deep.clone()},
+            {"op": "add", "path": format!("/x{}", "/0".repeat(59)), "value": deep},
+        ]);
+        let e = bad_request_text(patch(ops).unwrap_err());
+        assert!(e.contains("operation 1") && e.contains("64"), "{e}");
+    }
+
+    #[test]
+    fn a_patch_that_fails_to_apply_names_its_operation() {
+        let ops = json!([
+            {"op": "replace", "path": "/description", "value": "x"},
+            {"op": "remove", "path": "/nothing/here"},
+        ]);
+        let e = bad_request_text(patch(ops).unwrap_err());
+        assert!(e.contains("operation 1"), "{e}");
+    }
+
+    #[test]
+    fn a_role_document_deeper_than_64_levels_is_refused() {
+        let mut deep = json!(1);
+        for _ in 0..64 {
+            deep = json!([deep]);
+        }
+        let body = json!({"name": "r", "owner": {"id": "o"}, "x": deep});
+        let e = bad_request_text(RoleBody::parse(body).unwrap_err());
+        assert!(e.contains("64"), "{e}");
     }
 
     #[test]

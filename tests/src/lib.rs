@@ -49,6 +49,38 @@ pub fn local_signing_key() -> idgraph::jwt::LocalSigningKey {
     }
 }
 
+/// An `App` on a new table made from template.yaml, whose stream no consumer reads: for tests
+/// that write thousands of items, which on the shared table would queue in the stream ahead of
+/// other tests' projections. Its client has the bulk tool's timeouts, as a bulk load's: a busy
+/// DynamoDB Local takes seconds to create a table or take thousands of items.
+pub async fn app_on_fresh_table() -> &'static App {
+    let table = format!("costs-{}", uuid::Uuid::new_v4());
+    let app = app_on_table(&table).await;
+    let template = std::fs::read_to_string(repo_root().join("template.yaml")).expect("template");
+    let spec = devstack::table::spec_from_template(&template).expect("table spec");
+    devstack::table::create(&app.db.client, &table, &spec)
+        .await
+        .expect("table created");
+    app
+}
+
+/// An `App` on `table` (made by `app_on_fresh_table`), with the bulk tool's timeouts. One per
+/// test, as `app()`.
+pub async fn app_on_table(table: &str) -> &'static App {
+    let base = app().await;
+    let client = aws_sdk_dynamodb::Client::from_conf(
+        base.db
+            .client
+            .config()
+            .to_builder()
+            .timeout_config(idgraph_bulk::timeouts())
+            .build(),
+    );
+    let mut config = base.config.clone();
+    config.table_name = table.to_owned();
+    Box::leak(Box::new(App::new(config, client)))
+}
+
 /// Base URL of the router (`cargo lambda watch`) that `make test` started.
 pub fn router_url() -> String {
     required_env("ROUTER_URL")
@@ -645,6 +677,91 @@ impl SailPointTenant {
             .await;
         assert_eq!(reply.status, 201, "{}", reply.body);
         reply.body["id"].as_str().expect("an id").to_owned()
+    }
+}
+
+impl SailPointTenant {
+    /// A role (created through the store) whose members are written directly, as the bulk
+    /// loader and the benchmarks write them: one member per name, with ids `m00000`, `m00001`,
+    /// ... and the exact count on the sentinels. Thousands of members take seconds, where
+    /// persons and grants through the API would take minutes; the reads under test read only
+    /// member items.
+    pub async fn role_with_members(&self, app: &'static App, names: Vec<String>) -> String {
+        use idgraph::ids::{PersonId, RoleId};
+        use idgraph::role::{IdentityFields, RoleBody, Source};
+        use idgraph::store::roles;
+        let role = RoleId::new_random();
+        let body = RoleBody::parse(json!({"name": "generated", "owner": {"id": "owner"}}))
+            .expect("a valid role");
+        roles::create(
+            &app.db,
+            &self.org,
+            role.clone(),
+            body,
+            "2026-01-01T00:00:00.000Z",
+        )
+        .await
+        .expect("role created");
+        let count = names.len() as u64;
+        let items: Vec<_> = names
+            .into_iter()
+            .enumerate()
+            .map(|(i, name)| {
+                let person = PersonId::parse(&format!("m{i:05}")).expect("a valid id");
+                let fields = IdentityFields {
+                    alias: Some(format!("m{i:05}")),
+                    email: Some(format!("m{i:05}@example.com")),
+                    name: Some(name),
+                    version: 1,
+                };
+                roles::member_item(&self.org, &role, &person, &fields, Source::AccessRequest)
+            })
+            .collect();
+        batch_put_concurrently(app, items).await;
+        roles::commit_member_count(&app.db, &self.org, &role, 0, count)
+            .await
+            .expect("count set");
+        role.as_str().to_owned()
+    }
+
+    /// `n` roles written directly (BatchWriteItem), as complete role items.
+    pub async fn many_roles(&self, app: &'static App, n: usize) {
+        let items = (0..n)
+            .map(|i| {
+                let id = format!("r{i:06}");
+                let doc = json!({"id": id, "name": id, "owner": {"id": "owner"},
+                    "created": "2026-01-01T00:00:00.000Z", "modified": "2026-01-01T00:00:00.000Z"});
+                let mut item = idgraph::keys::role(&self.org.id, &id).to_item();
+                item.insert("id".into(), idgraph::item::s(&id));
+                item.insert("name".into(), idgraph::item::s(&id));
+                item.insert("doc".into(), idgraph::item::s(doc.to_string()));
+                item.insert("version".into(), idgraph::item::n(1));
+                item
+            })
+            .collect();
+        batch_put_concurrently(app, items).await;
+    }
+}
+
+/// BatchWriteItem in chunks of 500 items, four chunks at a time.
+async fn batch_put_concurrently(app: &'static App, items: Vec<idgraph::db::Item>) {
+    let mut chunks = items
+        .chunks(500)
+        .map(<[_]>::to_vec)
+        .collect::<Vec<_>>()
+        .into_iter();
+    loop {
+        let running: Vec<_> = chunks
+            .by_ref()
+            .take(4)
+            .map(|chunk| tokio::spawn(async move { app.db.batch_put(chunk).await }))
+            .collect();
+        if running.is_empty() {
+            return;
+        }
+        for task in running {
+            task.await.expect("a batch task").expect("a batch written");
+        }
     }
 }
 

@@ -2,7 +2,9 @@
 
 use std::collections::BTreeMap;
 
-use integration_tests::{Api, DEMO_PERSON, DEMO_ROLE, SailPoint, SailPointTenant, app, router_url};
+use integration_tests::{
+    Api, DEMO_PERSON, DEMO_ROLE, Event, SailPoint, SailPointTenant, app, read, router_url,
+};
 use serde_json::json;
 
 const ASSIGNED: &str = "/v3/roles/2c91808c6faadea6016fb4f2bc69077b/assigned-identities?limit=1";
@@ -229,6 +231,115 @@ async fn only_the_token_functions_process_holds_the_token_signing_key() {
             "{name} holds JWT_SIGNING_KEYS"
         );
     }
+}
+
+// ---- forms are bounded like JSON bodies (issue 14) --------------------------------------------
+
+const CREDENTIALS: &str =
+    "grant_type=client_credentials&client_id=demo-client&client_secret=demo-secret";
+
+fn token_form(body: &str) -> Event {
+    Event::new("POST", "/oauth/token", "/oauth/token")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .raw_body(body)
+}
+
+/// A multipart body of the demo credentials and `extra` parts.
+fn token_multipart(extra: &[(String, String)]) -> Event {
+    let mut parts = vec![
+        ("grant_type".to_owned(), "client_credentials".to_owned()),
+        ("client_id".to_owned(), "demo-client".to_owned()),
+        ("client_secret".to_owned(), "demo-secret".to_owned()),
+    ];
+    parts.extend_from_slice(extra);
+    let mut body = String::new();
+    for (name, value) in parts {
+        body.push_str(&format!(
+            "--XBOUNDARY\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+        ));
+    }
+    body.push_str("--XBOUNDARY--\r\n");
+    Event::new("POST", "/oauth/token", "/oauth/token")
+        .header("content-type", "multipart/form-data; boundary=XBOUNDARY")
+        .raw_body(&body)
+}
+
+/// Status and body of the token endpoint's answer, run in-process as Lambda runs it.
+async fn token(event: Event) -> (u16, serde_json::Value) {
+    read(&sailpoint_token::handle(app().await, event.build()).await)
+}
+
+/// The OAuth error `(status, error)` of a token answer, checking its shape.
+async fn oauth_error(event: Event) -> (u16, String) {
+    let (status, body) = token(event).await;
+    assert!(body["error_description"].is_string(), "{body}");
+    (
+        status,
+        body["error"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{body}"))
+            .to_owned(),
+    )
+}
+
+fn many_fields(n: usize) -> String {
+    (0..n).map(|i| format!("&f{i}=x")).collect()
+}
+
+#[tokio::test]
+async fn a_token_form_of_32_fields_of_4_kib_each_gets_a_token() {
+    let pad = "x".repeat(4096);
+    let body = format!("{CREDENTIALS}{}&scope={pad}", many_fields(28));
+    let (status, body) = token(token_form(&body)).await;
+    assert_eq!(status, 200, "{body}");
+}
+
+#[tokio::test]
+async fn a_token_form_body_over_the_json_body_limit_is_a_413_invalid_request() {
+    let body = format!("{CREDENTIALS}&pad={}", "x".repeat(1024 * 1024));
+    assert_eq!(
+        oauth_error(token_form(&body)).await,
+        (413, "invalid_request".into())
+    );
+}
+
+#[tokio::test]
+async fn a_token_form_of_more_than_32_fields_is_a_400_invalid_request() {
+    let body = format!("{CREDENTIALS}{}", many_fields(30));
+    assert_eq!(
+        oauth_error(token_form(&body)).await,
+        (400, "invalid_request".into())
+    );
+}
+
+#[tokio::test]
+async fn a_token_form_field_over_4_kib_is_a_400_invalid_request() {
+    let body = format!("{CREDENTIALS}&scope={}", "x".repeat(4097));
+    assert_eq!(
+        oauth_error(token_form(&body)).await,
+        (400, "invalid_request".into())
+    );
+}
+
+#[tokio::test]
+async fn a_multipart_token_part_over_4_kib_is_a_400_invalid_request() {
+    let event = token_multipart(&[("scope".into(), "x".repeat(4097))]);
+    assert_eq!(oauth_error(event).await, (400, "invalid_request".into()));
+}
+
+#[tokio::test]
+async fn a_multipart_token_form_of_more_than_32_parts_is_a_400_invalid_request() {
+    let extra: Vec<(String, String)> = (0..30).map(|i| (format!("f{i}"), "x".into())).collect();
+    assert_eq!(
+        oauth_error(token_multipart(&extra)).await,
+        (400, "invalid_request".into())
+    );
+}
+
+#[tokio::test]
+async fn a_multipart_token_body_over_the_json_body_limit_is_a_413_invalid_request() {
+    let event = token_multipart(&[("pad".into(), "x".repeat(1024 * 1024))]);
+    assert_eq!(oauth_error(event).await, (413, "invalid_request".into()));
 }
 
 fn demo_org() -> idgraph::store::orgs::Organization {

@@ -4,7 +4,7 @@
 use idgraph::error::ApiError;
 use idgraph::faces::sailpoint;
 use idgraph::request::json_body;
-use idgraph::role::{RoleBody, SERVER_FIELDS};
+use idgraph::role::{RoleBody, RolePatch};
 use idgraph::store::roles;
 use idgraph::{App, Body, Request, Response, auth};
 use serde_json::Value;
@@ -16,26 +16,12 @@ pub async fn handle(app: &App, req: Request) -> Response<Body> {
 async fn run(app: &App, req: Request) -> Result<Response<Body>, ApiError> {
     let ctx = auth::sailpoint(app, &req, sailpoint::ROLE_MANAGE).await?;
     let id = sailpoint::role_id(&req)?;
-    let patch: json_patch::Patch = serde_json::from_value(json_body(&req)?).map_err(|e| {
-        ApiError::BadRequest(format!("the body must be a JSON Patch operation list: {e}"))
-    })?;
-    for op in &patch.0 {
-        let path = op.path().to_string();
-        if let Some(field) = SERVER_FIELDS
-            .iter()
-            .find(|f| path == format!("/{f}") || path.starts_with(&format!("/{f}/")))
-        {
-            return Err(ApiError::BadRequest(format!("{field} cannot be changed")));
-        }
-    }
+    let patch = RolePatch::parse(json_body(&req)?)?;
     let current = roles::get(&app.db, &ctx.org, &id)
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("role {id} not found")))?;
     let old_members = RoleBody::parse(Value::Object(current.doc.clone()))?.members;
-    let mut doc = Value::Object(current.doc.clone());
-    json_patch::patch(&mut doc, &patch)
-        .map_err(|e| ApiError::BadRequest(format!("the patch does not apply: {e}")))?;
-    let body = RoleBody::parse(doc)?;
+    let body = patch.apply(&current.doc)?;
     let role = roles::replace(
         &app.db,
         &ctx.org,

@@ -23,6 +23,11 @@ pub enum RoleError {
     UnknownIdentities(Vec<PersonId>),
     #[error("the role was changed concurrently; retry")]
     Conflict,
+    #[error(
+        "too many roles to count: count=true may count at most {} roles; leave count out",
+        crate::role::MAX_COUNT
+    )]
+    TooManyToCount,
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -31,7 +36,9 @@ impl From<RoleError> for crate::error::ApiError {
     fn from(e: RoleError) -> Self {
         match e {
             RoleError::NotFound(_) => Self::NotFound(e.to_string()),
-            RoleError::UnknownIdentities(_) => Self::BadRequest(e.to_string()),
+            RoleError::UnknownIdentities(_) | RoleError::TooManyToCount => {
+                Self::BadRequest(e.to_string())
+            }
             RoleError::Conflict => Self::Conflict(e.to_string()),
             RoleError::Store(s) => s.into(),
         }
@@ -282,14 +289,16 @@ fn member_id(item: &Item) -> Result<PersonId, StoreError> {
     PersonId::parse(get_s(item, "id")?).map_err(|e| StoreError::Internal(e.to_string()))
 }
 
-/// `GET /v3/roles`: a page in id order, and the number of roles when asked.
+/// `GET /v3/roles`: a page in id order, and the number of roles when asked. Roles before
+/// `offset` are read (DynamoDB has no cheaper skip) but not kept; the count reads at most
+/// `MAX_COUNT + 1` items and refuses past `MAX_COUNT`.
 pub async fn list(
     db: &Db,
     org: &Organization,
     offset: usize,
     limit: usize,
     count: bool,
-) -> Result<(Vec<StoredRole>, Option<u64>), StoreError> {
+) -> Result<(Vec<StoredRole>, Option<u64>), RoleError> {
     let partition = org.id.to_string();
     let spec = crate::db::QuerySpec {
         pk: &partition,
@@ -328,17 +337,22 @@ pub async fn list(
         }
     }
     let total = if count {
+        let cap = crate::role::MAX_COUNT as u64;
         let mut total = 0;
         let mut start = None;
         loop {
             let page = db
                 .query_page(&crate::db::QuerySpec {
                     count_only: true,
+                    limit: Some(i32::try_from(cap + 1 - total).unwrap_or(i32::MAX)),
                     start,
                     ..spec.clone()
                 })
                 .await?;
             total += page.count;
+            if total > cap {
+                return Err(RoleError::TooManyToCount);
+            }
             match page.last {
                 Some(last) => start = Some(last),
                 None => break Some(total),
