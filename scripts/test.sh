@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `make test`: the run command's setup on free ports, then every test — unit, integration
-# against DynamoDB Local, end-to-end through the router, Schemathesis against
-# docs/openapi.yaml — and the template lint.
+# against DynamoDB Local (the KMS code paths against moto's server), end-to-end through the
+# router, Schemathesis against docs/openapi.yaml — and the template lint.
 source "$(dirname "$0")/lib.sh"
 
 RUN_DIR="$(mktemp -d)"
@@ -9,8 +9,10 @@ ensure_all
 ensure_sailpoint_sdks
 ensure_cfn_guard
 ensure_schemathesis
+ensure_moto
 DDB_PORT="$(free_port)"
 PORT="$(free_port)"
+KMS_PORT="$(free_port)"
 export_local_env "$DDB_PORT"
 # Tests create and revoke credentials; a cached key would hide that.
 export AUTH_CACHE_SECONDS=0
@@ -27,6 +29,8 @@ started=$(date +%s)
 log "building the workspace and its tests (debug)"
 (cd "$ROOT" && cargo build --workspace --bins && cargo test --workspace --no-run)
 start_stack "$DDB_PORT" "$PORT" "$RUN_DIR"
+log "starting moto's server on 127.0.0.1:$KMS_PORT (the local KMS, for the KMS code paths' tests)"
+start_kms "$KMS_PORT" "$RUN_DIR/kms.log"
 log "checking that ready means ready: the demo seed's projections are served"
 check_demo_served "http://127.0.0.1:$PORT"
 

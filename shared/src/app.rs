@@ -173,7 +173,8 @@ impl App {
     }
 
     /// A KMS client as `from_env_with_kms` builds it (same credentials, timeouts and retries),
-    /// at another endpoint: tests put a KMS emulator there.
+    /// at another endpoint: tests put moto's server (KMS's local counterpart) there, or a fault
+    /// proxy in front of it.
     pub async fn kms_client_at(config: &Config, endpoint: &str) -> aws_sdk_kms::Client {
         let sdk = sdk_config(config).await;
         let mut kms = aws_sdk_kms::config::Builder::from(&sdk).endpoint_url(endpoint);

@@ -26,6 +26,7 @@ pub use keys::{KeyError, Kid, KmsKeyRef, LocalSigningKey, PublicKey, der_signatu
 
 use crate::error::ApiError;
 use crate::ids::OrgId;
+use crate::kms::KmsFault;
 
 /// The issuer we put in and require of every token.
 const ISSUER: &str = "idgraph";
@@ -263,30 +264,16 @@ impl Signer {
     }
 }
 
-/// Maps a KMS failure: throttling is the client's to wait out (429), an outage or a disabled
-/// key is temporary (503), anything else (access denied, no such key) is a deployment fault.
+/// Maps a KMS failure (`crate::kms`): throttled is a 429, unavailable a 503, and anything else
+/// (access denied, no such key) a deployment fault.
 fn kms_error<E, R>(e: &aws_sdk_kms::error::SdkError<E, R>) -> TokenError
 where
-    E: aws_sdk_kms::error::ProvideErrorMetadata + std::fmt::Debug,
-    R: std::fmt::Debug,
+    E: aws_sdk_kms::error::ProvideErrorMetadata,
 {
-    use aws_sdk_kms::error::SdkError;
-    match e {
-        SdkError::ServiceError(se) => match se.err().code() {
-            Some("ThrottlingException") => TokenError::Throttled,
-            Some(
-                code @ ("KMSInternalException"
-                | "DependencyTimeoutException"
-                | "KeyUnavailableException"
-                | "KMSInvalidStateException"
-                | "DisabledException"),
-            ) => TokenError::Unavailable(code.to_owned()),
-            other => TokenError::KeyFault(format!("{other:?}: {:?}", se.err().message())),
-        },
-        SdkError::TimeoutError(_) => TokenError::Unavailable("timed out".into()),
-        SdkError::DispatchFailure(d) => TokenError::Unavailable(format!("dispatch failure: {d:?}")),
-        SdkError::ResponseError(_) => TokenError::Unavailable("unreadable response".into()),
-        other => TokenError::KeyFault(format!("{other:?}")),
+    match KmsFault::of(e) {
+        KmsFault::Throttled => TokenError::Throttled,
+        KmsFault::Unavailable(why) => TokenError::Unavailable(why),
+        refused @ KmsFault::Refused { .. } => TokenError::KeyFault(refused.to_string()),
     }
 }
 
@@ -386,13 +373,21 @@ async fn fetch_public_key(
         .send()
         .await
         .map_err(|e| kms_error(&e))?;
-    if out.key_spec() != Some(&KeySpec::EccNistP256)
+    // KMS answers the key spec in `KeySpec` and in the deprecated `CustomerMasterKeySpec`, which
+    // it still fills in; moto's server, KMS's local counterpart in the tests, fills in only the
+    // latter. Either one, read as text: the two are distinct enums of the same values.
+    #[allow(deprecated)]
+    let spec = out
+        .key_spec()
+        .map(KeySpec::as_str)
+        .or_else(|| out.customer_master_key_spec().map(|s| s.as_str()));
+    if spec != Some(KeySpec::EccNistP256.as_str())
         || out.key_usage() != Some(&KeyUsageType::SignVerify)
     {
         return Err(TokenError::KeyFault(format!(
-            "KMS key {} is {:?} for {:?}, not ECC_NIST_P256 for SIGN_VERIFY",
+            "KMS key {} is {} for {:?}, not ECC_NIST_P256 for SIGN_VERIFY",
             key.kid(),
-            out.key_spec(),
+            spec.unwrap_or("of no reported spec"),
             out.key_usage()
         )));
     }

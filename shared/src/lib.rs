@@ -17,6 +17,7 @@ pub mod ids;
 pub mod item;
 pub mod jwt;
 pub mod keys;
+pub mod kms;
 pub mod metrics;
 pub mod permission;
 pub mod person;

@@ -1,10 +1,10 @@
-//! A fault-injecting HTTP proxy in front of DynamoDB Local, for in-process handler tests: point
-//! an `App` at `proxy.url()` and switch what DynamoDB "does" between requests. It counts the
-//! requests it sees, so a test can say how often the SDK tried. A *gate* holds one chosen
-//! request unforwarded until the test releases it, so a test can run another operation in
-//! between, at exactly that point of a multi-request write.
+//! A fault-injecting HTTP proxy in front of DynamoDB Local or of moto's KMS, for in-process
+//! handler tests: point an `App` (or its KMS client) at `proxy.url()` and switch what the
+//! service "does" between requests. It counts the requests it sees, so a test can say how often
+//! the SDK tried. A *gate* holds one chosen request unforwarded until the test releases it, so a
+//! test can run another operation in between, at exactly that point of a multi-request write.
 //!
-//! Only HTTP/1.1 with `Content-Length` bodies, which is all the SDK sends to DynamoDB.
+//! Only HTTP/1.1 with `Content-Length` bodies, which is all the SDK sends to DynamoDB and KMS.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -21,8 +21,9 @@ pub enum Fault {
     /// Close the connection unanswered, as a stopped DynamoDB or a broken network does. The
     /// request never reaches DynamoDB.
     Down,
-    /// Answer DynamoDB's throttling error with this code (`ProvisionedThroughputExceededException`,
-    /// `ThrottlingException`, `RequestLimitExceeded`).
+    /// Answer a throttling error with this code: DynamoDB's (`ProvisionedThroughputExceededException`,
+    /// `ThrottlingException`, `RequestLimitExceeded`) or KMS's (`ThrottlingException`). Both
+    /// SDKs read the code from the `x-amzn-errortype` header, whatever the body's namespace.
     Throttle(&'static str),
     /// Read it and never answer.
     Hang,
@@ -130,6 +131,11 @@ impl FaultProxy {
             panic!("AWS_ENDPOINT_URL_DYNAMODB is not set: run the tests with `make test`")
         });
         Self::start(&upstream).await
+    }
+
+    /// In front of moto's server, the local KMS (`KMS_LOCAL_URL`).
+    pub async fn for_local_kms() -> Self {
+        Self::start(&crate::local_kms::url()).await
     }
 
     pub fn url(&self) -> String {
@@ -244,15 +250,15 @@ async fn serve(mut stream: TcpStream, state: Arc<State>) {
     }
 }
 
-pub(crate) struct Request {
-    pub(crate) method: String,
-    pub(crate) path: String,
-    pub(crate) headers: Vec<(String, Vec<u8>)>,
-    pub(crate) body: Vec<u8>,
+struct Request {
+    method: String,
+    path: String,
+    headers: Vec<(String, Vec<u8>)>,
+    body: Vec<u8>,
 }
 
 /// Reads one request; `None` when the client closed the connection or sent something else.
-pub(crate) async fn read_request(stream: &mut TcpStream, buf: &mut Vec<u8>) -> Option<Request> {
+async fn read_request(stream: &mut TcpStream, buf: &mut Vec<u8>) -> Option<Request> {
     loop {
         let mut headers = [httparse::EMPTY_HEADER; 64];
         let mut parsed = httparse::Request::new(&mut headers);

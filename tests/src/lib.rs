@@ -3,7 +3,7 @@
 //! Nothing here skips when the stack is absent: a test without its server fails.
 
 pub mod fault_proxy;
-pub mod kms_emulator;
+pub mod local_kms;
 
 use std::collections::HashMap;
 use std::path::PathBuf;

@@ -12,6 +12,7 @@ use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 
 use crate::config::KekConfig;
 use crate::error::ApiError;
+use crate::kms::KmsFault;
 
 #[derive(Debug, thiserror::Error)]
 pub enum CryptoError {
@@ -20,10 +21,15 @@ pub enum CryptoError {
     NotConfigured,
     #[error("KMS is unavailable: {0}")]
     Unavailable(String),
-    /// A sealed value or wrapped key that does not open under this key: tampering, or a key
-    /// that changed under stored data.
+    #[error("KMS throttled a data key request")]
+    Throttled,
+    /// A sealed value or wrapped key that does not open under this key: tampering, a wrapped
+    /// key moved to another user, or a key that changed under stored data.
     #[error("a sealed value does not open: {0}")]
     Corrupt(&'static str),
+    /// KMS refused for a reason retrying does not cure (access denied, no such key).
+    #[error("the key-encryption key is misconfigured: {0}")]
+    KeyFault(String),
 }
 
 impl From<CryptoError> for ApiError {
@@ -33,8 +39,30 @@ impl From<CryptoError> for ApiError {
             CryptoError::Unavailable(_) => Self::Unavailable {
                 retry_after: crate::error::RETRY_AFTER,
             },
+            CryptoError::Throttled => Self::Throttled {
+                retry_after: crate::error::RETRY_AFTER,
+            },
             _ => Self::Internal,
         }
+    }
+}
+
+/// A KMS failure of the key-encryption key, as `crate::kms` tells them apart. A wrapped key that
+/// KMS will not open (another user's encryption context, another key) is corrupt data, not an
+/// outage: answering 503 would have the client retry what can never succeed.
+fn kms_error<E, R>(e: &aws_sdk_kms::error::SdkError<E, R>) -> CryptoError
+where
+    E: aws_sdk_kms::error::ProvideErrorMetadata,
+{
+    match KmsFault::of(e) {
+        KmsFault::Refused {
+            code: Some(code), ..
+        } if code == "InvalidCiphertextException" || code == "IncorrectKeyException" => {
+            CryptoError::Corrupt("KMS does not open the wrapped key for this user")
+        }
+        KmsFault::Throttled => CryptoError::Throttled,
+        KmsFault::Unavailable(why) => CryptoError::Unavailable(why),
+        refused @ KmsFault::Refused { .. } => CryptoError::KeyFault(refused.to_string()),
     }
 }
 
@@ -193,7 +221,7 @@ impl Kek {
                     .encryption_context("sso-user", context)
                     .send()
                     .await
-                    .map_err(|e| CryptoError::Unavailable(format!("{e:?}")))?;
+                    .map_err(|e| kms_error(&e))?;
                 let plain = kms_plaintext(out.plaintext())?;
                 let wrapped = out
                     .ciphertext_blob()
@@ -231,7 +259,7 @@ impl Kek {
                     .encryption_context("sso-user", context)
                     .send()
                     .await
-                    .map_err(|e| CryptoError::Unavailable(format!("{e:?}")))?;
+                    .map_err(|e| kms_error(&e))?;
                 Ok(DataKey(kms_plaintext(out.plaintext())?))
             }
         }
@@ -258,6 +286,16 @@ mod tests {
         assert_eq!(again.open("org#user#a", &sealed).unwrap(), b"secret");
         assert!(again.open("org#user#b", &sealed).is_err());
         assert!(kek.unwrap("org#other", &wrapped).await.is_err());
+    }
+
+    #[test]
+    fn kms_throttling_is_a_429_an_outage_a_503_and_a_key_that_does_not_open_a_500() {
+        let status = |e: CryptoError| ApiError::from(e).status();
+        assert_eq!(status(CryptoError::Throttled), 429);
+        assert_eq!(status(CryptoError::Unavailable("x".into())), 503);
+        assert_eq!(status(CryptoError::Corrupt("x")), 500);
+        assert_eq!(status(CryptoError::KeyFault("x".into())), 500);
+        assert_eq!(status(CryptoError::NotConfigured), 500);
     }
 
     #[test]
