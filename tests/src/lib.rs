@@ -792,3 +792,48 @@ where
     }
     panic!("{what} did not happen within 30 s");
 }
+
+// ---- helpers of the in-process tests ------------------------------------------------------------
+
+/// A log sink for tests that read what the functions log: a `tracing` writer that keeps every
+/// byte, shared by its clones.
+#[derive(Clone, Default)]
+pub struct LogCapture(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl LogCapture {
+    pub fn text(&self) -> String {
+        String::from_utf8(self.0.lock().expect("the capture").clone()).expect("UTF-8 lines")
+    }
+}
+
+impl std::io::Write for LogCapture {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().expect("the capture").extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// A Zato login (app `CRM`) as the router delivers it.
+pub fn zato_login_event(username: &str, password: &str) -> Event {
+    Event::new("POST", "/zato/sso/user/login", "/zato/sso/user/login")
+        .json(&json!({"username": username, "password": password, "current_app": "CRM"}))
+}
+
+/// Sets one numeric attribute of a stored item directly, as time or an operator would (a
+/// lock's end, a session's absolute end).
+pub async fn set_number(app: &App, key: &idgraph::keys::Key, attribute: &str, value: i64) {
+    app.db
+        .client
+        .update_item()
+        .table_name(&app.db.table)
+        .set_key(Some(key.to_item()))
+        .update_expression("SET #a = :v")
+        .expression_attribute_names("#a", attribute)
+        .expression_attribute_values(":v", idgraph::item::n(value))
+        .send()
+        .await
+        .expect("a direct update of DynamoDB Local");
+}

@@ -4,7 +4,7 @@
 
 use idgraph::App;
 use idgraph_admin as admin;
-use integration_tests::{Event, app, read, repo_root};
+use integration_tests::{Event, app, read, repo_root, zato_login_event};
 use serde_json::{Value, json};
 
 fn field(report: &admin::Report, name: &str) -> String {
@@ -129,9 +129,7 @@ async fn the_first_super_user_logs_in_and_may_create_users() {
     let app = app().await;
     let username = format!("root{}", uuid::Uuid::new_v4().simple());
     let made = admin::create_super_user(app, &username).await.unwrap();
-    let login = Event::new("POST", "/zato/sso/user/login", "/zato/sso/user/login")
-        .json(&json!({"username": username, "password": field(&made, "password"), "current_app": "CRM"}))
-        .build();
+    let login = zato_login_event(&username, &field(&made, "password")).build();
     let ust = read(&zato_login::handle(app, login).await).1["ust"]
         .as_str()
         .unwrap()
@@ -180,14 +178,20 @@ async fn the_demo_seed_refuses_a_table_that_is_not_on_this_machine() {
     let out = tokio::process::Command::new(&bin)
         .args(["seed", "seed/demo.json"])
         .current_dir(repo_root())
-        .env("AWS_ENDPOINT_URL_DYNAMODB", "https://dynamodb.eu-west-1.amazonaws.com")
+        .env(
+            "AWS_ENDPOINT_URL_DYNAMODB",
+            "https://dynamodb.eu-west-1.amazonaws.com",
+        )
         .output()
         .await
         .unwrap_or_else(|e| panic!("{}: {e} (make test builds it)", bin.display()));
 
     assert!(!out.status.success());
     let said = String::from_utf8_lossy(&out.stderr);
-    assert!(said.contains("--write-public-demo-credentials-to-a-remote-table"), "{said}");
+    assert!(
+        said.contains("--write-public-demo-credentials-to-a-remote-table"),
+        "{said}"
+    );
 }
 
 #[test]
@@ -211,7 +215,10 @@ fn a_directory_generated_without_a_seed_has_random_credentials() {
 
     assert_ne!(generate::api_key(&first, 0), generate::api_key(&second, 0));
     assert_ne!(generate::api_key(&first, 0), generate::api_key(&first, 1));
-    assert_ne!(generate::sso_password(&first, 0), generate::sso_password(&second, 0));
+    assert_ne!(
+        generate::sso_password(&first, 0),
+        generate::sso_password(&second, 0)
+    );
     let seeded = spec(Credentials::FromSeed);
     assert_eq!(generate::api_key(&seeded, 0), "generated-key-7-0");
     assert!(generate::api_key(&first, 0).len() >= 32);

@@ -3,41 +3,28 @@
 //! lockouts and privileged writes each leave an audit event carrying both request ids.
 //! Requests run through `runtime::respond`, exactly as Lambda runs them.
 
-use std::io::Write;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::OnceLock;
 
 use idgraph::auth::sha256_hex;
 use idgraph::faces::Face;
 use idgraph::runtime::respond;
 use integration_tests::{
-    DEMO_ORG, DEMO_PERSON, Event, SailPoint, Tenant, ZATO_ADMIN, app, get_person, read,
+    DEMO_ORG, DEMO_PERSON, Event, LogCapture, SailPoint, Tenant, ZATO_ADMIN, app, get_person, read,
+    zato_login_event,
 };
 use serde_json::{Value, json};
 
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 /// Every JSON line the functions logged so far in this test binary.
 fn log() -> Vec<Value> {
-    static SINK: OnceLock<Captured> = OnceLock::new();
+    static SINK: OnceLock<LogCapture> = OnceLock::new();
     let sink = SINK.get_or_init(|| {
-        let sink = Captured::default();
+        let sink = LogCapture::default();
         let writer = sink.clone();
         idgraph::runtime::init_logging_to(move || writer.clone());
         sink
     });
-    let text = String::from_utf8(sink.0.lock().unwrap().clone()).unwrap();
-    text.lines()
+    sink.text()
+        .lines()
         .map(|l| serde_json::from_str(l).expect("a JSON line"))
         .collect()
 }
@@ -168,21 +155,18 @@ async fn a_sailpoint_token_without_the_scope_is_denied_and_names_its_client() {
 
 /// A UST of this demo user, from a login outside the runtime.
 async fn ust_of((username, password): (&str, &str)) -> String {
-    let resp = zato_login::handle(
-        app().await,
-        Event::new("POST", "/zato/sso/user/login", "/zato/sso/user/login")
-            .json(&json!({"username": username, "password": password, "current_app": "CRM"}))
-            .build(),
-    )
-    .await;
+    let resp = zato_login::handle(app().await, zato_login_event(username, password).build()).await;
     read(&resp).1["ust"].as_str().expect("a ust").to_owned()
 }
 
 /// A login through the runtime; its request id.
 async fn login(username: &str, password: &str) -> String {
-    let event = Event::new("POST", "/zato/sso/user/login", "/zato/sso/user/login")
-        .json(&json!({"username": username, "password": password, "current_app": "CRM"}));
-    run(Face::Zato, zato_login::handle, event).await
+    run(
+        Face::Zato,
+        zato_login::handle,
+        zato_login_event(username, password),
+    )
+    .await
 }
 
 #[tokio::test]

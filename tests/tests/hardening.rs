@@ -5,7 +5,7 @@ use idgraph::App;
 use idgraph::config::{Config, KekConfig};
 use idgraph::sso::{self, Password, Username};
 use idgraph::store::{orgs, sso_users};
-use integration_tests::{Event, Tenant, ZATO_JDOE, app, read};
+use integration_tests::{Event, Tenant, ZATO_JDOE, app, read, set_number, zato_login_event};
 use serde_json::json;
 
 fn not_cacheable(resp: &lambda_http::Response<lambda_http::Body>) -> bool {
@@ -14,9 +14,7 @@ fn not_cacheable(resp: &lambda_http::Response<lambda_http::Body>) -> bool {
 }
 
 fn zato_login(username: &str, password: &str) -> lambda_http::Request {
-    Event::new("POST", "/zato/sso/user/login", "/zato/sso/user/login")
-        .json(&json!({"username": username, "password": password, "current_app": "CRM"}))
-        .build()
+    zato_login_event(username, password).build()
 }
 
 #[tokio::test]
@@ -67,16 +65,7 @@ async fn a_renewal_never_extends_a_session_past_its_absolute_end() {
     let key = sso_users::session_key(org, &idgraph::sso::Ust::parse(&ust).unwrap());
     // The session's absolute end comes in five minutes, well before the idle hour a renewal gives.
     let end = idgraph::sso::time::now_us() + 5 * 60 * 1_000_000;
-    app.db
-        .client
-        .update_item()
-        .table_name(&app.db.table)
-        .set_key(Some(key.to_item()))
-        .update_expression("SET max_exp_us = :end")
-        .expression_attribute_values(":end", idgraph::item::n(end))
-        .send()
-        .await
-        .unwrap();
+    set_number(app, &key, "max_exp_us", end).await;
     let renew = Event::new("PATCH", "/zato/sso/user/session", "/zato/sso/user/session")
         .json(&json!({"ust": ust, "current_app": "CRM"}))
         .build();

@@ -40,7 +40,10 @@ struct Secrets(Vec<(&'static str, String)>);
 impl Secrets {
     fn add(&mut self, what: &'static str, value: impl Into<String>) {
         let value = value.into();
-        assert!(value.len() >= 8, "{what} is too short to search for: {value:?}");
+        assert!(
+            value.len() >= 8,
+            "{what} is too short to search for: {value:?}"
+        );
         self.0.push((what, value));
     }
 }
@@ -57,10 +60,16 @@ async fn a_full_scenario_logs_its_requests_and_no_credential_token_password_or_v
     let api = Api::of(&tenant);
     let email = format!("{}@example.com", unique("handle"));
     let created = api
-        .post("/persons", &json!({"handles": [{"type": "email_address", "value": email}]}))
+        .post(
+            "/persons",
+            &json!({"handles": [{"type": "email_address", "value": email}]}),
+        )
         .await;
     assert_eq!(created.status, 201, "{}", created.body);
-    let person = created.result()["person_id"].as_str().expect("an id").to_owned();
+    let person = created.result()["person_id"]
+        .as_str()
+        .expect("an id")
+        .to_owned();
     secrets.add("person handle", email);
     let (card, nested) = (unique("card-number"), unique("nested-secret"));
     let put = api
@@ -73,7 +82,9 @@ async fn a_full_scenario_logs_its_requests_and_no_credential_token_password_or_v
     secrets.add("SlashID attribute value", card.clone());
     secrets.add("SlashID nested attribute value", nested);
     let got = api
-        .get(&format!("/persons/{person}/attributes?buckets=end_user_read_write"))
+        .get(&format!(
+            "/persons/{person}/attributes?buckets=end_user_read_write"
+        ))
         .await;
     assert_eq!(got.result()["end_user_read_write"]["card"], json!(card));
     api.create_permissions(&["logs:read"]).await;
@@ -87,7 +98,10 @@ async fn a_full_scenario_logs_its_requests_and_no_credential_token_password_or_v
         .await;
     assert_eq!(granted.status, 204, "{}", granted.body);
     let wrong_key = Api::new(tenant.org.id.as_str(), &unique("wrong-api-key"));
-    assert_eq!(wrong_key.get(&format!("/persons/{person}")).await.status, 401);
+    assert_eq!(
+        wrong_key.get(&format!("/persons/{person}")).await.status,
+        401
+    );
     secrets.add("wrong SlashID API key", wrong_key.key());
 
     // SailPoint: a token from the client secret, a role's identities, a document with a value.
@@ -98,22 +112,46 @@ async fn a_full_scenario_logs_its_requests_and_no_credential_token_password_or_v
         )
         .await;
     assert_eq!(token_reply.status, 200, "{}", token_reply.body);
-    let token = token_reply.body["access_token"].as_str().expect("a token").to_owned();
+    let token = token_reply.body["access_token"]
+        .as_str()
+        .expect("a token")
+        .to_owned();
     secrets.add("SailPoint client secret", "client_secret=demo-secret");
     secrets.add("SailPoint access token", token.clone());
-    secrets.add("SailPoint token signature", token.rsplit('.').next().expect("a JWT").to_owned());
+    secrets.add(
+        "SailPoint token signature",
+        token.rsplit('.').next().expect("a JWT").to_owned(),
+    );
     let sailpoint = SailPoint::with_token(Some(token));
     let members = sailpoint
-        .get(&format!("/v3/roles/{DEMO_ROLE}/assigned-identities?limit=3"))
+        .get(&format!(
+            "/v3/roles/{DEMO_ROLE}/assigned-identities?limit=3"
+        ))
         .await;
     assert_eq!(members.status, 200, "{}", members.body);
-    let (doc_id, doc_value) = (uuid::Uuid::new_v4().simple().to_string(), unique("document-value"));
-    let doc = json!({"id": doc_id, "name": "Log check", "_type": "entitlement", "secret": doc_value});
-    let stored = sailpoint.call("PUT", &format!("/v3/search/entitlements/{doc_id}"), Some(&doc)).await;
+    let (doc_id, doc_value) = (
+        uuid::Uuid::new_v4().simple().to_string(),
+        unique("document-value"),
+    );
+    let doc =
+        json!({"id": doc_id, "name": "Log check", "_type": "entitlement", "secret": doc_value});
+    let stored = sailpoint
+        .call(
+            "PUT",
+            &format!("/v3/search/entitlements/{doc_id}"),
+            Some(&doc),
+        )
+        .await;
     assert_eq!(stored.status, 200, "{}", stored.body);
     secrets.add("SailPoint document value", doc_value);
     let refused = sailpoint
-        .form("/oauth/token", &format!("grant_type=client_credentials&client_id=demo-client&client_secret={}", unique("wrong-secret")))
+        .form(
+            "/oauth/token",
+            &format!(
+                "grant_type=client_credentials&client_id=demo-client&client_secret={}",
+                unique("wrong-secret")
+            ),
+        )
         .await;
     assert_eq!(refused.status, 401, "{}", refused.body);
 
@@ -133,7 +171,11 @@ async fn a_full_scenario_logs_its_requests_and_no_credential_token_password_or_v
     assert_eq!(user.status, 200, "{}", user.body);
     let user_id = user.body["user_id"].as_str().expect("a user id").to_owned();
     let approved = zato
-        .call("POST", "/zato/sso/user/approve", &json!({"ust": admin, "current_app": "CRM", "user_id": user_id}))
+        .call(
+            "POST",
+            "/zato/sso/user/approve",
+            &json!({"ust": admin, "current_app": "CRM", "user_id": user_id}),
+        )
         .await;
     assert!(approved.is_zato_ok(), "{}", approved.body);
     secrets.add("Zato password", password.clone());
@@ -161,14 +203,27 @@ async fn a_full_scenario_logs_its_requests_and_no_credential_token_password_or_v
         assert!(set.is_zato_ok(), "{}", set.body);
     }
     let read = zato
-        .call("GET", "/zato/sso/user/attr", &json!({"ust": ust, "current_app": "CRM", "data": ["plain", "sealed"]}))
+        .call(
+            "GET",
+            "/zato/sso/user/attr",
+            &json!({"ust": ust, "current_app": "CRM", "data": ["plain", "sealed"]}),
+        )
         .await;
-    assert_eq!(read.body["result"]["sealed"]["value"], json!(sealed), "{}", read.body);
+    assert_eq!(
+        read.body["result"]["sealed"]["value"],
+        json!(sealed),
+        "{}",
+        read.body
+    );
     secrets.add("Zato attribute value", plain);
     secrets.add("Zato encrypted attribute value", sealed);
     // A UST in the query string, as some Zato clients send it.
     let query_read = zato
-        .call("GET", &format!("/zato/sso/user/attr/names?current_app=CRM&ust={ust}"), &json!({}))
+        .call(
+            "GET",
+            &format!("/zato/sso/user/attr/names?current_app=CRM&ust={ust}"),
+            &json!({}),
+        )
         .await;
     assert!(query_read.is_zato_ok(), "{}", query_read.body);
 
@@ -176,7 +231,8 @@ async fn a_full_scenario_logs_its_requests_and_no_credential_token_password_or_v
     let deadline = Instant::now() + Duration::from_secs(15);
     let routes = loop {
         let routes = request_routes(&read_log(), from);
-        if routes.iter().any(|r| r == "GET /zato/sso/user/attr/names") || Instant::now() > deadline {
+        if routes.iter().any(|r| r == "GET /zato/sso/user/attr/names") || Instant::now() > deadline
+        {
             break routes;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
@@ -198,7 +254,10 @@ async fn a_full_scenario_logs_its_requests_and_no_credential_token_password_or_v
         "GET /zato/sso/user/attr",
         "GET /zato/sso/user/attr/names",
     ] {
-        assert!(routes.iter().any(|r| r == route), "no log line for {route}; logged: {routes:?}");
+        assert!(
+            routes.iter().any(|r| r == route),
+            "no log line for {route}; logged: {routes:?}"
+        );
     }
     let leaked: Vec<String> = secrets
         .0
@@ -209,5 +268,10 @@ async fn a_full_scenario_logs_its_requests_and_no_credential_token_password_or_v
                 .map(|line| format!("{what} in: {line}"))
         })
         .collect();
-    assert!(leaked.is_empty(), "secrets in {}:\n{}", router_log_path(), leaked.join("\n"));
+    assert!(
+        leaked.is_empty(),
+        "secrets in {}:\n{}",
+        router_log_path(),
+        leaked.join("\n")
+    );
 }

@@ -1,30 +1,14 @@
 //! Each request leaves one JSON log line with its id, route, status, latency and DynamoDB
 //! accounting, and no secret or attribute value.
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
-
 use idgraph::faces::Face;
 use idgraph::runtime::respond;
-use integration_tests::{DEMO_API_KEY, DEMO_ORG, DEMO_PERSON, app, get_person};
+use integration_tests::{DEMO_API_KEY, DEMO_ORG, DEMO_PERSON, LogCapture, app, get_person};
 use serde_json::Value;
-
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
 
 #[tokio::test]
 async fn a_request_leaves_one_json_summary_line_without_secrets_or_values() {
-    let captured = Captured::default();
+    let captured = LogCapture::default();
     let sink = captured.clone();
     tracing_subscriber::fmt()
         .json()
@@ -46,7 +30,7 @@ async fn a_request_leaves_one_json_summary_line_without_secrets_or_values() {
     let resp = respond(app, Face::SlashId, slashid_get_person::handle, req).await;
 
     assert_eq!(resp.status(), 200);
-    let text = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let text = captured.text();
     let lines: Vec<Value> = text
         .lines()
         .map(|l| serde_json::from_str(l).expect("every line is JSON"))

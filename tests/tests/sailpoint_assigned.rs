@@ -40,7 +40,9 @@ async fn bad_paging_sorters_and_filters_are_400_naming_the_problem() {
 async fn count_true_gives_the_filtered_total_in_x_total_count() {
     let api = SailPoint::demo().await;
     let reply = api
-        .get(&assigned("limit=1&count=true&filters=aliasName%20sw%20%22t.%22"))
+        .get(&assigned(
+            "limit=1&count=true&filters=aliasName%20sw%20%22t.%22",
+        ))
         .await;
     assert_eq!(reply.status, 200);
     assert_eq!(reply.header("x-total-count"), Some("1"));
@@ -98,7 +100,11 @@ async fn a_sorted_page_reads_in_proportion_to_offset_and_limit_not_the_role() {
         let (org, role) = (org.clone(), role.clone());
         async move {
             let sorters = Sorters::parse(Some("-name")).unwrap();
-            let paging = Paging { limit, offset: 0, count: true };
+            let paging = Paging {
+                limit,
+                offset: 0,
+                count: true,
+            };
             let (page, metrics) = idgraph::metrics::measured(async {
                 assignments::assigned(&app.db, &org, &role, None, &sorters, paging).await
             })
@@ -166,7 +172,11 @@ fn holds(e: &Expr, row: &Row) -> bool {
         Expr::Or(xs) => xs.iter().any(|x| holds(x, row)),
         Expr::And(xs) => xs.iter().all(|x| holds(x, row)),
         Expr::Not(x) => !holds(x, row),
-        Expr::Compare { field, op, value: v } => {
+        Expr::Compare {
+            field,
+            op,
+            value: v,
+        } => {
             let (have, want) = (value(row, field), want(field, v));
             match op {
                 Op::Eq => have == want,
@@ -180,9 +190,17 @@ fn holds(e: &Expr, row: &Row) -> bool {
     }
 }
 
-fn oracle(rows: &[Row], filter: Option<&str>, sorters: &[(&str, bool)], paging: Paging) -> (Vec<String>, usize) {
+fn oracle(
+    rows: &[Row],
+    filter: Option<&str>,
+    sorters: &[(&str, bool)],
+    paging: Paging,
+) -> (Vec<String>, usize) {
     let expr = filter.map(|f| filter::parse(f).unwrap());
-    let mut hits: Vec<&Row> = rows.iter().filter(|r| expr.as_ref().is_none_or(|e| holds(e, r))).collect();
+    let mut hits: Vec<&Row> = rows
+        .iter()
+        .filter(|r| expr.as_ref().is_none_or(|e| holds(e, r)))
+        .collect();
     let first_desc = sorters.first().is_some_and(|s| s.1);
     hits.sort_by(|a, b| {
         for (field, desc) in sorters.iter().copied().chain([("id", first_desc)]) {
@@ -195,7 +213,12 @@ fn oracle(rows: &[Row], filter: Option<&str>, sorters: &[(&str, bool)], paging: 
         Ordering::Equal
     });
     let total = hits.len();
-    let page = hits.into_iter().skip(paging.offset).take(paging.limit).map(|r| r.id.clone()).collect();
+    let page = hits
+        .into_iter()
+        .skip(paging.offset)
+        .take(paging.limit)
+        .map(|r| r.id.clone())
+        .collect();
     (page, total)
 }
 
@@ -204,7 +227,14 @@ async fn pages_from_dynamodb_equal_an_in_memory_oracle_for_random_queries() {
     let app = app().await;
     let t = SailPointTenant::create(app).await;
     let mut rng = Rng(0x5eed_1dea_u64);
-    const NAMES: [&str; 6] = ["Ada Lovelace", "ada lovelace", "Alan Turing", "Grace Hopper", "Zoë Zed", "Al"];
+    const NAMES: [&str; 6] = [
+        "Ada Lovelace",
+        "ada lovelace",
+        "Alan Turing",
+        "Grace Hopper",
+        "Zoë Zed",
+        "Al",
+    ];
     let mut rows = Vec::new();
     for i in 0..36 {
         let name = (rng.below(6) > 0).then(|| NAMES[rng.below(NAMES.len())].to_owned());
@@ -258,12 +288,24 @@ async fn pages_from_dynamodb_equal_an_in_memory_oracle_for_random_queries() {
             .collect::<Vec<_>>()
             .join(",");
         let parsed_filter = filter.as_deref().map(|f| MemberFilter::parse(f).unwrap());
-        let parsed_sorters = Sorters::parse((!raw_sorters.is_empty()).then_some(raw_sorters.as_str())).unwrap();
-        let got = assignments::assigned(&app.db, &t.org, &role, parsed_filter.as_ref(), &parsed_sorters, paging)
-            .await
-            .unwrap();
+        let parsed_sorters =
+            Sorters::parse((!raw_sorters.is_empty()).then_some(raw_sorters.as_str())).unwrap();
+        let got = assignments::assigned(
+            &app.db,
+            &t.org,
+            &role,
+            parsed_filter.as_ref(),
+            &parsed_sorters,
+            paging,
+        )
+        .await
+        .unwrap();
         let (want, total) = oracle(&rows, filter.as_deref(), &sorters, paging);
-        let got_ids: Vec<String> = got.members.iter().map(|m| m.id.as_str().to_owned()).collect();
+        let got_ids: Vec<String> = got
+            .members
+            .iter()
+            .map(|m| m.id.as_str().to_owned())
+            .collect();
         assert_eq!(
             got_ids, want,
             "case {case}: filters={filter:?} sorters={raw_sorters:?} {paging:?}"

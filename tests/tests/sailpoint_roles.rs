@@ -9,7 +9,11 @@ async fn members(t: &SailPointTenant, role: &str) -> (u16, Vec<Value>, Option<St
         .get(&format!("/v3/roles/{role}/assigned-identities?count=true"))
         .await;
     let total = r.header("x-total-count").map(str::to_owned);
-    (r.status, r.body.as_array().cloned().unwrap_or_default(), total)
+    (
+        r.status,
+        r.body.as_array().cloned().unwrap_or_default(),
+        total,
+    )
 }
 
 fn grant(kind: &str, who: &[&String], role: &str) -> Value {
@@ -28,8 +32,10 @@ async fn a_role_created_with_an_identity_list_assigns_its_identities_by_role_mem
     assert_eq!(total.as_deref(), Some("1"));
     assert_eq!(
         list,
-        [json!({"id": ada, "aliasName": "ada", "name": "Ada Lovelace",
-            "email": "ada@example.com", "roleAssignmentSource": "ROLE_MEMBERSHIP"})]
+        [
+            json!({"id": ada, "aliasName": "ada", "name": "Ada Lovelace",
+            "email": "ada@example.com", "roleAssignmentSource": "ROLE_MEMBERSHIP"})
+        ]
     );
 }
 
@@ -46,7 +52,10 @@ async fn a_membership_other_than_an_identity_list_is_refused_clearly() {
     assert_eq!(reply.status, 400);
     let (code, text) = reply.sailpoint_error();
     assert_eq!(code, "400.1 Bad Request Content");
-    assert!(text.contains("STANDARD") && text.contains("IDENTITY_LIST"), "{text}");
+    assert!(
+        text.contains("STANDARD") && text.contains("IDENTITY_LIST"),
+        "{text}"
+    );
 }
 
 #[tokio::test]
@@ -105,7 +114,10 @@ async fn deleting_a_role_removes_it_and_every_assignment() {
     let t = SailPointTenant::create(app).await;
     let ada = t.identity(app, "Ada Lovelace", "ada").await;
     let role = t.role("Engineers", std::slice::from_ref(&ada)).await;
-    let reply = t.api.call("DELETE", &format!("/v3/roles/{role}"), None).await;
+    let reply = t
+        .api
+        .call("DELETE", &format!("/v3/roles/{role}"), None)
+        .await;
     assert_eq!(reply.status, 204);
     assert_eq!(members(&t, &role).await.0, 404);
     assert_eq!(t.api.get(&format!("/v3/roles/{role}")).await.status, 404);
@@ -136,21 +148,30 @@ async fn an_access_request_grants_at_once_and_a_revoke_removes_only_that_source(
 
     let reply = t
         .api
-        .post("/v3/access-requests", &grant("GRANT_ACCESS", &[&ada, &alan], &role))
+        .post(
+            "/v3/access-requests",
+            &grant("GRANT_ACCESS", &[&ada, &alan], &role),
+        )
         .await;
     assert_eq!(reply.status, 202, "{}", reply.body);
     let (_, list, total) = members(&t, &role).await;
     assert_eq!(total.as_deref(), Some("2"));
-    let source_of = |id: &str| {
-        list.iter().find(|m| m["id"] == id).unwrap()["roleAssignmentSource"].clone()
-    };
+    let source_of =
+        |id: &str| list.iter().find(|m| m["id"] == id).unwrap()["roleAssignmentSource"].clone();
     assert_eq!(source_of(&alan), "ACCESS_REQUEST");
 
     t.api
-        .post("/v3/access-requests", &grant("REVOKE_ACCESS", &[&ada, &alan], &role))
+        .post(
+            "/v3/access-requests",
+            &grant("REVOKE_ACCESS", &[&ada, &alan], &role),
+        )
         .await;
     let (_, list, total) = members(&t, &role).await;
-    assert_eq!(total.as_deref(), Some("1"), "ada keeps the role from the identity list");
+    assert_eq!(
+        total.as_deref(),
+        Some("1"),
+        "ada keeps the role from the identity list"
+    );
     assert_eq!(list[0]["id"], json!(ada));
     assert_eq!(list[0]["roleAssignmentSource"], "ROLE_MEMBERSHIP");
 }
@@ -160,7 +181,8 @@ async fn an_access_request_for_another_item_type_is_refused() {
     let app = app().await;
     let t = SailPointTenant::create(app).await;
     let ada = t.identity(app, "Ada", "ada").await;
-    let body = json!({"requestedFor": [ada], "requestedItems": [{"type": "ENTITLEMENT", "id": "e1"}]});
+    let body =
+        json!({"requestedFor": [ada], "requestedItems": [{"type": "ENTITLEMENT", "id": "e1"}]});
     let reply = t.api.post("/v3/access-requests", &body).await;
     assert_eq!(reply.status, 400);
     assert!(reply.sailpoint_error().1.contains("ENTITLEMENT"));

@@ -8,7 +8,10 @@ async fn run_sdk(version: &str) -> Value {
     // The identity document is a projection: wait until the stream consumer has written it.
     let api = SailPoint::demo().await;
     let doc = format!("/v3/search/identities/{DEMO_IDENTITY}");
-    eventually("identity projection", || async { api.get(&doc).await.status == 200 }).await;
+    eventually("identity projection", || async {
+        api.get(&doc).await.status == 200
+    })
+    .await;
     let python = repo_root().join(format!(".tools/sailpoint-{version}/bin/python"));
     let out = tokio::process::Command::new(&python)
         .arg(repo_root().join("tests/sdk/sailpoint_sdk.py"))
