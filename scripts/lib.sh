@@ -305,3 +305,48 @@ wait_for_projections() {
   echo "the stream was not drained within ${seconds}s; see the stream poller's log" >&2
   return 1
 }
+
+# ---- sam local: Debian's docker.io and a Lambda base image built here ------------------------
+
+# The engine sam local runs functions in: Debian's docker.io, installed once; started here when
+# it does not answer. --userland-proxy=false: sam's readiness probe of a container's port races
+# the userland proxy. Nothing is ever pulled: the only image is built by lambda_base_image.
+ensure_docker() {
+  if [[ ! -x /usr/sbin/dockerd ]]; then
+    log "installing Debian's docker.io (the engine for sam local)"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends docker.io >/dev/null ||
+      { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends docker.io >/dev/null; }
+  fi
+  docker info >/dev/null 2>&1 && return 0
+  local logfile="$1"
+  log "starting the Docker engine (log: $logfile)"
+  setsid /usr/sbin/dockerd --userland-proxy=false >"$logfile" 2>&1 &
+  PIDS+=("$!")
+  for _ in $(seq 1 120); do
+    docker info >/dev/null 2>&1 && return 0
+    sleep 0.25
+  done
+  echo "the Docker engine did not start within 30 s; its log ($logfile) ends:" >&2
+  tail -n 20 "$logfile" >&2
+  return 1
+}
+
+# The image sam local runs our functions in (--invoke-image), made with `docker import` from
+# this machine's files, since no registry is reachable: the shared libraries of the function
+# binaries (they run on the host's glibc, as the debug builds are), a CA bundle, and the /bin/sh,
+# mv and chmod that sam's own build step (it adds its runtime emulator) runs. Rebuilt every
+# time: it takes a second, and a stale one would hide a new library.
+LAMBDA_BASE_IMAGE=idgraph-lambda-base:local
+lambda_base_image() {
+  local binary="$1" root; root="$(mktemp -d)"
+  local files=(/bin/sh /bin/dash /bin/mv /bin/chmod /etc/ssl/certs/ca-certificates.crt)
+  local lib
+  for lib in $(ldd "$binary" /bin/dash /bin/mv /bin/chmod | grep -o '/[^ ]*\.so[^ ]*' | sort -u); do
+    files+=("$lib")
+  done
+  tar -C / -ch "${files[@]#/}" 2>/dev/null | tar -C "$root" -x
+  mkdir -p "$root/tmp" "$root/var/task" "$root/var/runtime" "$root/opt"
+  chmod 1777 "$root/tmp"
+  tar -C "$root" -c . | docker import - "$LAMBDA_BASE_IMAGE" >/dev/null
+  rm -rf "$root"
+}

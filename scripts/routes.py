@@ -107,7 +107,12 @@ def token_settings(name, face):
     if face != "SailPoint":
         return "", ""
     if name == TOKEN_FUNCTION:
+        # JWT_LOCAL_SIGNING_KEY is declared, empty, so that `sam local --env-vars env.json` can
+        # give the local key to this function alone (SAM sets only declared variables). In AWS
+        # it stays empty: guard/functions.guard refuses a value, and the function refuses to
+        # start with both it and JWT_KMS_KEY_ID set.
         env = (f"          JWT_KMS_KEY_ID: {TOKEN_KEY}\n"
+               "          JWT_LOCAL_SIGNING_KEY: ''\n"
                "          OAUTH_TOKEN_SECONDS: !Ref OAuthTokenSeconds\n")
         policy = ("            - Effect: Allow\n              Action: [kms:Sign]\n"
                   f"              Resource: {TOKEN_KEY}\n")
@@ -137,6 +142,8 @@ DEMO = {"person_id": "903c1ff9-f2cc-435c-b242-9d8a690fcf0a", "bucket_name": "per
 DEMO_IDS = {"sailpoint-get-document": "2c9180867dde18d1017de8ea1f5c130f",
             "sailpoint-put-document": "2c91808568c529c60168cca6f90c1313"}
 DEMO_INDICES = {"sailpoint-get-document": "entitlements", "sailpoint-put-document": "accessprofiles"}
+# The bucket slashid-create-bucket makes: the demo's others are defaults, which cannot be deleted.
+DEMO_BUCKETS = {"slashid-delete-bucket": "loyalty"}
 DEMO_HEADERS = {"slashid-orgid": "af5fbd30-7ce7-4548-8b30-4cd59cb2aba1", "slashid-api-key": "demo-api-key"}
 ZATO_UST = "replace-with-a-fresh-ust-from-zato-login"
 ZATO_USER = "zusr6fh6fdgd4997ksjkpx7qnk659q"
@@ -195,7 +202,12 @@ def template_block(name, face, access, routes, waits):
     kms = (f"            - Effect: Allow\n              Action: [{', '.join(KMS[name])}]\n"
            "              Resource: !GetAtt SsoKey.Arn\n") if name in KMS else ""
     token_env, token_policy = token_settings(name, face)
-    environment = f"      Environment:\n        Variables:\n{token_env}" if token_env else ""
+    # Every Zato function opens the user store, which needs a key-encryption key: SsoKey in AWS
+    # (Globals' SSO_KMS_KEY_ID), the local KEK under `sam local` (env.json). Declared empty here,
+    # for the Zato functions only, so that no other function is given the local KEK.
+    kek_env = "          SSO_LOCAL_KEK: ''\n" if face == "Zato" else ""
+    own_env = token_env + kek_env
+    environment = f"      Environment:\n        Variables:\n{own_env}" if own_env else ""
     logical = pascal(name)
     events = "".join(
         f"        {logical}{i}:\n          Type: HttpApi\n          Properties: {{ ApiId: !Ref Api, Method: {m}, Path: '{p}' }}\n"
@@ -229,7 +241,7 @@ def template_block(name, face, access, routes, waits):
 
 
 def event(name, method, path_template):
-    specific = {"id": DEMO_IDS.get(name), "index": DEMO_INDICES.get(name)}
+    specific = {"id": DEMO_IDS.get(name), "index": DEMO_INDICES.get(name), "bucket_name": DEMO_BUCKETS.get(name)}
     params = {p: specific.get(p) or DEMO[p] for p in re.findall(r"{(\w+)}", path_template)}
     path = path_template
     for k, v in params.items():

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `make test`: the run command's setup on free ports, then every test — unit, integration
 # against DynamoDB Local (the KMS code paths against moto's server), end-to-end through the
-# router, Schemathesis against docs/openapi.yaml — and the template lint.
+# router, Schemathesis against docs/openapi.yaml, `sam local` in Docker — and the template lint.
 source "$(dirname "$0")/lib.sh"
 
 RUN_DIR="$(mktemp -d)"
@@ -46,6 +46,9 @@ fi
 
 log "schemathesis against docs/openapi.yaml"
 "$ROOT/scripts/schemathesis.sh" "$ROUTER_URL" || status=$?
+
+log "sam local: every event file through sam local invoke, the SDK through start-api (Docker)"
+"$ROOT/scripts/sam_local.sh" "$RUN_DIR" || status=$?
 
 log "sam validate --lint"
 (cd "$ROOT" && SAM_CLI_TELEMETRY=0 sam validate --lint) || status=$?

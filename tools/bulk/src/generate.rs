@@ -50,7 +50,9 @@ impl Credentials {
     /// Fresh random secrets for `orgs` organizations and `sso_users` users.
     pub fn random(orgs: usize, sso_users: usize) -> Self {
         Self::Random {
-            api_keys: (0..orgs).map(|_| idgraph::store::orgs::new_api_key()).collect(),
+            api_keys: (0..orgs)
+                .map(|_| idgraph::store::orgs::new_api_key())
+                .collect(),
             sso_passwords: (0..sso_users)
                 .map(|_| idgraph::sso::crypto::random_token::<18>())
                 .collect(),

@@ -120,10 +120,17 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             w.flush().map_err(|e| e.to_string())?;
             eprintln!("generated {n} records (seed {seed})");
             for o in 0..spec.orgs {
-                eprintln!("  org {}: API key {}", generate::org_id(&spec, o), generate::api_key(&spec, o));
+                eprintln!(
+                    "  org {}: API key {}",
+                    generate::org_id(&spec, o),
+                    generate::api_key(&spec, o)
+                );
             }
             for u in 0..spec.sso_users {
-                eprintln!("  Zato user sso.user{u}: password {}", generate::sso_password(&spec, u));
+                eprintln!(
+                    "  Zato user sso.user{u}: password {}",
+                    generate::sso_password(&spec, u)
+                );
             }
             Ok(ExitCode::SUCCESS)
         }

@@ -1,0 +1,178 @@
+"""`sam local` checks of `make test` (scripts/sam_local.sh drives them).
+
+  stage DIR          what `sam build` would leave for sam local, from the debug builds: DIR/template.yaml
+                     (template.yaml with each CodeUri pointing at DIR/<function>/bootstrap) and
+                     DIR/env.json (env.json for this run's DynamoDB Local endpoint and table).
+  invoke DIR         `sam local invoke` of every events/*.json through DIR's template, each status
+                     checked; Zato events get a fresh UST from the zato-login event first.
+  sdk URL            SailPoint's official Python SDK (both lines) against `sam local start-api`.
+
+Each prints what it did and how long it took, and exits non-zero on the first wrong answer."""
+import json
+import os
+import pathlib
+import re
+import shutil
+import subprocess
+import sys
+import time
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+UST = "replace-with-a-fresh-ust-from-zato-login"
+IMAGE = os.environ.get("LAMBDA_BASE_IMAGE", "idgraph-lambda-base:local")
+DEMO_ROLE = "2c91808c6faadea6016fb4f2bc69077b"
+DEMO_IDENTITY = "2c9180a46faadee4016fb4e018c20639"
+
+# The Zato calls only a super-user may make: their UST comes from the admin's login.
+SUPER_USER_EVENTS = {"zato-create-user", "zato-approve-user", "zato-delete-user"}
+ADMIN_LOGIN = {"username": "admin", "password": "admin-password-1", "current_app": "CRM"}
+
+# The order a user trying every event file on the demo data would follow: reads and writes
+# first, then what deletes demo data (the role, the person, the bucket, the Zato user) last,
+# the session's logout before the user's deletion. Every event not named here runs before these.
+LAST = [
+    "zato-logout",
+    "zato-delete-user",
+    "slashid-delete-bucket-attributes",
+    "slashid-delete-bucket",
+    "slashid-delete-permission",
+    "sailpoint-delete-role",
+    "slashid-delete-person",
+]
+FIRST = ["zato-login", "zato-create-user", "zato-create-user-attr", "slashid-create-permission"]
+
+def pascal(name):
+    return "".join(part.capitalize() for part in name.split("-"))
+
+
+def stage(out):
+    out = pathlib.Path(out).resolve()
+    if out.exists():
+        shutil.rmtree(out)
+    out.mkdir(parents=True)
+    template = (ROOT / "template.yaml").read_text()
+    names = re.findall(r"CodeUri: functions/([a-z0-9-]+)", template)
+    for name in names:
+        (out / name).mkdir()
+        # A hard link: the debug binary is what `sam build` (SAM_BUILD_MODE=debug) would copy.
+        os.link(ROOT / "target/debug" / name, out / name / "bootstrap")
+    template = re.sub(r"CodeUri: functions/([a-z0-9-]+)", lambda m: f"CodeUri: {out / m.group(1)}", template)
+    template = template.replace("    Metadata:\n      BuildMethod: rust-cargolambda\n", "")
+    (out / "template.yaml").write_text(template)
+    env = json.loads((ROOT / "env.json").read_text())
+    # The functions run in containers on Docker's bridge: DynamoDB Local, on this machine, is the
+    # bridge's gateway, which `--add-host host.docker.internal:host-gateway` names as Docker
+    # Desktop does.
+    env["Parameters"]["AWS_ENDPOINT_URL_DYNAMODB"] = os.environ["AWS_ENDPOINT_URL_DYNAMODB"].replace(
+        "127.0.0.1", "host.docker.internal")
+    env["Parameters"]["TABLE_NAME"] = os.environ["TABLE_NAME"]
+    (out / "env.json").write_text(json.dumps(env, indent=2))
+    print(f"staged {len(names)} functions in {out}")
+
+
+def sam_env():
+    """sam itself runs without AWS credentials: with them it first asks STS who it is, which
+    cannot answer here. The functions get sam's placeholders, which DynamoDB Local accepts."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env["SAM_CLI_TELEMETRY"] = "0"
+    return env
+
+
+def sam_invoke(out, function, event):
+    """One `sam local invoke`, as a user runs it: the response is the last line of stdout (sam
+    exits 0 even when the invoke fails, so its exit code tells nothing)."""
+    event_file = out / "event.json"
+    event_file.write_text(json.dumps(event))
+    cmd = [str(ROOT / ".tools/venv/bin/sam"), "local", "invoke", function, "-t", str(out / "template.yaml"),
+           "-e", str(event_file), "--env-vars", str(out / "env.json"),
+           "--parameter-overrides", "Architecture=x86_64",
+           "--skip-pull-image", "--invoke-image", IMAGE, "--add-host", "host.docker.internal:host-gateway"]
+    started = time.monotonic()
+    done = subprocess.run(cmd, capture_output=True, text=True, env=sam_env(), timeout=300)
+    seconds = time.monotonic() - started
+    lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
+    if not lines:
+        sys.exit(f"sam local invoke {function} printed no response:\n{done.stdout}\n{done.stderr}")
+    return json.loads(lines[-1]), seconds
+
+
+def event_of(name):
+    return json.loads((ROOT / "events" / f"{name}.json").read_text())
+
+
+def with_ust(event, ust):
+    event = json.loads(json.dumps(event))
+    event["body"] = event["body"].replace(UST, ust)
+    return event
+
+
+def login(out, body):
+    event = event_of("zato-login")
+    if body is not None:
+        event["body"] = json.dumps(body)
+    response, _ = sam_invoke(out, "ZatoLogin", event)
+    answer = json.loads(response["body"])
+    if answer.get("status") != "ok":
+        sys.exit(f"zato-login answered {response}")
+    return answer["ust"]
+
+
+def check(name, response):
+    """Every event file answers with success on the demo data, in this order: a 2xx as API Gateway
+    would send it, and for Zato, whose errors are 200s too, the envelope's `ok`."""
+    if name == "sailpoint-projector":  # a stream batch: its answer lists the records that failed
+        return response == {"batchItemFailures": []}, "batch"
+    status = response.get("statusCode")
+    ok = 200 <= (status or 0) < 300
+    if ok and name.startswith("zato-"):
+        ok = json.loads(response["body"]).get("status") == "ok"
+    return ok, status
+
+
+def invoke(out):
+    out = pathlib.Path(out).resolve()
+    names = sorted(p.stem for p in (ROOT / "events").glob("*.json"))
+    rest = [n for n in names if n not in FIRST and n not in LAST]
+    order = [n for n in FIRST if n in names] + rest + [n for n in LAST if n in names]
+    started = time.monotonic()
+    user_ust = login(out, None)
+    admin_ust = login(out, ADMIN_LOGIN)
+    failures = []
+    for name in order:
+        event = event_of(name)
+        if name.startswith("zato-") and name != "zato-login":
+            event = with_ust(event, admin_ust if name in SUPER_USER_EVENTS else user_ust)
+        response, seconds = sam_invoke(out, pascal(name), event)
+        ok, status = check(name, response)
+        print(f"  {'ok ' if ok else 'BAD'} {status} {seconds:5.1f}s  {name}", flush=True)
+        if not ok:
+            failures.append(f"{name}: {json.dumps(response)[:600]}")
+    total = time.monotonic() - started
+    print(f"sam local invoke: {len(order)} event files (and 2 logins) in {total:.0f}s, "
+          f"{total / (len(order) + 2):.1f}s each")
+    if failures:
+        sys.exit("wrong answers from sam local invoke:\n" + "\n".join(failures))
+
+
+def sdk(url):
+    for version, line in (("1.4.2", "1.x"), ("2.1.72", "2.x")):
+        python = ROOT / f".tools/sailpoint-{version}/bin/python"
+        started = time.monotonic()
+        done = subprocess.run([str(python), str(ROOT / "tests/sdk/sailpoint_sdk.py"), url, DEMO_ROLE, DEMO_IDENTITY],
+                              capture_output=True, text=True, timeout=600)
+        if done.returncode != 0:
+            sys.exit(f"SailPoint SDK {version} against sam local start-api failed:\n{done.stderr}")
+        seen = json.loads(done.stdout.strip().splitlines()[-1])
+        expected = {"line": line, "page_status": 200, "total_any_case": "26", "paged_count": 201,
+                    "paged_unique": 201, "doc_type": "identity", "doc_name": "Thomas Edison",
+                    "missing_status": 404}
+        wrong = {k: (seen.get(k), v) for k, v in expected.items() if seen.get(k) != v}
+        if wrong:
+            sys.exit(f"SailPoint SDK {version} through sam local start-api saw (got, expected): {wrong}")
+        print(f"SailPoint SDK {version} through sam local start-api: token, filtered page with count, "
+              f"201 members paged, a document and a 404, in {time.monotonic() - started:.0f}s")
+
+
+if __name__ == "__main__":
+    command, arg = sys.argv[1:3]
+    {"stage": stage, "invoke": invoke, "sdk": sdk}[command](arg)
