@@ -210,10 +210,6 @@ fn expected(route: &Route, case: Case) -> Option<Expect> {
     match (route.face, case) {
         (Face::SlashId, Missing | Malformed) => Some(Refused(401)),
         (Face::SlashId, OtherOrg | SubOrg) => Some(Refused(403)),
-        // A default bucket cannot be deleted by anyone: 400 before any tenancy question.
-        (Face::SlashId, OtherOrgOwn) if route.function == "slashid-delete-bucket" => {
-            Some(Refused(400))
-        }
         (Face::SlashId, OtherOrgOwn) if names_target => Some(Refused(404)),
         (Face::SlashId, OtherOrgOwn) => Some(OwnTenant),
         (Face::SlashId, SubOrgOwnRead) if route.method == "GET" => Some(SharedPoolOnly),

@@ -239,13 +239,17 @@ fn functions() -> Vec<(String, Value)> {
 }
 
 /// The names of the environment variables a function gets: Globals' and its own.
+/// The variables a function is given in AWS. A variable declared empty is not given: it is
+/// declared only so that `sam local --env-vars` may set it (docs/operations.md).
 fn environment_of(function: &Value) -> BTreeSet<String> {
     let globals = template()["Globals"]["Function"]["Environment"]["Variables"].clone();
     let own = function["Properties"]["Environment"]["Variables"].clone();
     [globals, own]
         .iter()
         .filter_map(Value::as_mapping)
-        .flat_map(|m| m.keys().map(|k| k.as_str().unwrap().to_owned()))
+        .flat_map(|m| m.iter())
+        .filter(|(_, v)| v.as_str() != Some(""))
+        .map(|(k, _)| k.as_str().unwrap().to_owned())
         .collect()
 }
 
