@@ -35,9 +35,9 @@ async fn the_sdk_works_unchanged(version: &str, line: &str) {
     assert_eq!(seen["page_aliases"][0], "t.edison");
     assert_eq!(seen["page_sources"][0], "ACCESS_REQUEST");
     assert_eq!(seen["total_any_case"], "26", "Thomas and the 25 Tims");
-    // What cannot survive here (README, "X-Total-Count"): the router writes header names in
-    // lowercase, so the SDK's case-sensitive `headers["X-Total-Count"]` finds nothing locally.
-    // Should that change, this fails and the README's note goes.
+    // What cannot survive here (docs/sailpoint.md, "X-Total-Count"): the router writes header
+    // names in lowercase, so the SDK's case-sensitive `headers["X-Total-Count"]` finds nothing
+    // locally. Should that change, this fails and that note goes.
     assert_eq!(seen["total_header"], Value::Null);
     assert_eq!(seen["paged_count"], 201);
     assert_eq!(seen["paged_unique"], 201);

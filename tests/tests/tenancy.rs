@@ -54,7 +54,7 @@ const DEMO_DATA: &[&str] = &[
     "my-value",
 ];
 /// The part of the demo org's data a sub-org sharing its pool must not see: the pool's persons
-/// and their `person_pool` attributes are the sub-org's too, by design (README).
+/// and their `person_pool` attributes are the sub-org's too, by design (docs/api.md).
 const DEMO_PRIVATE_DATA: &[&str] = &[
     "Demo Org",
     "demo:read",
@@ -202,7 +202,7 @@ fn exchanges_credentials(route: &Route) -> bool {
 }
 
 /// The documented outcome of `case` on `route`; `None` when the case does not exist on that
-/// face (say so in the README), a panic when there is no rule.
+/// face (say so in docs/api.md), a panic when there is no rule.
 fn expected(route: &Route, case: Case) -> Option<Expect> {
     use Case::*;
     use Expect::*;
@@ -561,7 +561,7 @@ async fn every_route_refuses_every_wrong_credential_without_revealing_the_demo_o
         failures.len(),
         failures.join("\n")
     );
-    // Every face meets every case the README lists for it.
+    // Every face meets every case docs/api.md lists for it.
     for face in [Face::SlashId, Face::Zato, Face::SailPoint] {
         let cases = tried.keys().filter(|(f, _)| *f == face).count();
         assert!(
