@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `make test`'s sam local checks, on the DynamoDB Local at $AWS_ENDPOINT_URL_DYNAMODB: every
+# `make test`'s sam local checks, on a DynamoDB Local of their own with the demo seed: every
 # events/*.json through `sam local invoke`, the demo seed's projections made by the projector
 # under `sam local start-lambda`, and SailPoint's official SDK against `sam local start-api` — all
 # through template.yaml's own function definitions, in containers on this machine only.
@@ -24,8 +24,12 @@ t=$(date +%s)
 lambda_base_image "$ROOT/target/debug/slashid-get-person"
 echo "base image $LAMBDA_BASE_IMAGE built in $(seconds_since "$t")s"
 
-# A table of its own: the event files delete demo data the other tests read.
-export TABLE_NAME="idgraph-sam"
+# A DynamoDB Local of its own, with only the demo seed: the event files delete demo data the
+# other tests read, and the suite's large fixtures would slow this one's answers.
+DDB_PORT="$(free_port)"
+export AWS_ENDPOINT_URL_DYNAMODB="http://127.0.0.1:$DDB_PORT" TABLE_NAME=idgraph REPLICAS=""
+start_dynamodb "$DDB_PORT" "$LOGS/sam-dynamodb.log"
+wait_for_http "$AWS_ENDPOINT_URL_DYNAMODB/" 60
 "$ROOT/target/debug/devstack" create-table "$ROOT/template.yaml" >/dev/null
 "$ROOT/target/debug/devstack" seed "$ROOT/seed/demo.json" >/dev/null
 python3 "$ROOT/scripts/sam_local.py" stage "$STAGE"
