@@ -185,11 +185,23 @@ macro_rules! lambda_main {
         $crate::lambda_main!(@main $face, $handler, from_env);
     };
     (@main $face:ident, $handler:path, $build:ident) => {
-        #[tokio::main(flavor = "current_thread")]
-        async fn main() -> Result<(), $crate::app::BoxError> {
-            $crate::runtime::init_logging();
-            let app = $crate::App::$build().await?;
-            $crate::runtime::serve(app, $crate::faces::Face::$face, $handler).await
+        fn main() -> Result<(), $crate::app::BoxError> {
+            $crate::runtime::block_on(async {
+                $crate::runtime::init_logging();
+                let app = $crate::App::$build().await?;
+                $crate::runtime::serve(app, $crate::faces::Face::$face, $handler).await
+            })
         }
     };
+}
+
+/// Runs a function's `main` on one thread, as Lambda gives an instance one request at a time:
+/// what `#[tokio::main(flavor = "current_thread")]` expands to, here so that a function crate
+/// needs no tokio dependency of its own.
+pub fn block_on<F: std::future::Future>(future: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a current-thread tokio runtime")
+        .block_on(future)
 }

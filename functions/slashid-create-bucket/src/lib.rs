@@ -6,7 +6,7 @@ use idgraph::attribute::{BucketName, EndUserPermissions, SharingScope};
 use idgraph::error::ApiError;
 use idgraph::faces::slashid;
 use idgraph::request::json_body;
-use idgraph::store::buckets::{self, BucketWriteError};
+use idgraph::store::buckets::{self};
 use idgraph::{App, Body, Request, Response, auth};
 use serde::Deserialize;
 
@@ -38,16 +38,6 @@ async fn run(app: &App, req: Request) -> Result<Response<Body>, ApiError> {
         body.end_user_permissions,
     )
     .await
-    .map_err(bucket_error)?;
+    .map_err(slashid::bucket_error)?;
     Ok(slashid::result(201, &bucket.to_json(&ctx.org)))
-}
-
-/// A bucket definition change's failure in SlashID's terms.
-pub fn bucket_error(e: BucketWriteError) -> ApiError {
-    match e {
-        BucketWriteError::Exists(_) => ApiError::Conflict(e.to_string()),
-        BucketWriteError::NotFound(_) => ApiError::NotFound(e.to_string()),
-        BucketWriteError::Default(_) => ApiError::BadRequest(e.to_string()),
-        BucketWriteError::Store(e) => e.into(),
-    }
 }

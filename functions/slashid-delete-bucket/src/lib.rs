@@ -18,6 +18,6 @@ async fn run(app: &App, req: Request) -> Result<Response<Body>, ApiError> {
         .map_err(|e| ApiError::BadRequest(e.to_string()))?;
     buckets::delete(app, &ctx.org, name)
         .await
-        .map_err(slashid_create_bucket::bucket_error)?;
+        .map_err(slashid::bucket_error)?;
     Ok(slashid::no_content())
 }

@@ -18,7 +18,7 @@ async fn run(app: &App, req: Request) -> Result<Response<Body>, ApiError> {
     let consistency = Consistency::from_request(&req)?;
     permissions::delete(&app.db, &ctx.org.id, &name)
         .await
-        .map_err(|e| slashid_patch_permission::catalog_error(e, name.as_str()))?;
+        .map_err(|e| slashid::catalog_error(e, name.as_str()))?;
     consistency
         .wait(app, &keys::permission_catalog(&ctx.org.id), 1)
         .await?;

@@ -6,7 +6,7 @@ use idgraph::error::ApiError;
 use idgraph::faces::slashid;
 use idgraph::keys;
 use idgraph::request::json_body;
-use idgraph::store::permissions::{self, CatalogWriteError};
+use idgraph::store::permissions::{self};
 use idgraph::{App, Body, Request, Response, auth};
 use serde::Deserialize;
 
@@ -35,20 +35,9 @@ async fn run(app: &App, req: Request) -> Result<Response<Body>, ApiError> {
         if_match,
     )
     .await
-    .map_err(|e| catalog_error(e, name.as_str()))?;
+    .map_err(|e| slashid::catalog_error(e, name.as_str()))?;
     consistency
         .wait(app, &keys::permission_catalog(&ctx.org.id), version)
         .await?;
     Ok(slashid::with_etag(slashid::no_content(), version))
-}
-
-/// A catalog change's failure in SlashID's terms.
-pub fn catalog_error(e: CatalogWriteError, name: &str) -> ApiError {
-    match e {
-        CatalogWriteError::NotFound => ApiError::NotFound(format!("permission {name} not found")),
-        CatalogWriteError::PreconditionFailed => ApiError::PreconditionFailed(
-            "If-Match does not match the catalog's current ETag".into(),
-        ),
-        CatalogWriteError::Store(e) => e.into(),
-    }
 }

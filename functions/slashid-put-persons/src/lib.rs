@@ -11,7 +11,7 @@ pub async fn handle(app: &App, req: Request) -> Response<Body> {
 }
 
 async fn run(app: &App, req: Request) -> Result<Response<Body>, ApiError> {
-    let (ctx, new, active_given) = slashid_create_person::person_request(app, &req).await?;
+    let (ctx, new, active_given) = slashid::person_request(app, &req).await?;
     let (person, outcome) = persons::put(
         &app.db,
         &ctx.org,
@@ -24,7 +24,7 @@ async fn run(app: &App, req: Request) -> Result<Response<Body>, ApiError> {
         PutPersonError::HandlesOfDifferentPersons => {
             ApiError::Conflict("the handles belong to different persons".into())
         }
-        PutPersonError::Create(e) => slashid_create_person::creation_error(e),
+        PutPersonError::Create(e) => slashid::creation_error(e),
         PutPersonError::Store(e) => e.into(),
     })?;
     let status = if outcome == PutOutcome::Created {

@@ -5,14 +5,20 @@ use serde::Serialize;
 use serde_json::{Map, Value, json};
 
 use super::{empty_response, json_response, public_message};
+use crate::App;
 use crate::attribute::{AttributeName, AttributeValue, Bucket};
+use crate::auth::{self, RequestContext};
 use crate::error::ApiError;
 use crate::ids::PersonId;
 use crate::permission::etag;
 use crate::person::Person;
+use crate::person::{NewPerson, PersonCreateReq};
+use crate::request::json_body;
 use crate::request::path_param;
 use crate::store::attributes::NewAttributes;
-use crate::store::buckets::BucketView;
+use crate::store::buckets::{self, BucketView, BucketWriteError};
+use crate::store::permissions::CatalogWriteError;
+use crate::store::persons::CreatePersonError;
 
 /// Runs a handler body; every `Err` becomes an error response in SlashID's format.
 pub fn respond(outcome: Result<Response<Body>, ApiError>) -> Response<Body> {
@@ -171,4 +177,67 @@ pub fn error(e: &ApiError) -> Response<Body> {
     let status = e.status();
     let body = json!({ "errors": [{ "httpcode": status, "message": public_message(e) }] });
     json_response(status, &body, Some(e))
+}
+
+// ---- store outcomes in SlashID's terms, shared by the functions that meet them ----------------
+
+/// A `PersonCreateReq` (as `POST` and `PUT /persons` take it) from the caller, checked: the
+/// caller, the new person with a fresh id, and whether the body said `active`.
+pub async fn person_request(
+    app: &App,
+    req: &Request,
+) -> Result<(RequestContext, NewPerson, bool), ApiError> {
+    let ctx = auth::slashid(app, req).await?;
+    let body: PersonCreateReq = json_body(req)?;
+    let active_given = body.active.is_some();
+    let view = buckets::view(app, &ctx.org).await?;
+    let new = body.validate(
+        PersonId::new_random(),
+        &app.config.default_person_region,
+        &view,
+    )?;
+    Ok((ctx, new, active_given))
+}
+
+/// A failed creation in SlashID's terms.
+pub fn creation_error(e: CreatePersonError) -> ApiError {
+    match e {
+        CreatePersonError::HandleTaken(Some(h)) => ApiError::Conflict(format!(
+            "handle {:?} already belongs to a person",
+            h.value()
+        )),
+        CreatePersonError::HandleTaken(None) => {
+            ApiError::Conflict("a handle already belongs to a person".into())
+        }
+        CreatePersonError::IdTaken => {
+            ApiError::Conflict("a person with this id already exists".into())
+        }
+        CreatePersonError::TooManyItems(max) => ApiError::BadRequest(format!(
+            "a person can be created with at most {max} handles and attributes; add more attributes afterwards"
+        )),
+        CreatePersonError::Store(e) => e.into(),
+        // SlashID creations add no extra writes.
+        CreatePersonError::ExtraFailed(_) => ApiError::Internal,
+    }
+}
+
+/// A bucket definition change's failure in SlashID's terms.
+pub fn bucket_error(e: BucketWriteError) -> ApiError {
+    match e {
+        BucketWriteError::Exists(_) => ApiError::Conflict(e.to_string()),
+        BucketWriteError::NotFound(_) => ApiError::NotFound(e.to_string()),
+        BucketWriteError::Default(_) => ApiError::BadRequest(e.to_string()),
+        BucketWriteError::Store(e) => e.into(),
+    }
+}
+
+/// A catalog change's failure in SlashID's terms.
+pub fn catalog_error(e: CatalogWriteError, name: &str) -> ApiError {
+    match e {
+        CatalogWriteError::NotFound => ApiError::NotFound(format!("permission {name} not found")),
+        CatalogWriteError::PreconditionFailed => ApiError::PreconditionFailed(
+            "If-Match does not match the catalog's current ETag".into(),
+        ),
+        CatalogWriteError::Store(e) => e.into(),
+    }
 }
