@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `make test`: the run command's setup on free ports, then every test — unit, integration
 # against DynamoDB Local (the KMS code paths against moto's server), end-to-end through the
-# router, Schemathesis against docs/openapi.yaml, `sam local` in Docker — and the template lint.
+# router, Schemathesis against docs/openapi.yaml, `sam local` in Docker — the template lint, and
+# rustfmt and clippy first.
 source "$(dirname "$0")/lib.sh"
 
 RUN_DIR="$(mktemp -d)"
@@ -25,6 +26,9 @@ export REPLICAS="us-west-2:${TABLE_NAME:-idgraph}-lagging-replica"
 trap 'stop_started; rm -rf "$RUN_DIR"' EXIT
 trap 'exit 130' INT TERM HUP
 started=$(date +%s)
+
+log "cargo fmt --check, and clippy with warnings as errors ([workspace.lints])"
+(cd "$ROOT" && cargo fmt --all -- --check && cargo clippy --workspace --all-targets --locked -- -D warnings)
 
 log "building the workspace and its tests (debug)"
 (cd "$ROOT" && cargo build --workspace --bins && cargo test --workspace --no-run)

@@ -653,24 +653,24 @@ pub fn classify<E: ProvideErrorMetadata + Debug, R: Debug>(e: &SdkError<E, R>) -
 }
 
 fn classify_transaction<R: Debug>(e: SdkError<TransactWriteItemsError, R>) -> StoreError {
-    if let SdkError::ServiceError(se) = &e {
-        if let TransactWriteItemsError::TransactionCanceledException(tc) = se.err() {
-            let reasons: Vec<String> = tc
-                .cancellation_reasons()
-                .iter()
-                .map(|r| r.code().unwrap_or("None").to_owned())
-                .collect();
-            if reasons
-                .iter()
-                .any(|r| r.contains("Throttl") || r == "ProvisionedThroughputExceeded")
-            {
-                return StoreError::Throttled;
-            }
-            if reasons.iter().any(|r| r == "TransactionConflict") {
-                return StoreError::ConditionFailed;
-            }
-            return StoreError::TransactionCancelled(reasons);
+    if let SdkError::ServiceError(se) = &e
+        && let TransactWriteItemsError::TransactionCanceledException(tc) = se.err()
+    {
+        let reasons: Vec<String> = tc
+            .cancellation_reasons()
+            .iter()
+            .map(|r| r.code().unwrap_or("None").to_owned())
+            .collect();
+        if reasons
+            .iter()
+            .any(|r| r.contains("Throttl") || r == "ProvisionedThroughputExceeded")
+        {
+            return StoreError::Throttled;
         }
+        if reasons.iter().any(|r| r == "TransactionConflict") {
+            return StoreError::ConditionFailed;
+        }
+        return StoreError::TransactionCancelled(reasons);
     }
     classify(&e)
 }

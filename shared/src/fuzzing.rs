@@ -25,8 +25,11 @@ use crate::sso::{Ust, ZattrName};
 use crate::store::buckets::BucketView;
 use crate::store::search::Index;
 
+/// A fuzz target: its name (and corpus directory's) and the function fed each input.
+pub type Target = (&'static str, fn(&[u8]));
+
 /// The targets, by the name of their fuzz target and corpus directory.
-pub const TARGETS: [(&str, fn(&[u8])); 6] = [
+pub const TARGETS: [Target; 6] = [
     ("filter", filter),
     ("sorters", sorters),
     ("bucket_list", bucket_list),

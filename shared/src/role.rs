@@ -411,10 +411,10 @@ impl RoleBody {
             }
             _ => return Err(bad("owner is required: an object with an id")),
         }
-        if let Some(d) = doc.get("description") {
-            if !(d.is_null() || d.is_string()) {
-                return Err(bad("description must be a string or null"));
-            }
+        if let Some(d) = doc.get("description")
+            && !(d.is_null() || d.is_string())
+        {
+            return Err(bad("description must be a string or null"));
         }
         // SailPoint's clients deserialize these by type, so a stored role must keep them typed.
         for field in ["enabled", "requestable"] {

@@ -279,12 +279,12 @@ impl Intercept for HalfUnprocessed {
         _: &RuntimeComponents,
         _: &mut ConfigBag,
     ) -> Result<(), BoxError> {
-        if let Some(Ok(output)) = context.output_or_error_mut() {
-            if let Some(out) = output.downcast_mut::<BatchWriteItemOutput>() {
-                let held = std::mem::take(&mut *self.held.lock().unwrap());
-                if !held.is_empty() {
-                    out.unprocessed_items = Some(held);
-                }
+        if let Some(Ok(output)) = context.output_or_error_mut()
+            && let Some(out) = output.downcast_mut::<BatchWriteItemOutput>()
+        {
+            let held = std::mem::take(&mut *self.held.lock().unwrap());
+            if !held.is_empty() {
+                out.unprocessed_items = Some(held);
             }
         }
         Ok(())

@@ -35,6 +35,9 @@ async fn run(app: &App, req: &Request) -> Result<Response<Body>, Response<Body>>
         FormError::TooLarge => oauth_error(413, "invalid_request", &e.to_string()),
         FormError::Bad(why) => oauth_error(400, "invalid_request", &why),
     })?;
+    // The error is the OAuth answer itself, built once and returned as is: boxing it would only
+    // move it.
+    #[allow(clippy::result_large_err)]
     let one = |name: &str| -> Result<Option<String>, Response<Body>> {
         let mut values = params.iter().filter(|(k, _)| k == name).map(|(_, v)| v);
         let first = values.next().cloned();

@@ -40,8 +40,7 @@ impl LogLines {
         String::from_utf8_lossy(&bytes)
             .lines()
             .filter_map(|l| serde_json::from_str::<Value>(l).ok())
-            .filter(|v| v["target"] == "request")
-            .last()
+            .rfind(|v| v["target"] == "request")
     }
 }
 

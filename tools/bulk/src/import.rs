@@ -472,8 +472,9 @@ impl Importer<'_> {
     /// written in BatchWriteItem batches; the role's member count is set once at the end.
     async fn assignments(&self, group: Vec<(usize, Record)>) -> Vec<(usize, Applied)> {
         let mut results = Vec::new();
-        let mut by_role: BTreeMap<(String, String), Vec<(usize, PersonId, Vec<Source>)>> =
-            BTreeMap::new();
+        // (org, role) → each member's (line, person, sources).
+        type Members = Vec<(usize, PersonId, Vec<Source>)>;
+        let mut by_role: BTreeMap<(String, String), Members> = BTreeMap::new();
         for (line, record) in group {
             let Record::Assignment {
                 org,
