@@ -169,27 +169,18 @@ where
         .try_init();
 }
 
-/// The whole `main` of a function binary: build the clients once, then serve `$handler` in
-/// `$face`'s error format. `lambda_main!(SlashId, my_function::handle);` Only the Zato SSO face
-/// (data keys) and the SailPoint face (token keys) use KMS, so only their binaries build (and
-/// link) a KMS client.
+/// The whole `main` of a function binary: build the clients its face needs once, then serve its
+/// `handle` in its face's error format. `lambda_main!(my_function);` — the face is the one the
+/// crate's `handler!` named.
 #[macro_export]
 macro_rules! lambda_main {
-    (Zato, $handler:path) => {
-        $crate::lambda_main!(@main Zato, $handler, from_env_for_sso_users);
-    };
-    (SailPoint, $handler:path) => {
-        $crate::lambda_main!(@main SailPoint, $handler, from_env_with_kms);
-    };
-    ($face:ident, $handler:path) => {
-        $crate::lambda_main!(@main $face, $handler, from_env);
-    };
-    (@main $face:ident, $handler:path, $build:ident) => {
+    ($krate:ident) => {
         fn main() -> Result<(), $crate::app::BoxError> {
+            use $crate::faces::FaceApi;
             $crate::runtime::block_on(async {
                 $crate::runtime::init_logging();
-                let app = $crate::App::$build().await?;
-                $crate::runtime::serve(app, $crate::faces::Face::$face, $handler).await
+                let app = <$krate::Face as FaceApi>::app().await?;
+                $crate::runtime::serve(app, <$krate::Face as FaceApi>::FACE, $krate::handle).await
             })
         }
     };

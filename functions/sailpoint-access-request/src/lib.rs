@@ -2,7 +2,7 @@
 //! once (there is no approval engine here) as `ACCESS_REQUEST` assignments. 202.
 
 use idgraph::error::ApiError;
-use idgraph::faces::sailpoint;
+use idgraph::faces::sailpoint::{self, SailPointError};
 use idgraph::ids::{PersonId, RoleId};
 use idgraph::request::json_body;
 use idgraph::role::Source;
@@ -11,9 +11,7 @@ use idgraph::{App, Body, Request, Response, auth};
 use serde::Deserialize;
 use serde_json::json;
 
-pub async fn handle(app: &App, req: Request) -> Response<Body> {
-    sailpoint::respond(run(app, req).await)
-}
+idgraph::handler!(SailPoint, run);
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -34,10 +32,10 @@ struct RequestedItem {
 const MAX_IDENTITIES: usize = 10;
 const MAX_ITEMS: usize = 25;
 
-async fn run(app: &App, req: Request) -> Result<Response<Body>, ApiError> {
+async fn run(app: &App, req: Request) -> Result<Response<Body>, SailPointError> {
     let ctx = auth::sailpoint(app, &req, sailpoint::ACCESS_REQUEST).await?;
     let body: AccessRequest = json_body(&req)?;
-    let bad = |m: String| ApiError::BadRequest(m);
+    let bad = |m: String| SailPointError::from(ApiError::BadRequest(m));
     let grant = match body.request_type.as_deref() {
         None | Some("GRANT_ACCESS") => true,
         Some("REVOKE_ACCESS") => false,

@@ -1,1 +1,1 @@
-idgraph::lambda_main!(SailPoint, sailpoint_access_request::handle);
+idgraph::lambda_main!(sailpoint_access_request);

@@ -2,19 +2,16 @@
 //! — SailPoint's `getRoleAssignedIdentities`: the role's members as `RoleIdentity`, filtered,
 //! sorted and paged, with `X-Total-Count` when `count=true`.
 
-use idgraph::error::ApiError;
-use idgraph::faces::sailpoint;
+use idgraph::faces::sailpoint::{self, SailPointError};
 use idgraph::request::Query;
 use idgraph::role::{MemberFilter, Paging, Sorters};
 use idgraph::store::assignments;
 use idgraph::{App, Body, Request, Response, auth};
 use serde_json::Value;
 
-pub async fn handle(app: &App, req: Request) -> Response<Body> {
-    sailpoint::respond(run(app, req).await)
-}
+idgraph::handler!(SailPoint, run);
 
-async fn run(app: &App, req: Request) -> Result<Response<Body>, ApiError> {
+async fn run(app: &App, req: Request) -> Result<Response<Body>, SailPointError> {
     let ctx = auth::sailpoint(app, &req, sailpoint::ROLE_READ).await?;
     let role = sailpoint::role_id(&req)?;
     let query = Query::from_request(&req)?;

@@ -1,1 +1,1 @@
-idgraph::lambda_main!(SailPoint, sailpoint_assigned_identities::handle);
+idgraph::lambda_main!(sailpoint_assigned_identities);

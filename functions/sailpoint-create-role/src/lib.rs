@@ -1,8 +1,7 @@
 //! `POST /v3/roles` — creates a role; an `IDENTITY_LIST` membership assigns its identities
 //! (`ROLE_MEMBERSHIP`). 201 with the role.
 
-use idgraph::error::ApiError;
-use idgraph::faces::sailpoint;
+use idgraph::faces::sailpoint::{self, SailPointError};
 use idgraph::ids::RoleId;
 use idgraph::request::json_body;
 use idgraph::role::RoleBody;
@@ -10,11 +9,9 @@ use idgraph::store::roles;
 use idgraph::{App, Body, Request, Response, auth};
 use serde_json::Value;
 
-pub async fn handle(app: &App, req: Request) -> Response<Body> {
-    sailpoint::respond(run(app, req).await)
-}
+idgraph::handler!(SailPoint, run);
 
-async fn run(app: &App, req: Request) -> Result<Response<Body>, ApiError> {
+async fn run(app: &App, req: Request) -> Result<Response<Body>, SailPointError> {
     let ctx = auth::sailpoint(app, &req, sailpoint::ROLE_MANAGE).await?;
     let body = RoleBody::parse(json_body(&req)?)?;
     let role = roles::create(

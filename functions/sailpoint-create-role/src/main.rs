@@ -1,1 +1,1 @@
-idgraph::lambda_main!(SailPoint, sailpoint_create_role::handle);
+idgraph::lambda_main!(sailpoint_create_role);

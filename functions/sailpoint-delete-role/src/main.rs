@@ -1,1 +1,1 @@
-idgraph::lambda_main!(SailPoint, sailpoint_delete_role::handle);
+idgraph::lambda_main!(sailpoint_delete_role);

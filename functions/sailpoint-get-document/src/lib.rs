@@ -2,15 +2,13 @@
 //! `searchGet`: the stored document, with `_type`. One GetItem.
 
 use idgraph::error::ApiError;
-use idgraph::faces::sailpoint;
+use idgraph::faces::sailpoint::{self, SailPointError};
 use idgraph::store::search;
 use idgraph::{App, Body, Request, Response, auth};
 
-pub async fn handle(app: &App, req: Request) -> Response<Body> {
-    sailpoint::respond(run(app, req).await)
-}
+idgraph::handler!(SailPoint, run);
 
-async fn run(app: &App, req: Request) -> Result<Response<Body>, ApiError> {
+async fn run(app: &App, req: Request) -> Result<Response<Body>, SailPointError> {
     let ctx = auth::sailpoint(app, &req, sailpoint::SEARCH_READ).await?;
     let (index, id) = sailpoint::document_path(&req)?;
     let doc = search::get(&app.db, &ctx.org.id, index, &id)

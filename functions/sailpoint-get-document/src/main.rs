@@ -1,1 +1,1 @@
-idgraph::lambda_main!(SailPoint, sailpoint_get_document::handle);
+idgraph::lambda_main!(sailpoint_get_document);

@@ -1,16 +1,14 @@
 //! `GET /v3/roles/{id}` — the role document. One GetItem.
 
 use idgraph::error::ApiError;
-use idgraph::faces::sailpoint;
+use idgraph::faces::sailpoint::{self, SailPointError};
 use idgraph::store::roles;
 use idgraph::{App, Body, Request, Response, auth};
 use serde_json::Value;
 
-pub async fn handle(app: &App, req: Request) -> Response<Body> {
-    sailpoint::respond(run(app, req).await)
-}
+idgraph::handler!(SailPoint, run);
 
-async fn run(app: &App, req: Request) -> Result<Response<Body>, ApiError> {
+async fn run(app: &App, req: Request) -> Result<Response<Body>, SailPointError> {
     let ctx = auth::sailpoint(app, &req, sailpoint::ROLE_READ).await?;
     let id = sailpoint::role_id(&req)?;
     let role = roles::get(&app.db, &ctx.org, &id)

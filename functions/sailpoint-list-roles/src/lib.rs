@@ -2,18 +2,16 @@
 //! for `X-Total-Count`.
 
 use idgraph::error::ApiError;
-use idgraph::faces::sailpoint;
+use idgraph::faces::sailpoint::{self, SailPointError};
 use idgraph::request::Query;
 use idgraph::role::Paging;
 use idgraph::store::roles;
 use idgraph::{App, Body, Request, Response, auth};
 use serde_json::Value;
 
-pub async fn handle(app: &App, req: Request) -> Response<Body> {
-    sailpoint::respond(run(app, req).await)
-}
+idgraph::handler!(SailPoint, run);
 
-async fn run(app: &App, req: Request) -> Result<Response<Body>, ApiError> {
+async fn run(app: &App, req: Request) -> Result<Response<Body>, SailPointError> {
     let ctx = auth::sailpoint(app, &req, sailpoint::ROLE_READ).await?;
     let query = Query::from_request(&req)?;
     let paging = Paging::parse(&query)?;
@@ -21,7 +19,8 @@ async fn run(app: &App, req: Request) -> Result<Response<Body>, ApiError> {
         if query.contains(unsupported) {
             return Err(ApiError::BadRequest(format!(
                 "{unsupported} are not supported when listing roles; roles are listed in id order"
-            )));
+            ))
+            .into());
         }
     }
     let (page, total) =

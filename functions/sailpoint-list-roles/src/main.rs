@@ -1,1 +1,1 @@
-idgraph::lambda_main!(SailPoint, sailpoint_list_roles::handle);
+idgraph::lambda_main!(sailpoint_list_roles);

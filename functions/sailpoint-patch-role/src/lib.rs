@@ -2,18 +2,16 @@
 //! a changed `IDENTITY_LIST` grants and revokes `ROLE_MEMBERSHIP` assignments. 200 with the role.
 
 use idgraph::error::ApiError;
-use idgraph::faces::sailpoint;
+use idgraph::faces::sailpoint::{self, SailPointError};
 use idgraph::request::json_body;
 use idgraph::role::{RoleBody, RolePatch};
 use idgraph::store::roles;
 use idgraph::{App, Body, Request, Response, auth};
 use serde_json::Value;
 
-pub async fn handle(app: &App, req: Request) -> Response<Body> {
-    sailpoint::respond(run(app, req).await)
-}
+idgraph::handler!(SailPoint, run);
 
-async fn run(app: &App, req: Request) -> Result<Response<Body>, ApiError> {
+async fn run(app: &App, req: Request) -> Result<Response<Body>, SailPointError> {
     let ctx = auth::sailpoint(app, &req, sailpoint::ROLE_MANAGE).await?;
     let id = sailpoint::role_id(&req)?;
     let patch = RolePatch::parse(json_body(&req)?)?;

@@ -1,1 +1,1 @@
-idgraph::lambda_main!(SailPoint, sailpoint_patch_role::handle);
+idgraph::lambda_main!(sailpoint_patch_role);

@@ -2,20 +2,18 @@
 //! that are not projections of live data. The body's `id` and `_type` must agree with the path.
 
 use idgraph::error::ApiError;
-use idgraph::faces::sailpoint;
+use idgraph::faces::sailpoint::{self, SailPointError};
 use idgraph::request::{body_bytes, json_body};
 use idgraph::store::search::{self, MAX_DOCUMENT_BYTES};
 use idgraph::{App, Body, Request, Response, auth};
 use serde_json::Value;
 
-pub async fn handle(app: &App, req: Request) -> Response<Body> {
-    sailpoint::respond(run(app, req).await)
-}
+idgraph::handler!(SailPoint, run);
 
-async fn run(app: &App, req: Request) -> Result<Response<Body>, ApiError> {
+async fn run(app: &App, req: Request) -> Result<Response<Body>, SailPointError> {
     let ctx = auth::sailpoint(app, &req, sailpoint::SEARCH_WRITE).await?;
     let (index, id) = sailpoint::document_path(&req)?;
-    let bad = |m: String| ApiError::BadRequest(m);
+    let bad = |m: String| SailPointError::from(ApiError::BadRequest(m));
     if index.is_projection() {
         return Err(bad(format!(
             "{} documents are derived from live data and cannot be written",

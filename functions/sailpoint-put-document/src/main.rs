@@ -1,1 +1,1 @@
-idgraph::lambda_main!(SailPoint, sailpoint_put_document::handle);
+idgraph::lambda_main!(sailpoint_put_document);

@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use idgraph::audit;
 use idgraph::error::ApiError;
+use idgraph::faces::sailpoint::SailPointError;
 use idgraph::faces::{json_response, no_store, sailpoint};
 use idgraph::request::{MAX_BODY_BYTES, Query, body_bytes, header};
 use idgraph::store::lockout;
@@ -15,11 +16,13 @@ use idgraph::store::oauth::{self, Authenticated};
 use idgraph::{App, Body, Request, Response, jwt};
 use serde_json::json;
 
-pub async fn handle(app: &App, req: Request) -> Response<Body> {
-    match run(app, &req).await {
-        Ok(resp) => resp,
-        Err(e) => e,
-    }
+idgraph::handler!(SailPoint, answer);
+
+/// Every outcome of the token endpoint is already an answer: RFC 6749's errors, SailPoint's 429.
+async fn answer(app: &App, req: Request) -> Result<Response<Body>, SailPointError> {
+    run(app, &req)
+        .await
+        .map_err(|answer| SailPointError::Answer(Box::new(answer)))
 }
 
 fn oauth_error(status: u16, error: &str, description: &str) -> Response<Body> {

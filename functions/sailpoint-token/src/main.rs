@@ -1,1 +1,1 @@
-idgraph::lambda_main!(SailPoint, sailpoint_token::handle);
+idgraph::lambda_main!(sailpoint_token);

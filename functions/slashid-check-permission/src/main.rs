@@ -1,1 +1,1 @@
-idgraph::lambda_main!(SlashId, slashid_check_permission::handle);
+idgraph::lambda_main!(slashid_check_permission);

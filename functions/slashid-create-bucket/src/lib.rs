@@ -10,9 +10,7 @@ use idgraph::store::buckets::{self};
 use idgraph::{App, Body, Request, Response, auth};
 use serde::Deserialize;
 
-pub async fn handle(app: &App, req: Request) -> Response<Body> {
-    slashid::respond(run(app, req).await)
-}
+idgraph::handler!(SlashId, run);
 
 #[derive(Deserialize)]
 struct CreateBucketReq {

@@ -18,9 +18,7 @@ use idgraph::{App, Body, Request, Response, auth};
 use serde::Deserialize;
 use serde_json::json;
 
-pub async fn handle(app: &App, req: Request) -> Response<Body> {
-    slashid::respond(run(app, req).await)
-}
+idgraph::handler!(SlashId, run);
 
 #[derive(Deserialize)]
 struct SuborganizationCreateRequest {

@@ -1,1 +1,1 @@
-idgraph::lambda_main!(SlashId, slashid_create_suborganization::handle);
+idgraph::lambda_main!(slashid_create_suborganization);

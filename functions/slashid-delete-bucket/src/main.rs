@@ -1,1 +1,1 @@
-idgraph::lambda_main!(SlashId, slashid_delete_bucket::handle);
+idgraph::lambda_main!(slashid_delete_bucket);

@@ -1,1 +1,1 @@
-idgraph::lambda_main!(SlashId, slashid_get_organization::handle);
+idgraph::lambda_main!(slashid_get_organization);

@@ -1,1 +1,1 @@
-idgraph::lambda_main!(SlashId, slashid_get_person_permissions::handle);
+idgraph::lambda_main!(slashid_get_person_permissions);

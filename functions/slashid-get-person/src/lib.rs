@@ -8,9 +8,7 @@ use idgraph::store::{attributes, buckets, persons};
 use idgraph::{App, Body, Request, Response, auth};
 use serde_json::json;
 
-pub async fn handle(app: &App, req: Request) -> Response<Body> {
-    slashid::respond(run(app, req).await)
-}
+idgraph::handler!(SlashId, run);
 
 /// The optional parts of `PersonRet` that `fields=` selects.
 #[derive(Debug, Default, PartialEq, Eq)]

@@ -1,1 +1,1 @@
-idgraph::lambda_main!(SlashId, slashid_list_buckets::handle);
+idgraph::lambda_main!(slashid_list_buckets);

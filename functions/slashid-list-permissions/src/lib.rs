@@ -6,9 +6,7 @@ use idgraph::faces::slashid;
 use idgraph::store::permissions;
 use idgraph::{App, Body, Request, Response, auth};
 
-pub async fn handle(app: &App, req: Request) -> Response<Body> {
-    slashid::respond(run(app, req).await)
-}
+idgraph::handler!(SlashId, run);
 
 async fn run(app: &App, req: Request) -> Result<Response<Body>, ApiError> {
     let ctx = auth::slashid(app, &req).await?;

@@ -1,1 +1,1 @@
-idgraph::lambda_main!(SlashId, slashid_patch_person_attributes::handle);
+idgraph::lambda_main!(slashid_patch_person_attributes);

@@ -7,9 +7,7 @@ use idgraph::request::json_body;
 use idgraph::store::attributes;
 use idgraph::{App, Body, Request, Response};
 
-pub async fn handle(app: &App, req: Request) -> Response<Body> {
-    slashid::respond(run(app, req).await)
-}
+idgraph::handler!(SlashId, run);
 
 async fn run(app: &App, req: Request) -> Result<Response<Body>, ApiError> {
     let (ctx, id, bucket) = slashid::person_bucket(app, &req).await?;

@@ -19,9 +19,7 @@ use idgraph::store::permissions::{self, ReplaceError};
 use idgraph::{App, Body, Request, Response, auth};
 use serde_json::Value;
 
-pub async fn handle(app: &App, req: Request) -> Response<Body> {
-    slashid::respond(run(app, req).await)
-}
+idgraph::handler!(SlashId, run);
 
 /// `{permissions: [PermissionName, ...]}`; the first bad item is named in the 400, and a set over
 /// the cap is refused whole.

@@ -6,9 +6,7 @@ use idgraph::faces::slashid;
 use idgraph::store::persons::{self, PutOutcome, PutPersonError};
 use idgraph::{App, Body, Request, Response};
 
-pub async fn handle(app: &App, req: Request) -> Response<Body> {
-    slashid::respond(run(app, req).await)
-}
+idgraph::handler!(SlashId, run);
 
 async fn run(app: &App, req: Request) -> Result<Response<Body>, ApiError> {
     let (ctx, new, active_given) = slashid::person_request(app, &req).await?;

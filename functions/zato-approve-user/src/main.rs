@@ -1,1 +1,1 @@
-idgraph::lambda_main!(Zato, zato_approve_user::handle);
+idgraph::lambda_main!(zato_approve_user);

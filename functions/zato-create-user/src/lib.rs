@@ -7,9 +7,7 @@ use idgraph::sso::{self, Password, Username, crypto};
 use idgraph::store::sso_users::{self, Profile};
 use idgraph::{App, Body, Request, Response};
 
-pub async fn handle(app: &App, req: Request) -> Response<Body> {
-    zato::respond(run(app, req).await)
-}
+idgraph::handler!(Zato, run);
 
 async fn run(app: &App, req: Request) -> Result<Response<Body>, ZatoError> {
     let (org, params) = sso::begin(app, &req).await?;

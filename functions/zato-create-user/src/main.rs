@@ -1,1 +1,1 @@
-idgraph::lambda_main!(Zato, zato_create_user::handle);
+idgraph::lambda_main!(zato_create_user);

@@ -7,9 +7,7 @@ use idgraph::store::sso_attrs::Change;
 use idgraph::{App, Body, Request, Response};
 use serde_json::Map;
 
-pub async fn handle(app: &App, req: Request) -> Response<Body> {
-    zato::respond(run(app, req).await)
-}
+idgraph::handler!(Zato, run);
 
 async fn run(app: &App, req: Request) -> Result<Response<Body>, ZatoError> {
     let r = AttrRequest::parse(app, &req).await?;

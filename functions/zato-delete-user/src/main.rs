@@ -1,1 +1,1 @@
-idgraph::lambda_main!(Zato, zato_delete_user::handle);
+idgraph::lambda_main!(zato_delete_user);

@@ -1,1 +1,1 @@
-idgraph::lambda_main!(Zato, zato_get_user_attr::handle);
+idgraph::lambda_main!(zato_get_user_attr);

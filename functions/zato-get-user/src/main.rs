@@ -1,1 +1,1 @@
-idgraph::lambda_main!(Zato, zato_get_user::handle);
+idgraph::lambda_main!(zato_get_user);

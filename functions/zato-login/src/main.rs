@@ -1,1 +1,1 @@
-idgraph::lambda_main!(Zato, zato_login::handle);
+idgraph::lambda_main!(zato_login);

@@ -1,1 +1,1 @@
-idgraph::lambda_main!(Zato, zato_logout::handle);
+idgraph::lambda_main!(zato_logout);

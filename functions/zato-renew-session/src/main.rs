@@ -1,1 +1,1 @@
-idgraph::lambda_main!(Zato, zato_renew_session::handle);
+idgraph::lambda_main!(zato_renew_session);

@@ -1,1 +1,1 @@
-idgraph::lambda_main!(Zato, zato_set_user_attr::handle);
+idgraph::lambda_main!(zato_set_user_attr);

@@ -3,18 +3,18 @@
 //! expired attribute fails the whole request with E009002 (Zato's documented code; Zato's code
 //! silently updates nothing). `encrypt: true` sets `is_encrypted` too, which Zato forgets.
 
-use idgraph::faces::zato;
+use idgraph::faces::zato::ZatoError;
 use idgraph::sso::attrs::write_values;
 use idgraph::store::sso_attrs::Change;
 use idgraph::{App, Body, Request, Response};
 
-pub async fn handle(app: &App, req: Request) -> Response<Body> {
-    zato::respond(
-        write_values(app, &req, false, |name, value, expires_us| Change::Update {
-            name,
-            value,
-            expires_us,
-        })
-        .await,
-    )
+idgraph::handler!(Zato, run);
+
+async fn run(app: &App, req: Request) -> Result<Response<Body>, ZatoError> {
+    write_values(app, &req, false, |name, value, expires_us| Change::Update {
+        name,
+        value,
+        expires_us,
+    })
+    .await
 }

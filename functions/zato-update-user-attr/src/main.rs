@@ -1,1 +1,1 @@
-idgraph::lambda_main!(Zato, zato_update_user_attr::handle);
+idgraph::lambda_main!(zato_update_user_attr);

@@ -1,1 +1,1 @@
-idgraph::lambda_main!(Zato, zato_user_attr_exists::handle);
+idgraph::lambda_main!(zato_user_attr_exists);

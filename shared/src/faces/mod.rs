@@ -61,6 +61,67 @@ impl Face {
     }
 }
 
+/// What a function of a face is held to: the error its handler returns (so a handler written
+/// for another face does not compile), how that error is answered, and the clients its `main`
+/// builds. A function names its face once, in `handler!`; `lambda_main!` reads it from there.
+pub trait FaceApi {
+    const FACE: Face;
+    type Error;
+    fn respond(outcome: Result<Response<Body>, Self::Error>) -> Response<Body>;
+    /// The app as Lambda's environment configures it for this face: only the Zato and
+    /// SailPoint faces build (and so link) a KMS client.
+    fn app() -> impl std::future::Future<Output = Result<crate::App, crate::app::BoxError>>;
+}
+
+/// A function's handler, from its `run` (`async fn run(&App, Request) -> Result<Response,
+/// <Face>::Error>`): `handler!(SlashId, run);` defines `pub type Face` and `pub async fn
+/// handle`, which main.rs serves and tests call.
+///
+/// A SlashID handler compiles as SlashID:
+/// ```no_run
+/// use idgraph::{App, Body, Request, Response, error::ApiError};
+/// async fn run(_: &App, _: Request) -> Result<Response<Body>, ApiError> {
+///     Err(ApiError::Internal)
+/// }
+/// idgraph::handler!(SlashId, run);
+/// ```
+/// and not as SailPoint, whose errors render differently:
+/// ```compile_fail,E0308
+/// use idgraph::{App, Body, Request, Response, error::ApiError};
+/// async fn run(_: &App, _: Request) -> Result<Response<Body>, ApiError> {
+///     Err(ApiError::Internal)
+/// }
+/// idgraph::handler!(SailPoint, run);
+/// ```
+/// nor as Zato:
+/// ```compile_fail,E0308
+/// use idgraph::{App, Body, Request, Response, error::ApiError};
+/// async fn run(_: &App, _: Request) -> Result<Response<Body>, ApiError> {
+///     Err(ApiError::Internal)
+/// }
+/// idgraph::handler!(Zato, run);
+/// ```
+#[macro_export]
+macro_rules! handler {
+    (SlashId, $run:path) => {
+        $crate::handler!(@ $crate::faces::slashid::SlashId, $run);
+    };
+    (SailPoint, $run:path) => {
+        $crate::handler!(@ $crate::faces::sailpoint::SailPoint, $run);
+    };
+    (Zato, $run:path) => {
+        $crate::handler!(@ $crate::faces::zato::Zato, $run);
+    };
+    (@ $face:ty, $run:path) => {
+        /// This function's face: its error format and what its `main` builds.
+        pub type Face = $face;
+
+        pub async fn handle(app: &$crate::App, req: $crate::Request) -> $crate::Response<$crate::Body> {
+            <Face as $crate::faces::FaceApi>::respond($run(app, req).await)
+        }
+    };
+}
+
 /// A message a client may see for `e`: our own faults say nothing about their cause.
 pub(crate) fn public_message(e: &ApiError) -> String {
     match e {

@@ -9,11 +9,88 @@ use super::{json_response, public_message, random_hex32};
 use crate::error::ApiError;
 use crate::ids::{DocumentId, RoleId};
 use crate::request::path_param;
+use crate::store::assignments::AssignedError;
+use crate::store::roles::RoleError;
 use crate::store::search::Index;
 
+/// The SailPoint face's contract: its functions fail with `SailPointError`.
+pub struct SailPoint;
+
+impl super::FaceApi for SailPoint {
+    const FACE: super::Face = super::Face::SailPoint;
+    type Error = SailPointError;
+
+    fn respond(outcome: Result<Response<Body>, SailPointError>) -> Response<Body> {
+        respond(outcome)
+    }
+
+    async fn app() -> Result<crate::App, crate::app::BoxError> {
+        crate::App::from_env_with_kms().await
+    }
+}
+
+/// A SailPoint function's failure: an error for SailPoint's bodies, or an answer already in
+/// its final form (the OAuth token endpoint answers in RFC 6749's).
+#[derive(Debug)]
+pub enum SailPointError {
+    Api(ApiError),
+    Answer(Box<Response<Body>>),
+}
+
+impl From<ApiError> for SailPointError {
+    fn from(e: ApiError) -> Self {
+        Self::Api(e)
+    }
+}
+
+/// What SailPoint functions meet, through the shared `ApiError` vocabulary.
+macro_rules! through_api_error {
+    ($($t:ty),*) => {
+        $(impl From<$t> for SailPointError {
+            fn from(e: $t) -> Self {
+                Self::Api(e.into())
+            }
+        })*
+    };
+}
+through_api_error!(
+    crate::error::StoreError,
+    crate::request::InputError,
+    crate::jwt::TokenError
+);
+
+impl From<RoleError> for SailPointError {
+    fn from(e: RoleError) -> Self {
+        Self::Api(match e {
+            RoleError::NotFound(_) => ApiError::NotFound(e.to_string()),
+            RoleError::UnknownIdentities(_) | RoleError::TooManyToCount => {
+                ApiError::BadRequest(e.to_string())
+            }
+            RoleError::Conflict => ApiError::Conflict(e.to_string()),
+            RoleError::Store(s) => s.into(),
+        })
+    }
+}
+
+impl From<AssignedError> for SailPointError {
+    fn from(e: AssignedError) -> Self {
+        Self::Api(match e {
+            AssignedError::NotFound(_) => ApiError::NotFound(e.to_string()),
+            AssignedError::TooBroad | AssignedError::TooManyToCount => {
+                ApiError::BadRequest(e.to_string())
+            }
+            AssignedError::Store(s) => s.into(),
+        })
+    }
+}
+
 /// Runs a handler body; every `Err` becomes an error response in SailPoint's format.
-pub fn respond(outcome: Result<Response<Body>, ApiError>) -> Response<Body> {
-    outcome.unwrap_or_else(|e| error(&e))
+pub fn respond(outcome: Result<Response<Body>, SailPointError>) -> Response<Body> {
+    match outcome {
+        Ok(resp) => resp,
+        Err(SailPointError::Answer(resp)) => *resp,
+        Err(SailPointError::Api(e)) => error(&e),
+    }
 }
 
 /// Scopes, as ISC names them, that each kind of operation accepts (`sp:scopes:all` grants all).

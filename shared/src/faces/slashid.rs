@@ -20,6 +20,22 @@ use crate::store::buckets::{self, BucketView, BucketWriteError};
 use crate::store::permissions::CatalogWriteError;
 use crate::store::persons::CreatePersonError;
 
+/// The SlashID face's contract: its functions fail with `ApiError`.
+pub struct SlashId;
+
+impl super::FaceApi for SlashId {
+    const FACE: super::Face = super::Face::SlashId;
+    type Error = ApiError;
+
+    fn respond(outcome: Result<Response<Body>, ApiError>) -> Response<Body> {
+        respond(outcome)
+    }
+
+    async fn app() -> Result<App, crate::app::BoxError> {
+        App::from_env().await
+    }
+}
+
 /// Runs a handler body; every `Err` becomes an error response in SlashID's format.
 pub fn respond(outcome: Result<Response<Body>, ApiError>) -> Response<Body> {
     outcome.unwrap_or_else(|e| error(&e))

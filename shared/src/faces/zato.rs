@@ -103,6 +103,23 @@ impl ZatoError {
     }
 }
 
+/// The Zato SSO face's contract: its functions fail with `ZatoError`, and every one opens the
+/// user store, so it needs the key-encryption key.
+pub struct Zato;
+
+impl super::FaceApi for Zato {
+    const FACE: super::Face = super::Face::Zato;
+    type Error = ZatoError;
+
+    fn respond(outcome: Result<Response<Body>, ZatoError>) -> Response<Body> {
+        respond(outcome)
+    }
+
+    async fn app() -> Result<crate::App, crate::app::BoxError> {
+        crate::App::from_env_for_sso_users().await
+    }
+}
+
 /// Runs a handler body; every `Err` becomes Zato's error envelope.
 pub fn respond(outcome: Result<Response<Body>, ZatoError>) -> Response<Body> {
     if outcome.is_ok() {

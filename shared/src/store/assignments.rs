@@ -35,18 +35,6 @@ pub enum AssignedError {
     Store(#[from] StoreError),
 }
 
-impl From<AssignedError> for crate::error::ApiError {
-    fn from(e: AssignedError) -> Self {
-        match e {
-            AssignedError::NotFound(_) => Self::NotFound(e.to_string()),
-            AssignedError::TooBroad | AssignedError::TooManyToCount => {
-                Self::BadRequest(e.to_string())
-            }
-            AssignedError::Store(s) => s.into(),
-        }
-    }
-}
-
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AssignedPage {
     pub members: Vec<Member>,

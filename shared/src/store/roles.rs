@@ -32,19 +32,6 @@ pub enum RoleError {
     Store(#[from] StoreError),
 }
 
-impl From<RoleError> for crate::error::ApiError {
-    fn from(e: RoleError) -> Self {
-        match e {
-            RoleError::NotFound(_) => Self::NotFound(e.to_string()),
-            RoleError::UnknownIdentities(_) | RoleError::TooManyToCount => {
-                Self::BadRequest(e.to_string())
-            }
-            RoleError::Conflict => Self::Conflict(e.to_string()),
-            RoleError::Store(s) => s.into(),
-        }
-    }
-}
-
 /// A role as stored: its document (with `id`, `created`, `modified`) and version.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StoredRole {
