@@ -27,8 +27,9 @@ trap 'stop_started; rm -rf "$RUN_DIR"' EXIT
 trap 'exit 130' INT TERM HUP
 started=$(date +%s)
 
-log "cargo fmt --check, and clippy with warnings as errors ([workspace.lints])"
+log "cargo fmt --check, clippy with warnings as errors ([workspace.lints]), the library's layers"
 (cd "$ROOT" && cargo fmt --all -- --check && cargo clippy --workspace --all-targets --locked -- -D warnings)
+python3 "$ROOT/scripts/layers.py"
 
 log "building the workspace and its tests (debug)"
 (cd "$ROOT" && cargo build --workspace --bins && cargo test --workspace --no-run)

@@ -11,10 +11,9 @@ use aws_sdk_dynamodb::config::SharedHttpClient;
 use aws_smithy_http_client::tls::rustls_provider::CryptoMode;
 use aws_smithy_http_client::tls::{Provider, TlsContext, TrustStore};
 
-use crate::attribute::Bucket;
-use crate::auth::RequestContext;
 use crate::cache::TtlCache;
 use crate::config::{Config, KekConfig};
+use crate::context::RequestContext;
 use crate::db::Db;
 use crate::error::ApiError;
 use crate::ids::OrgId;
@@ -30,7 +29,7 @@ pub struct App {
     /// Verified (org, API-key hash) pairs.
     pub(crate) auth_cache: TtlCache<(OrgId, String), RequestContext>,
     /// Custom bucket definitions an org can see, by org.
-    pub(crate) bucket_cache: TtlCache<OrgId, Vec<Bucket>>,
+    pub(crate) bucket_cache: crate::store::buckets::BucketCache,
     /// Wraps the Zato SSO face's per-user data keys.
     pub kek: Kek,
     /// Signs SailPoint access tokens: configured in the token function only.
@@ -257,6 +256,15 @@ impl App {
             tracing::error!("SSO_ORG_ID is not configured");
             ApiError::Internal
         })
+    }
+}
+
+impl crate::store::buckets::BucketStore for App {
+    fn db(&self) -> &Db {
+        &self.db
+    }
+    fn bucket_cache(&self) -> &crate::store::buckets::BucketCache {
+        &self.bucket_cache
     }
 }
 

@@ -5,7 +5,7 @@ use std::fmt;
 use serde_json::Value;
 
 use crate::ids::OrgId;
-use crate::store::orgs::Organization;
+use crate::org::Organization;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum AttributeError {

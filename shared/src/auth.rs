@@ -2,7 +2,6 @@
 //! or answers 401/403 before touching data.
 
 use lambda_http::Request;
-use sha2::{Digest, Sha256};
 
 use crate::app::App;
 use crate::audit;
@@ -13,30 +12,12 @@ use crate::keys;
 use crate::request::header;
 use crate::store::orgs::{self, Organization};
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Caller {
-    /// A SlashID API key, owned by this organization (the target or one of its ancestors).
-    ApiKey { owner: OrgId },
-}
-
-/// What every handler receives: the tenant the request acts in, and who asked.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RequestContext {
-    pub org: Organization,
-    pub caller: Caller,
-}
+pub use crate::context::{Caller, RequestContext};
 
 pub const ORG_HEADER: &str = "slashid-orgid";
 pub const API_KEY_HEADER: &str = "slashid-api-key";
 
-/// Hex SHA-256. API keys are long random secrets, so a fast unsalted hash is the right tool
-/// (a password hash would only slow every request); the hash is what the table stores.
-pub fn sha256_hex(secret: &str) -> String {
-    Sha256::digest(secret.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
+pub use crate::digest::sha256_hex;
 
 /// SlashID authentication: `SlashID-OrgID` + `SlashID-API-Key`. A key authorizes its own
 /// organization and every descendant. Missing or unknown credentials → 401; a valid key of an

@@ -13,10 +13,10 @@ use lambda_http::{Body, Request, RequestExt};
 use serde_json::Value;
 
 use crate::attribute::{AttributeName, BucketName, default_buckets};
+use crate::faces::slashid::PersonCreateReq;
 use crate::filter;
 use crate::ids::{DocumentId, OrgId, PersonId, RoleId};
 use crate::permission::{IfMatch, PermissionName};
-use crate::person::PersonCreateReq;
 use crate::request::{Query, json_body, path_param};
 use crate::role::{Member, MemberFilter, Paging, RoleBody, Sorters, Source};
 use crate::sso::attrs::AttrRequest;

@@ -644,7 +644,7 @@ impl SailPointTenant {
     /// As `identity`, the display name optional.
     pub async fn identity_with(&self, app: &App, name: Option<&str>, alias: &str) -> String {
         let id = idgraph::ids::PersonId::new_random();
-        let req: idgraph::person::PersonCreateReq = serde_json::from_value(json!({
+        let req: idgraph::faces::slashid::PersonCreateReq = serde_json::from_value(json!({
             "name": name,
             "handles": [
                 {"type": "username", "value": alias},

@@ -1,7 +1,7 @@
 //! SlashID's `APIResponseBase` envelope: `{meta?, errors?: [{httpcode, message}], result?}`.
 
 use lambda_http::{Body, Request, Response};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
 use super::{empty_response, json_response, public_message};
@@ -12,13 +12,14 @@ use crate::error::ApiError;
 use crate::ids::PersonId;
 use crate::permission::etag;
 use crate::person::Person;
-use crate::person::{NewPerson, PersonCreateReq};
+use crate::person::{DisplayName, Handle, HandleKind, REGIONS};
 use crate::request::json_body;
 use crate::request::path_param;
 use crate::store::attributes::NewAttributes;
 use crate::store::buckets::{self, BucketView, BucketWriteError};
 use crate::store::permissions::CatalogWriteError;
 use crate::store::persons::CreatePersonError;
+use crate::store::persons::NewAttribute;
 
 /// The SlashID face's contract: its functions fail with `ApiError`.
 pub struct SlashId;
@@ -255,5 +256,165 @@ pub fn catalog_error(e: CatalogWriteError, name: &str) -> ApiError {
             "If-Match does not match the catalog's current ETag".into(),
         ),
         CatalogWriteError::Store(e) => e.into(),
+    }
+}
+
+// ---- the person a creation request describes ---------------------------------------------------
+
+#[derive(Debug, Deserialize)]
+pub struct PersonCreateReq {
+    pub active: Option<bool>,
+    /// Extension: the display name (SailPoint's `name`).
+    pub name: Option<String>,
+    #[serde(default)]
+    pub handles: Vec<RawHandle>,
+    #[serde(default)]
+    pub groups: Vec<String>,
+    pub region: Option<String>,
+    #[serde(default)]
+    pub attributes: Map<String, Value>,
+    #[serde(default)]
+    pub credentials: Vec<Value>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct RawHandle {
+    #[serde(rename = "type")]
+    pub kind: HandleKind,
+    pub value: String,
+}
+
+/// A creation request that passed every check: what `persons::create` needs and nothing else.
+pub struct NewPerson {
+    pub person: Person,
+    pub attributes: Vec<NewAttribute>,
+}
+
+impl PersonCreateReq {
+    /// Checks every part of the request; the person gets `id`.
+    pub fn validate(
+        self,
+        id: PersonId,
+        default_region: &str,
+        buckets: &BucketView,
+    ) -> Result<NewPerson, ApiError> {
+        let body = self;
+        let bad = |m: String| ApiError::BadRequest(m);
+        if body.handles.is_empty() {
+            return Err(bad("a person needs at least one handle".into()));
+        }
+        let mut handles: Vec<Handle> = Vec::with_capacity(body.handles.len());
+        for raw in &body.handles {
+            let handle = Handle::parse(raw.kind, &raw.value).map_err(|e| bad(e.to_string()))?;
+            if handles
+                .iter()
+                .any(|h| h.kind() == handle.kind() && h.normalized() == handle.normalized())
+            {
+                return Err(bad(format!("handle {:?} is given twice", raw.value)));
+            }
+            handles.push(handle);
+        }
+        if let Some(group) = body.groups.first() {
+            // Groups must already exist, and this service has none yet.
+            return Err(ApiError::NotFound(format!("group {group:?} not found")));
+        }
+        if !body.credentials.is_empty() {
+            return Err(bad("credentials are not supported by this service".into()));
+        }
+        let region = match body.region {
+            None => default_region.to_owned(),
+            Some(r) if REGIONS.contains(&r.as_str()) => r,
+            Some(r) => {
+                return Err(bad(format!(
+                    "region {r:?} is not one of {}",
+                    REGIONS.join(", ")
+                )));
+            }
+        };
+        let (_, attributes) = bucketed_attributes(buckets, body.attributes)?;
+        let name = body.name.as_deref().map(DisplayName::parse).transpose()?;
+        let person = Person {
+            id,
+            active: body.active.unwrap_or(true),
+            region,
+            handles,
+            name,
+            version: 1,
+        };
+        Ok(NewPerson { person, attributes })
+    }
+}
+
+#[cfg(test)]
+mod create_request_tests {
+    use super::*;
+    use serde_json::json;
+
+    fn defaults() -> BucketView {
+        BucketView {
+            accessible: crate::attribute::default_buckets(),
+            private_to_others: Vec::new(),
+        }
+    }
+
+    fn id() -> PersonId {
+        PersonId::new_random()
+    }
+
+    fn body(json: Value) -> PersonCreateReq {
+        serde_json::from_value(json).unwrap()
+    }
+
+    #[test]
+    fn a_person_without_handles_is_refused() {
+        assert!(matches!(
+            body(json!({})).validate(id(), "us-iowa", &defaults()),
+            Err(ApiError::BadRequest(_))
+        ));
+    }
+
+    #[test]
+    fn the_same_handle_twice_is_refused() {
+        let b = body(json!({"handles": [
+            {"type": "email_address", "value": "a@b.co"}, {"type": "email_address", "value": "A@B.co"}]}));
+        assert!(
+            matches!(b.validate(id(), "us-iowa", &defaults()), Err(ApiError::BadRequest(m)) if m.contains("twice"))
+        );
+    }
+
+    #[test]
+    fn an_unknown_region_is_refused_and_none_takes_the_default() {
+        let h = json!([{"type": "username", "value": "jane"}]);
+        assert!(
+            body(json!({"handles": h, "region": "mars"}))
+                .validate(id(), "us-iowa", &defaults())
+                .is_err()
+        );
+        assert_eq!(
+            body(json!({"handles": h}))
+                .validate(id(), "asia-japan", &defaults())
+                .unwrap()
+                .person
+                .region,
+            "asia-japan"
+        );
+    }
+
+    #[test]
+    fn attributes_go_to_existing_buckets_only() {
+        let h = json!([{"type": "username", "value": "jane"}]);
+        let unknown = body(json!({"handles": h, "attributes": {"nope": {"a": 1}}}));
+        assert!(matches!(
+            unknown.validate(id(), "us-iowa", &defaults()),
+            Err(ApiError::NotFound(_))
+        ));
+        let ok = body(json!({"handles": h, "attributes": {"end_user_read_write": {"a": 1}}}));
+        assert_eq!(
+            ok.validate(id(), "us-iowa", &defaults())
+                .unwrap()
+                .attributes
+                .len(),
+            1
+        );
     }
 }

@@ -9,8 +9,8 @@ use serde_json::Value;
 use super::input::{Expiration, parse_flag};
 use super::{Params, Ust, ZattrName};
 use crate::App;
-use crate::faces::zato::ZatoError;
 use crate::ids::{OrgId, PersonId};
+use crate::sso::error::ZatoError;
 use crate::sso::time::now_us;
 use crate::store::sso_attrs::{self, Change, Stored};
 

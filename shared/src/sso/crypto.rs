@@ -8,7 +8,7 @@ use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use aws_sdk_kms::primitives::Blob;
 use base64::Engine;
-use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use base64::engine::general_purpose::STANDARD;
 
 use crate::config::KekConfig;
 use crate::error::ApiError;
@@ -66,16 +66,8 @@ where
     }
 }
 
-pub fn random_bytes<const N: usize>() -> [u8; N] {
-    let mut bytes = [0u8; N];
-    getrandom::getrandom(&mut bytes).expect("the operating system's random source works");
-    bytes
-}
-
-/// A random token of `N` bytes, base64url without padding (no `.`, safe in a UST).
-pub fn random_token<const N: usize>() -> String {
-    URL_SAFE_NO_PAD.encode(random_bytes::<N>())
-}
+// Fresh secrets come from the value layer, so that inputs (a new UST) can mint them.
+pub use crate::digest::{random_bytes, random_token};
 
 pub fn hash_password(password: &str) -> String {
     hash_password_with_salt(password, &random_bytes::<16>())

@@ -5,9 +5,9 @@
 use lambda_http::Request;
 use serde_json::{Map, Value};
 
-use crate::faces::zato::{self, ZatoError};
 use crate::ids::PersonId;
 use crate::request::{Query, body_bytes, json_body};
+use crate::sso::error::{self as zato, ZatoError};
 
 pub struct Params(Map<String, Value>);
 
@@ -187,7 +187,7 @@ impl Ust {
             person: person.clone(),
             token: format!(
                 "{person}.{}",
-                super::crypto::random_token::<UST_SECRET_BYTES>()
+                crate::digest::random_token::<UST_SECRET_BYTES>()
             ),
         }
     }
@@ -197,7 +197,7 @@ impl Ust {
     }
 
     pub fn hash(&self) -> String {
-        crate::auth::sha256_hex(&self.token)
+        crate::digest::sha256_hex(&self.token)
     }
 
     /// The token itself, for the one response that hands it out.

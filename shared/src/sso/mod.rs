@@ -3,6 +3,7 @@
 
 pub mod attrs;
 pub mod crypto;
+pub mod error;
 pub mod input;
 pub mod time;
 
@@ -11,8 +12,8 @@ pub use input::{AppName, Params, Password, Username, Ust, ZattrName};
 use lambda_http::Request;
 
 use crate::App;
-use crate::faces::zato::ZatoError;
 use crate::ids::OrgId;
+use crate::sso::error::ZatoError;
 
 /// What every Zato request starts with: its parameters, a `current_app` from the allow-list
 /// (missing: 400; not allowed: E004001), and the organization this deployment serves.

@@ -13,8 +13,8 @@ use crate::error::StoreError;
 use crate::ids::{OrgId, PersonId};
 use crate::item::{get_s, get_u64, n, opt_s, s};
 use crate::keys;
+use crate::store::liveness;
 use crate::store::orgs::Organization;
-use crate::store::persons;
 
 pub type BucketedAttributes = BTreeMap<String, Map<String, Value>>;
 
@@ -184,7 +184,7 @@ pub async fn patch(
     person: &PersonId,
     attrs: &NewAttributes,
 ) -> Result<(), AttributeWriteError> {
-    let mut writes = vec![persons::live_membership_check(db, org, person)];
+    let mut writes = vec![liveness::live_membership_check(db, org, person)];
     for (bucket, name, value) in attrs {
         writes.push(db.put(item(bucket.owner(org), person, bucket, name, value), None));
     }
@@ -206,7 +206,7 @@ pub async fn replace(
         if !stored.member {
             return Err(AttributeWriteError::PersonNotFound);
         }
-        let mut writes = vec![persons::live_membership_check(db, org, person)];
+        let mut writes = vec![liveness::live_membership_check(db, org, person)];
         for bucket in buckets {
             let guard = keys::attribute_guard(bucket.owner(org), person, bucket.name.as_str());
             let (condition, values) = match stored.guards.get(bucket.name.as_str()) {
@@ -262,7 +262,7 @@ pub async fn delete(
     let Some(names) = names else {
         return replace(db, org, person, std::slice::from_ref(bucket), &Vec::new()).await;
     };
-    let mut writes = vec![persons::live_membership_check(db, org, person)];
+    let mut writes = vec![liveness::live_membership_check(db, org, person)];
     for name in names {
         writes.push(db.delete(&keys::attribute(
             bucket.owner(org),

@@ -2,10 +2,10 @@
 //! and its pool's `person_pool` buckets. The pool owner's `organization` buckets are known to
 //! the pool's other orgs but private to the owner: asking for one is a 403.
 
-use crate::app::App;
 use crate::attribute::{
     Bucket, BucketName, CustomBucket, EndUserPermissions, SharingScope, default_buckets,
 };
+use crate::cache::TtlCache;
 use crate::db::{Db, Item};
 use crate::error::{ApiError, StoreError};
 use crate::ids::OrgId;
@@ -53,20 +53,31 @@ impl BucketView {
     }
 }
 
+/// This instance's cache of each org's custom buckets.
+pub type BucketCache = TtlCache<OrgId, Vec<Bucket>>;
+
+/// What the bucket functions need of their caller: the table, and this instance's cache of
+/// each org's custom buckets (`App` gives both). A trait, so that the store does not depend
+/// on the app above it.
+pub trait BucketStore {
+    fn db(&self) -> &Db;
+    fn bucket_cache(&self) -> &BucketCache;
+}
+
 /// The view of `org`, from the warm instance's cache when it has one.
-pub async fn view(app: &App, org: &Organization) -> Result<BucketView, StoreError> {
+pub async fn view(app: &impl BucketStore, org: &Organization) -> Result<BucketView, StoreError> {
     let mut view = BucketView {
         accessible: default_buckets(),
         private_to_others: Vec::new(),
     };
-    let customs = match app.bucket_cache.get(&org.id) {
+    let customs = match app.bucket_cache().get(&org.id) {
         Some(customs) => customs,
         None => {
-            let mut customs = custom_in(&app.db, &org.id).await?;
+            let mut customs = custom_in(app.db(), &org.id).await?;
             if org.pool != org.id {
-                customs.extend(custom_in(&app.db, &org.pool).await?);
+                customs.extend(custom_in(app.db(), &org.pool).await?);
             }
-            app.bucket_cache.put(org.id.clone(), customs.clone());
+            app.bucket_cache().put(org.id.clone(), customs.clone());
             customs
         }
     };
@@ -123,7 +134,7 @@ pub enum BucketWriteError {
 /// Defines a custom bucket: `organization` buckets in the org's partition, `person_pool` ones
 /// in the pool's, where every org of the pool sees them.
 pub async fn create(
-    app: &App,
+    app: &impl BucketStore,
     org: &Organization,
     name: BucketName,
     scope: SharingScope,
@@ -162,12 +173,12 @@ pub async fn create(
         s(bucket.generation().unwrap_or_default()),
     );
     match app
-        .db
-        .transact(vec![app.db.put(item, Some("attribute_not_exists(pk)"))])
+        .db()
+        .transact(vec![app.db().put(item, Some("attribute_not_exists(pk)"))])
         .await
     {
         Ok(()) => {
-            app.bucket_cache.forget(&org.id);
+            app.bucket_cache().forget(&org.id);
             Ok(bucket)
         }
         Err(StoreError::TransactionCancelled(_) | StoreError::ConditionFailed) => {
@@ -180,7 +191,7 @@ pub async fn create(
 /// Deletes a custom bucket the org defined. Its attributes are never served again: they carry
 /// the deleted bucket's generation.
 pub async fn delete(
-    app: &App,
+    app: &impl BucketStore,
     org: &Organization,
     name: BucketName,
 ) -> Result<(), BucketWriteError> {
@@ -198,7 +209,7 @@ pub async fn delete(
     let home = bucket.owner(org);
     let key = keys::bucket(home, name.as_str());
     let delete = aws_sdk_dynamodb::types::Delete::builder()
-        .table_name(&app.db.table)
+        .table_name(&app.db().table)
         .set_key(Some(key.to_item()))
         .condition_expression("attribute_exists(pk)")
         .build()
@@ -206,9 +217,9 @@ pub async fn delete(
     let write = aws_sdk_dynamodb::types::TransactWriteItem::builder()
         .delete(delete)
         .build();
-    match app.db.transact(vec![write]).await {
+    match app.db().transact(vec![write]).await {
         Ok(()) => {
-            app.bucket_cache.forget(&org.id);
+            app.bucket_cache().forget(&org.id);
             Ok(())
         }
         Err(StoreError::TransactionCancelled(_) | StoreError::ConditionFailed) => {

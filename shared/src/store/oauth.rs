@@ -4,9 +4,9 @@
 
 use aws_sdk_dynamodb::types::AttributeValue;
 
-use crate::auth::sha256_hex;
 use crate::config::LockoutPolicy;
 use crate::db::Db;
+use crate::digest::sha256_hex;
 use crate::error::StoreError;
 use crate::ids::OrgId;
 use crate::item::{get_s, has_key, s};

@@ -8,41 +8,10 @@ use crate::ids::OrgId;
 use crate::item::{get_list, get_s, opt_s, s};
 use crate::keys;
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Organization {
-    pub id: OrgId,
-    pub name: String,
-    /// Root first, parent last; empty for a root organization.
-    pub ancestors: Vec<OrgId>,
-    /// Whose person pool this org's persons live in (its own id unless it joined another's).
-    pub pool: OrgId,
-}
+pub use crate::org::Organization;
 
+// Its items: the value type lives below the store, in `crate::org`.
 impl Organization {
-    pub fn root(id: OrgId, name: impl Into<String>) -> Self {
-        Self {
-            pool: id.clone(),
-            id,
-            name: name.into(),
-            ancestors: Vec::new(),
-        }
-    }
-
-    /// An org known only by id and person pool (from a SailPoint token or a stream record):
-    /// enough for every store call, which never reads its name or ancestors.
-    pub fn in_pool(id: OrgId, pool: OrgId) -> Self {
-        Self {
-            id,
-            pool,
-            name: String::new(),
-            ancestors: Vec::new(),
-        }
-    }
-
-    pub fn parent(&self) -> Option<&OrgId> {
-        self.ancestors.last()
-    }
-
     fn to_item(&self) -> Item {
         let mut item = keys::org(&self.id).to_item();
         item.insert("id".into(), s(self.id.as_str()));

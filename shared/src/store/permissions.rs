@@ -41,8 +41,8 @@ pub struct CatalogEntry {
     pub created: String,
 }
 
-/// A catalog item can be assigned while it exists and is not being deleted.
-const ASSIGNABLE: &str = "attribute_exists(pk) AND attribute_not_exists(#state)";
+/// A catalog item can be assigned while it is alive.
+use crate::store::liveness::ALIVE as ASSIGNABLE;
 
 fn bump_catalog(db: &Db, org: &OrgId) -> TransactWriteItem {
     db.update(

@@ -12,6 +12,7 @@ use crate::item::{get_s, get_u64, n, opt_s, s};
 use crate::keys::{self, Key};
 use crate::person::Person;
 use crate::role::{IdentityFields, Member, RoleBody, Source};
+use crate::store::liveness::{self, ALIVE};
 use crate::store::orgs::Organization;
 use crate::store::persons;
 
@@ -58,7 +59,6 @@ impl StoredRole {
 
 /// Conflicting writes are retried from a fresh read this many times.
 const ATTEMPTS: usize = 5;
-const ALIVE: &str = "attribute_exists(pk) AND attribute_not_exists(#state)";
 
 fn role_item(org: &Organization, role: &StoredRole) -> Item {
     let mut item = keys::role(&org.id, role.id.as_str()).to_item();
@@ -476,7 +476,7 @@ async fn grant_persons(
                     Some("attribute_not_exists(pk)"),
                 ));
                 writes.push(db.put(reverse_item(org, role, &p.id), None));
-                writes.push(persons::live_membership_check(db, org, &p.id));
+                writes.push(liveness::live_membership_check(db, org, &p.id));
             }
             batches.push((writes, chunk.len() as i64));
         }

@@ -14,8 +14,8 @@ use crate::ids::{OrgId, PersonId};
 use crate::item::{get_bool, get_s, n, s};
 use crate::keys;
 use crate::sso::crypto::{DataKey, Kek};
+use crate::sso::input::{Ust, ZattrName};
 use crate::sso::time::{self, now_us, ttl_seconds};
-use crate::sso::{Ust, ZattrName};
 use crate::store::sso_users::{
     self, Session, SsoError, SsoUser, live_user_check, session_check, why_refused,
 };
@@ -193,7 +193,7 @@ pub async fn write(
 }
 
 /// Unexpired, as a write condition: no expiry, or one still ahead.
-const ALIVE: &str = "(attribute_not_exists(exp_us) OR exp_us > :now)";
+const UNEXPIRED: &str = "(attribute_not_exists(exp_us) OR exp_us > :now)";
 
 fn change_write(
     db: &Db,
@@ -251,7 +251,7 @@ fn change_write(
             db.update(
                 &key(name),
                 &format!("SET {}", sets.join(", ")),
-                Some(&format!("attribute_exists(pk) AND {ALIVE}")),
+                Some(&format!("attribute_exists(pk) AND {UNEXPIRED}")),
                 names,
                 values,
             )

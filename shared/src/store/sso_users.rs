@@ -4,16 +4,17 @@
 
 use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem};
 
-use crate::auth::sha256_hex;
 use crate::db::{Db, Item};
+use crate::digest::sha256_hex;
 use crate::error::StoreError;
 use crate::ids::{OrgId, PersonId};
 use crate::item::{get_bool, get_s, has_key, n, opt_s, s};
 use crate::keys::{self, Key};
 use crate::person::{Handle, HandleKind, Person};
 use crate::sso::crypto::CryptoError;
+use crate::sso::input::{Username, Ust};
 use crate::sso::time::{now_us, ttl_seconds};
-use crate::sso::{Username, Ust};
+use crate::store::liveness::{self, ALIVE};
 use crate::store::lockout::Standing;
 use crate::store::orgs::Organization;
 use crate::store::persons::{self, CreatePersonError};
@@ -180,13 +181,10 @@ pub fn user_from_item(item: &Item) -> Result<Option<SsoUser>, StoreError> {
     }))
 }
 
-/// A live record: it exists and is not being deleted. Every write about a user checks this.
-const LIVE: &str = "attribute_exists(pk) AND attribute_not_exists(#state)";
-
 pub fn live_user_check(db: &Db, org: &OrgId, user: &PersonId) -> TransactWriteItem {
     db.check_with(
         &keys::sso_user(org, user),
-        LIVE,
+        ALIVE,
         &[("#state", "state")],
         vec![],
     )
@@ -460,7 +458,7 @@ pub async fn approve(db: &Db, org: &OrgId, ust: &Ust, user: &PersonId) -> Result
         db.update(
             &keys::sso_user(org, user),
             "SET approval = :a, approval_mod_by = :by, approval_mod_time = :now",
-            Some(LIVE),
+            Some(ALIVE),
             &[("#state", "state")],
             vec![
                 (":a", s("approved")),
@@ -500,7 +498,7 @@ pub async fn delete(
         Err(StoreError::TransactionCancelled(_)) => return Err(why_refused(db, &org.id, ust).await),
         Err(e) => return Err(e.into()),
     }
-    persons::delete(db, org, user).await?;
+    crate::store::person_deletion::delete(db, org, user).await?;
     Ok(())
 }
 
@@ -520,7 +518,7 @@ pub async fn why_refused(db: &Db, org: &OrgId, ust: &Ust) -> SsoError {
 pub async fn attach(db: &Db, org: &Organization, user: &SsoUser) -> Result<(), SsoError> {
     let writes = vec![
         db.put(user_item(&org.id, user), Some("attribute_not_exists(pk)")),
-        persons::live_membership_check(db, org, &user.id),
+        liveness::live_membership_check(db, org, &user.id),
     ];
     match db.transact(writes).await {
         Ok(()) => Ok(()),

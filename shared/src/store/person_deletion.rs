@@ -1,0 +1,104 @@
+//! A person's deletion from an org. Above both `persons` and `roles`: leaving a role moves the
+//! role's member count, which is the role store's to write.
+
+use aws_sdk_dynamodb::types::AttributeValue;
+
+use crate::db::{Db, Item};
+use crate::error::StoreError;
+use crate::ids::PersonId;
+use crate::item::get_s;
+use crate::keys;
+use crate::store::orgs::Organization;
+use crate::store::persons::person_from_item;
+
+/// `DELETE /persons/{id}`: the person leaves `org` with everything it had there — attributes,
+/// permissions, memberships — however many; leaving its last org removes it from the pool with
+/// its handles and shared attributes. `false` when it was not a member.
+///
+/// The membership is tombstoned first, so no attribute write commits afterwards, and the
+/// permissions item is deleted second, so no permission write does: the names it held then are
+/// the last, and their holder entries go too. The Queries that follow therefore see everything
+/// there is to delete. A retried DELETE resumes; holder entries it no longer knows of stay stale,
+/// which grants nothing (a catalog delete removes them).
+pub async fn delete(db: &Db, org: &Organization, id: &PersonId) -> Result<bool, StoreError> {
+    let member = keys::person_membership(&org.pool, &org.id, id);
+    if !db.tombstone(&member).await? {
+        return Ok(false);
+    }
+    let mut doomed: Vec<keys::Key> = Vec::new();
+    if let Some(held) = db
+        .delete_returning(&keys::person_permissions(&org.id, id))
+        .await?
+    {
+        let held = crate::store::permissions::Held::from_item(&held)?;
+        for name in &held.names {
+            doomed.push(keys::permission_holder(&org.id, name, id));
+        }
+    }
+
+    let profile_key = keys::person_profile(&org.pool, id);
+    let profile = db
+        .update_returning(
+            &profile_key,
+            "DELETE #orgs :org",
+            "attribute_exists(pk)",
+            &[("#orgs", "orgs")],
+            vec![(":org", AttributeValue::Ss(vec![org.id.to_string()]))],
+        )
+        .await?;
+    let remaining = profile
+        .as_ref()
+        .and_then(|p| p.get("orgs"))
+        .map_or(0, |o| o.as_ss().map_or(0, Vec::len));
+    let leaves_pool = remaining == 0;
+
+    let take = |item: &Item, doomed: &mut Vec<keys::Key>| -> Result<(), StoreError> {
+        let key = keys::Key {
+            pk: get_s(item, keys::PK)?.to_owned(),
+            sk: get_s(item, keys::SK)?.to_owned(),
+        };
+        if key != member {
+            doomed.push(key);
+        }
+        Ok(())
+    };
+    for item in db.query_all(&keys::person_partition(&org.id, id)).await? {
+        let sk = get_s(&item, keys::SK)?;
+        if let Some(role) = sk.strip_prefix(keys::PERSON_ROLE_PREFIX) {
+            // Leaving a role moves its member count, so it is a transaction of its own.
+            let role =
+                crate::ids::RoleId::parse(role).map_err(|e| StoreError::Internal(e.to_string()))?;
+            crate::store::roles::remove_person(db, org, &role, id).await?;
+            continue;
+        }
+        // In the pool's own partition, what the pool's other orgs still share stays.
+        let shared = org.id == org.pool
+            && !leaves_pool
+            && (sk.starts_with(keys::PERSON_RECORD_PREFIX)
+                || (sk.starts_with(keys::ATTRIBUTE_PREFIX)
+                    && item
+                        .get("scope")
+                        .and_then(|v| v.as_s().ok())
+                        .is_some_and(|s| s == "person_pool")));
+        if !shared {
+            take(&item, &mut doomed)?;
+        }
+    }
+    if leaves_pool {
+        if org.pool != org.id {
+            for item in db.query_all(&keys::person_partition(&org.pool, id)).await? {
+                take(&item, &mut doomed)?;
+            }
+        }
+        if let Some(p) = &profile {
+            for h in person_from_item(p)?.handles {
+                doomed.push(keys::handle(&org.pool, h.kind().as_str(), &h.normalized()));
+            }
+        }
+    }
+    doomed.sort_by(|a, b| (&a.pk, &a.sk).cmp(&(&b.pk, &b.sk)));
+    doomed.dedup();
+    db.batch_delete(&doomed).await?;
+    db.batch_delete(std::slice::from_ref(&member)).await?;
+    Ok(true)
+}
