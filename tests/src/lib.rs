@@ -837,3 +837,20 @@ pub async fn set_number(app: &App, key: &idgraph::keys::Key, attribute: &str, va
         .await
         .expect("a direct update of DynamoDB Local");
 }
+
+/// The functions' log lines in this test process, as JSON. A process has one tracing
+/// subscriber: the first call installs it (the functions' own format, into a `LogCapture`), so
+/// call it once before the requests whose lines a test reads, and pick them by request id.
+pub fn captured_log() -> Vec<Value> {
+    static SINK: std::sync::OnceLock<LogCapture> = std::sync::OnceLock::new();
+    let sink = SINK.get_or_init(|| {
+        let sink = LogCapture::default();
+        let writer = sink.clone();
+        idgraph::runtime::init_logging_to(move || writer.clone());
+        sink
+    });
+    sink.text()
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a JSON line"))
+        .collect()
+}

@@ -3,30 +3,19 @@
 //! lockouts and privileged writes each leave an audit event carrying both request ids.
 //! Requests run through `runtime::respond`, exactly as Lambda runs them.
 
-use std::sync::OnceLock;
 
 use idgraph::auth::sha256_hex;
 use idgraph::faces::Face;
 use idgraph::runtime::respond;
 use integration_tests::{
-    DEMO_ORG, DEMO_PERSON, Event, LogCapture, SailPoint, Tenant, ZATO_ADMIN, app, get_person, read,
+    DEMO_ORG, DEMO_PERSON, Event, SailPoint, Tenant, ZATO_ADMIN, app, get_person, read,
     zato_login_event,
 };
 use serde_json::{Value, json};
 
-/// Every JSON line the functions logged so far in this test binary.
+/// Every JSON line the functions logged so far in this test process.
 fn log() -> Vec<Value> {
-    static SINK: OnceLock<LogCapture> = OnceLock::new();
-    let sink = SINK.get_or_init(|| {
-        let sink = LogCapture::default();
-        let writer = sink.clone();
-        idgraph::runtime::init_logging_to(move || writer.clone());
-        sink
-    });
-    sink.text()
-        .lines()
-        .map(|l| serde_json::from_str(l).expect("a JSON line"))
-        .collect()
+    integration_tests::captured_log()
 }
 
 /// The lines of one request, by the API Gateway request id the event carried.

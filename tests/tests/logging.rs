@@ -3,20 +3,12 @@
 
 use idgraph::faces::Face;
 use idgraph::runtime::respond;
-use integration_tests::{DEMO_API_KEY, DEMO_ORG, DEMO_PERSON, LogCapture, app, get_person};
+use integration_tests::{DEMO_API_KEY, DEMO_ORG, DEMO_PERSON, app, get_person};
 use serde_json::Value;
 
 #[tokio::test]
 async fn a_request_leaves_one_json_summary_line_without_secrets_or_values() {
-    let captured = LogCapture::default();
-    let sink = captured.clone();
-    tracing_subscriber::fmt()
-        .json()
-        .flatten_event(true)
-        .with_current_span(false)
-        .with_span_list(false)
-        .with_writer(move || sink.clone())
-        .init();
+    integration_tests::captured_log();
     let app = app().await;
     // The event as the router delivers it: no route key, so the route comes from the parameters.
     let mut event = get_person(DEMO_PERSON, DEMO_ORG, Some(DEMO_API_KEY))
@@ -24,21 +16,27 @@ async fn a_request_leaves_one_json_summary_line_without_secrets_or_values() {
         .to_json();
     event["routeKey"] = "$default".into();
     event["requestContext"]["routeKey"] = "$default".into();
-    event["requestContext"]["requestId"] = "req-abcd".into();
+    let id = format!("req-{}", uuid::Uuid::new_v4().simple());
+    event["requestContext"]["requestId"] = id.clone().into();
     let req = lambda_http::request::from_str(&event.to_string()).unwrap();
 
     let resp = respond(app, Face::SlashId, slashid_get_person::handle, req).await;
 
     assert_eq!(resp.status(), 200);
-    let text = captured.text();
-    let lines: Vec<Value> = text
-        .lines()
-        .map(|l| serde_json::from_str(l).expect("every line is JSON"))
+    // This request's lines, and every line that names no request (it may be this one's):
+    // other tests of this process log too.
+    let lines: Vec<Value> = integration_tests::captured_log()
+        .into_iter()
+        .filter(|l| {
+            let ids = [&l["request_id"], &l["apigw_request_id"]];
+            ids.iter().any(|v| *v == id.as_str()) || ids.iter().all(|v| v.is_null())
+        })
         .collect();
+    let text = lines.iter().map(Value::to_string).collect::<Vec<_>>().join("\n");
     let summaries: Vec<&Value> = lines.iter().filter(|l| l["target"] == "request").collect();
     assert_eq!(summaries.len(), 1, "{text}");
     let line = summaries[0];
-    assert_eq!(line["request_id"], "req-abcd");
+    assert_eq!(line["request_id"], id.as_str());
     assert_eq!(line["route"], "GET /persons/{person_id}");
     assert_eq!(line["status"], 200);
     assert!(line["latency_ms"].as_f64().unwrap() > 0.0);
