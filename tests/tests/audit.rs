@@ -3,7 +3,6 @@
 //! lockouts and privileged writes each leave an audit event carrying both request ids.
 //! Requests run through `runtime::respond`, exactly as Lambda runs them.
 
-
 use idgraph::auth::sha256_hex;
 use idgraph::faces::Face;
 use idgraph::runtime::respond;

@@ -32,7 +32,11 @@ async fn a_request_leaves_one_json_summary_line_without_secrets_or_values() {
             ids.iter().any(|v| *v == id.as_str()) || ids.iter().all(|v| v.is_null())
         })
         .collect();
-    let text = lines.iter().map(Value::to_string).collect::<Vec<_>>().join("\n");
+    let text = lines
+        .iter()
+        .map(Value::to_string)
+        .collect::<Vec<_>>()
+        .join("\n");
     let summaries: Vec<&Value> = lines.iter().filter(|l| l["target"] == "request").collect();
     assert_eq!(summaries.len(), 1, "{text}");
     let line = summaries[0];
