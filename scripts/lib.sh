@@ -94,22 +94,24 @@ ensure_cargo_fuzz() {
   export PATH="$TOOLS/cargo-fuzz/bin:$PATH"
 }
 
-ensure_schemathesis() {
-  local dir="$TOOLS/schemathesis"
-  if [[ -f "$dir/.installed" && "$(cat "$dir/.installed")" == "$SCHEMATHESIS_VERSION" ]]; then return; fi
-  log "installing schemathesis $SCHEMATHESIS_VERSION into .tools/schemathesis"
+# A Python tool pinned in a venv of its own under .tools/<dir>; the stamp holds the version, so
+# a pin change reinstalls.
+ensure_venv_tool() {
+  local dir="$TOOLS/$1" requirement="$2" version="$3" what="$4"
+  if [[ -f "$dir/.installed" && "$(cat "$dir/.installed")" == "$version" ]]; then return; fi
+  log "installing $what into .tools/$1"
   python3 -m venv "$dir"
-  "$dir/bin/pip" install -q --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION"
-  echo "$SCHEMATHESIS_VERSION" >"$dir/.installed"
+  "$dir/bin/pip" install -q --disable-pip-version-check "$requirement"
+  echo "$version" >"$dir/.installed"
+}
+
+ensure_schemathesis() {
+  ensure_venv_tool schemathesis "schemathesis==$SCHEMATHESIS_VERSION" "$SCHEMATHESIS_VERSION" \
+    "schemathesis $SCHEMATHESIS_VERSION"
 }
 
 ensure_moto() {
-  local dir="$TOOLS/moto"
-  if [[ -f "$dir/.installed" && "$(cat "$dir/.installed")" == "$MOTO_VERSION" ]]; then return; fi
-  log "installing moto[server] $MOTO_VERSION (the local KMS) into .tools/moto"
-  python3 -m venv "$dir"
-  "$dir/bin/pip" install -q --disable-pip-version-check "moto[server]==$MOTO_VERSION"
-  echo "$MOTO_VERSION" >"$dir/.installed"
+  ensure_venv_tool moto "moto[server]==$MOTO_VERSION" "$MOTO_VERSION" "moto[server] $MOTO_VERSION (the local KMS)"
 }
 
 ensure_all() {

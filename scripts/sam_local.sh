@@ -16,6 +16,15 @@ SAM_ARGS=(-t "$STAGE/template.yaml" --env-vars "$STAGE/env.json" --parameter-ove
   --skip-pull-image --invoke-image "$LAMBDA_BASE_IMAGE" --add-host host.docker.internal:host-gateway
   --warm-containers LAZY)
 seconds_since() { echo $(( $(date +%s) - $1 )); }
+# `sam local start-lambda` or `start-api` on a free loopback port, in the background until the
+# end; sets $SAM_URL once it answers.
+start_sam() {
+  local command="$1" port; port="$(free_port)"
+  sam_bg local "$command" --host 127.0.0.1 --port "$port" "${SAM_ARGS[@]}" >"$LOGS/sam-$command.log" 2>&1 &
+  PIDS+=("$!")
+  SAM_URL="http://127.0.0.1:$port"
+  wait_for_http "$SAM_URL/" 120
+}
 
 t=$(date +%s)
 ensure_docker "$LOGS/dockerd.log"
@@ -36,12 +45,9 @@ python3 "$ROOT/scripts/sam_local.py" stage "$STAGE"
 
 log "sam local start-lambda, and the stream poller invoking the projector through it"
 t=$(date +%s)
-LAMBDA_PORT="$(free_port)"
-sam_bg local start-lambda --host 127.0.0.1 --port "$LAMBDA_PORT" "${SAM_ARGS[@]}" >"$LOGS/sam-start-lambda.log" 2>&1 &
-PIDS+=("$!")
-wait_for_http "http://127.0.0.1:$LAMBDA_PORT/" 120
+start_sam start-lambda
 seeded="$(date +%s.%N)"
-ROUTER_URL="http://127.0.0.1:$LAMBDA_PORT" STREAM_FUNCTION=SailpointProjector STREAM_STATUS="$LOGS/sam-stream.status" \
+ROUTER_URL="$SAM_URL" STREAM_FUNCTION=SailpointProjector STREAM_STATUS="$LOGS/sam-stream.status" \
   "$VENV/bin/python" "$ROOT/scripts/stream_poller.py" >"$LOGS/sam-stream.log" 2>&1 &
 PIDS+=("$!")
 wait_for_projections "$LOGS/sam-stream.status" "$seeded" 600
@@ -49,11 +55,8 @@ echo "demo seed projected through sam local start-lambda in $(seconds_since "$t"
 
 log "sam local start-api, with SailPoint's official Python SDK"
 t=$(date +%s)
-API_PORT="$(free_port)"
-sam_bg local start-api --host 127.0.0.1 --port "$API_PORT" "${SAM_ARGS[@]}" >"$LOGS/sam-start-api.log" 2>&1 &
-PIDS+=("$!")
-wait_for_http "http://127.0.0.1:$API_PORT/" 120
-python3 "$ROOT/scripts/sam_local.py" sdk "http://127.0.0.1:$API_PORT"
+start_sam start-api
+python3 "$ROOT/scripts/sam_local.py" sdk "$SAM_URL"
 echo "start-api up and both SDK runs done in $(seconds_since "$t")s"
 
 log "sam local invoke, every events/*.json"

@@ -10,7 +10,7 @@ use idgraph::store::lockout::Standing;
 use idgraph::store::oauth::{self, PutClientError};
 use idgraph::store::orgs::{self, Organization};
 use idgraph::store::sso_users::{self, SsoUser};
-use integration_tests::{Event, Tenant, app, read};
+use integration_tests::{Event, Tenant, app, read, set_number};
 use serde_json::{Value, json};
 
 const PASSWORD: &str = "the-right-password-1";
@@ -74,16 +74,7 @@ async fn standing(app: &App, key: &Key) -> Standing {
 
 /// Ends a lock now, as time would: its `locked_until` moves to the past.
 async fn expire_lock(app: &App, key: &Key) {
-    app.db
-        .client
-        .update_item()
-        .table_name(&app.db.table)
-        .set_key(Some(key.to_item()))
-        .update_expression("SET locked_until = :past")
-        .expression_attribute_values(":past", idgraph::item::n(1))
-        .send()
-        .await
-        .expect("rewind the lock");
+    set_number(app, key, "locked_until", 1).await;
 }
 
 fn locked_until(item: &idgraph::db::Item) -> u64 {
