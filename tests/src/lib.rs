@@ -854,3 +854,26 @@ pub fn captured_log() -> Vec<Value> {
         .map(|l| serde_json::from_str(l).expect("a JSON line"))
         .collect()
 }
+
+/// The router's route table (`[workspace.metadata.lambda.watch.router]` in Cargo.toml, which
+/// scripts/routes.py generates): `(METHOD, path template, function)` for every route.
+pub fn router_routes() -> Vec<(String, String, String)> {
+    let manifest: toml::Table = std::fs::read_to_string(repo_root().join("Cargo.toml"))
+        .expect("Cargo.toml")
+        .parse()
+        .expect("valid TOML");
+    let table = manifest["workspace"]["metadata"]["lambda"]["watch"]["router"]
+        .as_table()
+        .expect("the router table");
+    let mut routes = Vec::new();
+    for (template, targets) in table {
+        for target in targets.as_array().expect("a list of targets") {
+            routes.push((
+                target["method"].as_str().expect("a method").to_owned(),
+                template.clone(),
+                target["function"].as_str().expect("a function").to_owned(),
+            ));
+        }
+    }
+    routes
+}

@@ -95,22 +95,10 @@ impl fmt::Display for Route {
 }
 
 fn routes() -> Vec<Route> {
-    let manifest: toml::Table = std::fs::read_to_string(repo_root().join("Cargo.toml"))
-        .expect("Cargo.toml")
-        .parse()
-        .expect("valid TOML");
-    let table = manifest["workspace"]["metadata"]["lambda"]["watch"]["router"]
-        .as_table()
-        .expect("the router table");
-    let mut routes = Vec::new();
-    for (template, targets) in table {
-        for target in targets.as_array().expect("a list of targets") {
-            let function = target["function"].as_str().expect("a function").to_owned();
-            let method = target["method"].as_str().expect("a method").to_owned();
-            routes.push(route(&method, template, &function));
-        }
-    }
-    routes
+    integration_tests::router_routes()
+        .iter()
+        .map(|(method, template, function)| route(method, template, function))
+        .collect()
 }
 
 /// The route's sample request: its function's event file, with the path parameters put into

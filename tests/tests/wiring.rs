@@ -54,24 +54,7 @@ fn template_routes() -> BTreeSet<(String, String, String)> {
 }
 
 fn router_routes() -> BTreeSet<(String, String, String)> {
-    let manifest: toml::Table = fs::read_to_string(repo_root().join("Cargo.toml"))
-        .unwrap()
-        .parse()
-        .unwrap();
-    let router = manifest["workspace"]["metadata"]["lambda"]["watch"]["router"]
-        .as_table()
-        .unwrap();
-    let mut routes = BTreeSet::new();
-    for (path, targets) in router {
-        for t in targets.as_array().unwrap() {
-            routes.insert((
-                t["method"].as_str().unwrap().into(),
-                path.clone(),
-                t["function"].as_str().unwrap().into(),
-            ));
-        }
-    }
-    routes
+    integration_tests::router_routes().into_iter().collect()
 }
 
 #[test]
