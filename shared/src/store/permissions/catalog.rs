@@ -1,0 +1,216 @@
+//! The org's permission catalog: what may be assigned, and its deletion (which revokes).
+
+use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem};
+
+use crate::db::Db;
+use crate::error::StoreError;
+use crate::ids::{OrgId, PersonId};
+use crate::item::{get_s, get_u64, n, opt_s, s};
+use crate::keys;
+use crate::permission::{IfMatch, PermissionName};
+
+use super::*;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CatalogEntry {
+    pub name: String,
+    pub description: Option<String>,
+    /// RFC 3339, UTC.
+    pub created: String,
+}
+
+fn bump_catalog(db: &Db, org: &OrgId) -> TransactWriteItem {
+    db.update(
+        &keys::permission_catalog(org),
+        "ADD #v :one",
+        None,
+        &[("#v", "version")],
+        vec![(":one", n(1))],
+    )
+}
+
+/// Adds a permission; `false` when it already existed (a no-op, as SlashID documents).
+pub async fn create(
+    db: &Db,
+    org: &OrgId,
+    name: &PermissionName,
+    description: Option<&str>,
+    created: &str,
+) -> Result<bool, StoreError> {
+    let mut item = keys::permission(org, name.as_str()).to_item();
+    item.insert("name".into(), s(name.as_str()));
+    item.insert("created".into(), s(created));
+    if let Some(d) = description {
+        item.insert("description".into(), s(d));
+    }
+    match db
+        .transact(vec![
+            db.put(item, Some("attribute_not_exists(pk)")),
+            bump_catalog(db, org),
+        ])
+        .await
+    {
+        Ok(()) => Ok(true),
+        Err(StoreError::TransactionCancelled(_)) => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
+/// The catalog's names (sorted) and version, in one Query.
+pub async fn list(db: &Db, org: &OrgId) -> Result<(Vec<String>, u64), StoreError> {
+    let items = db
+        .query_prefix(org.as_str(), keys::PERMISSIONS_PREFIX)
+        .await?;
+    let mut names = Vec::new();
+    let mut version = 0;
+    for item in &items {
+        if get_s(item, keys::SK)? == keys::permission_catalog(org).sk {
+            version = get_u64(item, "version")?;
+        } else if !item.contains_key("state") {
+            names.push(get_s(item, "name")?.to_owned());
+        }
+    }
+    Ok((names, version))
+}
+
+pub async fn get(
+    db: &Db,
+    org: &OrgId,
+    name: &PermissionName,
+) -> Result<Option<CatalogEntry>, StoreError> {
+    let Some(item) = db.get(&keys::permission(org, name.as_str())).await? else {
+        return Ok(None);
+    };
+    if item.contains_key("state") {
+        return Ok(None);
+    }
+    Ok(Some(CatalogEntry {
+        name: get_s(&item, "name")?.to_owned(),
+        description: opt_s(&item, "description")?.map(str::to_owned),
+        created: get_s(&item, "created")?.to_owned(),
+    }))
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CatalogWriteError {
+    #[error("permission not found")]
+    NotFound,
+    #[error("the catalog has changed since that ETag")]
+    PreconditionFailed,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Changes a permission's description. `If-Match` is the catalog's ETag (the one `GET
+/// /rbac/permissions` returns), checked in the write's condition.
+pub async fn set_description(
+    db: &Db,
+    org: &OrgId,
+    name: &PermissionName,
+    description: Option<&str>,
+    if_match: Option<IfMatch>,
+) -> Result<u64, CatalogWriteError> {
+    let key = keys::permission(org, name.as_str());
+    let update = match description {
+        Some(d) => db.update(
+            &key,
+            "SET #d = :d",
+            Some(ASSIGNABLE),
+            &[("#d", "description"), ("#state", "state")],
+            vec![(":d", s(d))],
+        ),
+        None => db.update(
+            &key,
+            "REMOVE #d",
+            Some(ASSIGNABLE),
+            &[("#d", "description"), ("#state", "state")],
+            vec![],
+        ),
+    };
+    let (condition, values) = match if_match {
+        None | Some(IfMatch::Any) => (None, vec![(":one", n(1))]),
+        Some(IfMatch::Version(v)) => (Some("#v = :im"), vec![(":one", n(1)), (":im", n(v))]),
+        Some(IfMatch::Never) => (Some("#v = :im"), vec![(":one", n(1)), (":im", s("never"))]),
+    };
+    let catalog = keys::permission_catalog(org);
+    let bump = db.update(
+        &catalog,
+        "ADD #v :one",
+        condition,
+        &[("#v", "version")],
+        values,
+    );
+    match db.transact(vec![update, bump]).await {
+        Ok(()) => Ok(db
+            .get(&catalog)
+            .await?
+            .map_or(Ok(0), |i| get_u64(&i, "version"))?),
+        Err(StoreError::TransactionCancelled(r))
+            if r.first().is_some_and(|c| c == "ConditionalCheckFailed") =>
+        {
+            Err(CatalogWriteError::NotFound)
+        }
+        Err(StoreError::TransactionCancelled(_)) => Err(CatalogWriteError::PreconditionFailed),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Deletes a permission and revokes it from everyone holding it. The catalog item is tombstoned
+/// first, so no assignment that checks the catalog from now on can commit; then every holder (a
+/// strongly consistent Query of the holder partition) loses it; then the item goes. A retried
+/// delete resumes: the tombstoned item still exists.
+pub async fn delete(db: &Db, org: &OrgId, name: &PermissionName) -> Result<(), CatalogWriteError> {
+    let key = keys::permission(org, name.as_str());
+    if !db.tombstone(&key).await? {
+        return Err(CatalogWriteError::NotFound);
+    }
+    let holders_pk = keys::permission_holders_partition(org, name.as_str());
+    for holder in db.query_prefix(&holders_pk, keys::HOLDER_PREFIX).await? {
+        let person =
+            PersonId::parse(get_s(&holder, keys::SK)?.trim_start_matches(keys::HOLDER_PREFIX))
+                .map_err(|e| StoreError::Internal(e.to_string()))?;
+        revoke(db, org, &person, name).await?;
+    }
+    db.transact(vec![db.delete(&key), bump_catalog(db, org)])
+        .await?;
+    Ok(())
+}
+
+/// Removes one permission from one person. The person's version moves whether or not the set
+/// held the name: a PUT that wrote this holder entry but has not committed yet holds the old
+/// version in its condition, and must fail and re-check the catalog.
+async fn revoke(
+    db: &Db,
+    org: &OrgId,
+    person: &PersonId,
+    name: &PermissionName,
+) -> Result<(), StoreError> {
+    let holder = keys::permission_holder(org, name.as_str(), person);
+    let writes = vec![
+        db.update(
+            &keys::person_permissions(org, person),
+            "DELETE #names :name ADD #v :one",
+            Some("attribute_exists(pk)"),
+            &[("#names", NAMES), ("#v", VERSION)],
+            vec![
+                (":name", AttributeValue::Ss(vec![name.as_str().to_owned()])),
+                (":one", n(1)),
+            ],
+        ),
+        db.delete(&holder),
+    ];
+    for attempt in 0..ATTEMPTS {
+        match db.transact(writes.clone()).await {
+            // The person is gone (no PERMS item): only the stale holder entry is left to remove.
+            Err(StoreError::TransactionCancelled(_)) => {
+                return db.transact(vec![db.delete(&holder)]).await;
+            }
+            // A transaction on the same items was in flight: this one did nothing, so try again.
+            Err(StoreError::ConditionFailed) if attempt + 1 < ATTEMPTS => {
+                tokio::time::sleep(backoff(attempt)).await;
+            }
+            other => return other,
+        }
+    }
+    Err(StoreError::ConditionFailed)
+}
