@@ -6,6 +6,8 @@
   invoke DIR         `sam local invoke` of every events/*.json through DIR's template, each status
                      checked; Zato events get a fresh UST from the zato-login event first.
   sdk URL            SailPoint's official Python SDK (both lines) against `sam local start-api`.
+  local CMD DIR ...  `sam local CMD` on DIR's template and env.json (start-lambda, start-api), with
+                     the arguments every sam local call here takes, then the rest of the command line.
 
 Each prints what it did and how long it took, and exits non-zero on the first wrong answer."""
 import json
@@ -78,15 +80,27 @@ def sam_env():
     return env
 
 
+def local_args(out):
+    """What every `sam local` call here takes: the staged template and environment, and the
+    locally built image reaching this machine's DynamoDB Local (nothing can be pulled)."""
+    return ["-t", str(out / "template.yaml"), "--env-vars", str(out / "env.json"),
+            "--parameter-overrides", "Architecture=x86_64",
+            "--skip-pull-image", "--invoke-image", IMAGE, "--add-host", "host.docker.internal:host-gateway"]
+
+
+def local(command, out, *rest):
+    """Becomes `sam local COMMAND` (same process, so the caller's pid is sam's)."""
+    cmd = [str(ROOT / ".tools/venv/bin/sam"), "local", command, *local_args(pathlib.Path(out)), *rest]
+    os.execve(cmd[0], cmd, sam_env())
+
+
 def sam_invoke(out, function, event):
     """One `sam local invoke`, as a user runs it: the response is the last line of stdout (sam
     exits 0 even when the invoke fails, so its exit code tells nothing)."""
     event_file = out / "event.json"
     event_file.write_text(json.dumps(event))
-    cmd = [str(ROOT / ".tools/venv/bin/sam"), "local", "invoke", function, "-t", str(out / "template.yaml"),
-           "-e", str(event_file), "--env-vars", str(out / "env.json"),
-           "--parameter-overrides", "Architecture=x86_64",
-           "--skip-pull-image", "--invoke-image", IMAGE, "--add-host", "host.docker.internal:host-gateway"]
+    cmd = [str(ROOT / ".tools/venv/bin/sam"), "local", "invoke", function, "-e", str(event_file),
+           *local_args(out)]
     started = time.monotonic()
     done = subprocess.run(cmd, capture_output=True, text=True, env=sam_env(), timeout=300)
     seconds = time.monotonic() - started
@@ -174,5 +188,5 @@ def sdk(url):
 
 
 if __name__ == "__main__":
-    command, arg = sys.argv[1:3]
-    {"stage": stage, "invoke": invoke, "sdk": sdk}[command](arg)
+    command, *args = sys.argv[1:]
+    {"stage": stage, "invoke": invoke, "sdk": sdk, "local": local}[command](*args)

@@ -8,19 +8,14 @@ source "$(dirname "$0")/lib.sh"
 
 LOGS="$1"
 STAGE="$LOGS/sam"
-SAM=("$VENV/bin/sam")
 trap stop_started EXIT
-# sam asks STS who it is when it has AWS credentials, which cannot answer here (sam_local.py).
-sam_bg() { env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY -u AWS_ENDPOINT_URL_DYNAMODB SAM_CLI_TELEMETRY=0 "${SAM[@]}" "$@"; }
-SAM_ARGS=(-t "$STAGE/template.yaml" --env-vars "$STAGE/env.json" --parameter-overrides Architecture=x86_64
-  --skip-pull-image --invoke-image "$LAMBDA_BASE_IMAGE" --add-host host.docker.internal:host-gateway
-  --warm-containers LAZY)
 seconds_since() { echo $(( $(date +%s) - $1 )); }
 # `sam local start-lambda` or `start-api` on a free loopback port, in the background until the
 # end; sets $SAM_URL once it answers.
 start_sam() {
   local command="$1" port; port="$(free_port)"
-  sam_bg local "$command" --host 127.0.0.1 --port "$port" "${SAM_ARGS[@]}" >"$LOGS/sam-$command.log" 2>&1 &
+  python3 "$ROOT/scripts/sam_local.py" local "$command" "$STAGE" --host 127.0.0.1 --port "$port" \
+    --warm-containers LAZY >"$LOGS/sam-$command.log" 2>&1 &
   PIDS+=("$!")
   SAM_URL="http://127.0.0.1:$port"
   wait_for_http "$SAM_URL/" 120

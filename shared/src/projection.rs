@@ -9,7 +9,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use crate::db::Db;
+use crate::db::{Condition, Db};
 use crate::error::StoreError;
 use crate::ids::{OrgId, PersonId, RoleId};
 use crate::item::{get_s, get_u64, n};
@@ -192,9 +192,9 @@ async fn refresh_memberships(
         let write = db.update(
             &keys::role_member(&org.id, role.as_str(), person),
             &format!("SET {}", sets.join(", ")),
-            Some("attribute_exists(pk) AND src_version < :version"),
-            &names,
-            values,
+            Condition::new("attribute_exists(pk) AND src_version < :version")
+                .names(&names)
+                .values(values),
         );
         match db.transact(vec![write]).await {
             Ok(()) | Err(StoreError::TransactionCancelled(_) | StoreError::ConditionFailed) => {}

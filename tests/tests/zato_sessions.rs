@@ -1,6 +1,7 @@
 //! The Zato SSO face's users and sessions through the router: login, logout, renewal, reading,
 //! creating, approving and deleting users, with every sub-status these paths answer.
 
+use idgraph::db::Condition;
 use idgraph::ids::{OrgId, PersonId};
 use idgraph::item::n;
 use idgraph::keys;
@@ -104,9 +105,7 @@ async fn an_expired_session_is_e007001_although_its_item_remains() {
     db.transact(vec![db.update(
         &key,
         "SET exp_us = :past",
-        None,
-        &[],
-        vec![(":past", n(1))],
+        Condition::none().values(vec![(":past", n(1))]),
     )])
     .await
     .unwrap();

@@ -12,7 +12,7 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::Duration;
 
-use crate::db::Db;
+use crate::db::{Condition, Db};
 use crate::error::StoreError;
 use crate::ids::OrgId;
 use crate::item::n;
@@ -97,13 +97,13 @@ async fn take(
         .update_returning(
             &keys::admission_window(org, window),
             "ADD #used :size SET #x = :expires",
-            "attribute_not_exists(#used) OR #used <= :room",
-            &[("#used", "used"), ("#x", EXPIRES_AT)],
-            vec![
-                (":size", n(size)),
-                (":room", n(limit.saturating_sub(size))),
-                (":expires", n((window + 2) * WINDOW)),
-            ],
+            Condition::new("attribute_not_exists(#used) OR #used <= :room")
+                .names(&[("#used", "used"), ("#x", EXPIRES_AT)])
+                .values(vec![
+                    (":size", n(size)),
+                    (":room", n(limit.saturating_sub(size))),
+                    (":expires", n((window + 2) * WINDOW)),
+                ]),
         )
         .await?;
     Ok(taken.is_some())

@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::{Map, Value};
 
 use crate::attribute::{AttributeName, AttributeValue, Bucket, SharingScope};
-use crate::db::{Db, Item};
+use crate::db::{Condition, Db, Item};
 use crate::error::StoreError;
 use crate::ids::{OrgId, PersonId};
 use crate::item::{get_s, get_u64, n, opt_s, s};
@@ -186,7 +186,10 @@ pub async fn patch(
 ) -> Result<(), AttributeWriteError> {
     let mut writes = vec![liveness::live_membership_check(db, org, person)];
     for (bucket, name, value) in attrs {
-        writes.push(db.put(item(bucket.owner(org), person, bucket, name, value), None));
+        writes.push(db.put(
+            item(bucket.owner(org), person, bucket, name, value),
+            Condition::none(),
+        ));
     }
     commit(db, writes).await
 }
@@ -213,13 +216,15 @@ pub async fn replace(
                 Some(v) => ("#v = :old", vec![(":old", n(*v)), (":one", n(1))]),
                 None => ("attribute_not_exists(#v)", vec![(":one", n(1))]),
             };
-            writes.push(db.update(
-                &guard,
-                "ADD #v :one",
-                Some(condition),
-                &[("#v", "version")],
-                values,
-            ));
+            writes.push(
+                db.update(
+                    &guard,
+                    "ADD #v :one",
+                    Condition::new(condition)
+                        .names(&[("#v", "version")])
+                        .values(values),
+                ),
+            );
         }
         let keep: BTreeSet<(&str, &str)> = attrs
             .iter()
@@ -231,16 +236,17 @@ pub async fn replace(
                     .iter()
                     .find(|b| b.name.as_str() == bucket_name)
                     .expect("read only asked-for buckets");
-                writes.push(db.delete(&keys::attribute(
-                    bucket.owner(org),
-                    person,
-                    bucket_name,
-                    name,
-                )));
+                writes.push(db.delete(
+                    &keys::attribute(bucket.owner(org), person, bucket_name, name),
+                    Condition::none(),
+                ));
             }
         }
         for (bucket, name, value) in attrs {
-            writes.push(db.put(item(bucket.owner(org), person, bucket, name, value), None));
+            writes.push(db.put(
+                item(bucket.owner(org), person, bucket, name, value),
+                Condition::none(),
+            ));
         }
         match commit(db, writes).await {
             Err(AttributeWriteError::Conflict) => continue,
@@ -264,12 +270,15 @@ pub async fn delete(
     };
     let mut writes = vec![liveness::live_membership_check(db, org, person)];
     for name in names {
-        writes.push(db.delete(&keys::attribute(
-            bucket.owner(org),
-            person,
-            bucket.name.as_str(),
-            name.as_str(),
-        )));
+        writes.push(db.delete(
+            &keys::attribute(
+                bucket.owner(org),
+                person,
+                bucket.name.as_str(),
+                name.as_str(),
+            ),
+            Condition::none(),
+        ));
     }
     commit(db, writes).await
 }

@@ -6,7 +6,7 @@ use crate::attribute::{
     Bucket, BucketName, CustomBucket, EndUserPermissions, SharingScope, default_buckets,
 };
 use crate::cache::TtlCache;
-use crate::db::{Db, Item};
+use crate::db::{Condition, Db, Item};
 use crate::error::{ApiError, StoreError};
 use crate::ids::OrgId;
 use crate::item::{get_s, s};
@@ -174,7 +174,7 @@ pub async fn create(
     );
     match app
         .db()
-        .transact(vec![app.db().put(item, Some("attribute_not_exists(pk)"))])
+        .transact(vec![app.db().put(item, Condition::absent())])
         .await
     {
         Ok(()) => {
@@ -208,15 +208,7 @@ pub async fn delete(
     };
     let home = bucket.owner(org);
     let key = keys::bucket(home, name.as_str());
-    let delete = aws_sdk_dynamodb::types::Delete::builder()
-        .table_name(&app.db().table)
-        .set_key(Some(key.to_item()))
-        .condition_expression("attribute_exists(pk)")
-        .build()
-        .map_err(|e| StoreError::Internal(e.to_string()))?;
-    let write = aws_sdk_dynamodb::types::TransactWriteItem::builder()
-        .delete(delete)
-        .build();
+    let write = app.db().delete(&key, Condition::present());
     match app.db().transact(vec![write]).await {
         Ok(()) => {
             app.bucket_cache().forget(&org.id);

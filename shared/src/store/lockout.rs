@@ -6,7 +6,7 @@
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::config::LockoutPolicy;
-use crate::db::{Db, Item};
+use crate::db::{Condition, Db, Item};
 use crate::error::StoreError;
 use crate::item::n;
 use crate::keys::{EXPIRES_AT, Key};
@@ -121,7 +121,11 @@ pub async fn record_failure(
             names.push(("#l", "lockouts"));
         }
         match db
-            .update_returning(key, update, condition, &names, values)
+            .update_returning(
+                key,
+                update,
+                Condition::new(condition).names(&names).values(values),
+            )
             .await?
         {
             Some(item) => {
@@ -139,7 +143,7 @@ pub async fn record_failure(
 
 /// A success: the count and the growth start over.
 pub async fn clear(db: &Db, key: &Key) -> Result<(), StoreError> {
-    db.transact(vec![db.delete(key)]).await
+    db.transact(vec![db.delete(key, Condition::none())]).await
 }
 
 #[cfg(test)]

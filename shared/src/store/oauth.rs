@@ -5,7 +5,7 @@
 use aws_sdk_dynamodb::types::AttributeValue;
 
 use crate::config::LockoutPolicy;
-use crate::db::Db;
+use crate::db::{Condition, Db};
 use crate::digest::sha256_hex;
 use crate::error::StoreError;
 use crate::ids::OrgId;
@@ -47,11 +47,11 @@ pub async fn put(
 ) -> Result<(), PutClientError> {
     let mut owner = keys::oauth_client_owner(client_id).to_item();
     owner.insert("org".into(), s(org.id.as_str()));
-    let claim = db.put_with(
+    let claim = db.put(
         owner,
-        Some("attribute_not_exists(pk) OR #org = :org"),
-        &[("#org", "org")],
-        vec![(":org", s(org.id.as_str()))],
+        Condition::new("attribute_not_exists(pk) OR #org = :org")
+            .names(&[("#org", "org")])
+            .values(vec![(":org", s(org.id.as_str()))]),
     );
     let mut item = keys::oauth_client(&org.id, client_id).to_item();
     item.insert("id".into(), s(client_id));
@@ -61,7 +61,10 @@ pub async fn put(
     if !scopes.is_empty() {
         item.insert("scopes".into(), AttributeValue::Ss(scopes.to_vec()));
     }
-    match db.transact(vec![claim, db.put(item, None)]).await {
+    match db
+        .transact(vec![claim, db.put(item, Condition::none())])
+        .await
+    {
         Err(StoreError::TransactionCancelled(_)) => Err(PutClientError::IdTaken(client_id.into())),
         other => Ok(other?),
     }
@@ -88,12 +91,9 @@ pub async fn clients(db: &Db, org: &OrgId) -> Result<Vec<(String, Vec<String>)>,
 /// `false` when `org` has no such client.
 pub async fn revoke(db: &Db, org: &OrgId, client_id: &str) -> Result<bool, StoreError> {
     let writes = vec![
-        db.delete_if(
-            &keys::oauth_client(org, client_id),
-            Some("attribute_exists(pk)"),
-        ),
-        db.delete(&keys::oauth_client_owner(client_id)),
-        db.delete(&keys::oauth_failures(org, client_id)),
+        db.delete(&keys::oauth_client(org, client_id), Condition::present()),
+        db.delete(&keys::oauth_client_owner(client_id), Condition::none()),
+        db.delete(&keys::oauth_failures(org, client_id), Condition::none()),
     ];
     match db.transact(writes).await {
         Ok(()) => Ok(true),

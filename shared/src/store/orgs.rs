@@ -2,7 +2,7 @@
 
 use aws_sdk_dynamodb::types::AttributeValue;
 
-use crate::db::{Db, Item};
+use crate::db::{Condition, Db, Item};
 use crate::error::StoreError;
 use crate::ids::OrgId;
 use crate::item::{get_list, get_s, opt_s, s};
@@ -46,20 +46,20 @@ impl Organization {
 /// organization with that id is a `ConditionFailed`/`TransactionCancelled`.
 pub async fn create(db: &Db, org: &Organization, api_key_hash: &str) -> Result<(), StoreError> {
     let mut writes = vec![
-        db.put(org.to_item(), Some("attribute_not_exists(pk)")),
-        db.put(api_key_item(&org.id, api_key_hash), None),
+        db.put(org.to_item(), Condition::absent()),
+        db.put(api_key_item(&org.id, api_key_hash), Condition::none()),
     ];
     if let Some(parent) = org.parent() {
         let mut child = keys::child_org(parent, &org.id).to_item();
         child.insert("id".into(), s(org.id.as_str()));
         child.insert("pool".into(), s(org.pool.as_str()));
-        writes.push(db.put(child, None));
-        writes.push(db.check(&keys::org(parent), "attribute_exists(pk)"));
+        writes.push(db.put(child, Condition::none()));
+        writes.push(db.check(&keys::org(parent), Condition::present()));
     }
     if org.pool != org.id {
         let mut member = keys::pool_member_org(&org.pool, &org.id).to_item();
         member.insert("id".into(), s(org.id.as_str()));
-        writes.push(db.put(member, None));
+        writes.push(db.put(member, Condition::none()));
     }
     db.transact(writes).await
 }
@@ -101,8 +101,8 @@ pub async fn pool_members(db: &Db, pool: &OrgId) -> Result<Vec<OrgId>, StoreErro
 /// before the old one is revoked. `false` when there is no such organization.
 pub async fn add_api_key(db: &Db, org: &OrgId, api_key_hash: &str) -> Result<bool, StoreError> {
     let writes = vec![
-        db.check(&keys::org(org), "attribute_exists(pk)"),
-        db.put(api_key_item(org, api_key_hash), None),
+        db.check(&keys::org(org), Condition::present()),
+        db.put(api_key_item(org, api_key_hash), Condition::none()),
     ];
     match db.transact(writes).await {
         Ok(()) => Ok(true),
@@ -128,7 +128,7 @@ pub async fn api_key_hashes(db: &Db, org: &OrgId) -> Result<Vec<String>, StoreEr
 /// accepting it for at most `AUTH_CACHE_SECONDS`. `false` when there was no such key.
 pub async fn revoke_api_key(db: &Db, org: &OrgId, api_key_hash: &str) -> Result<bool, StoreError> {
     let key = keys::api_key(org, api_key_hash);
-    let delete = db.delete_if(&key, Some("attribute_exists(pk)"));
+    let delete = db.delete(&key, Condition::present());
     match db.transact(vec![delete]).await {
         Ok(()) => Ok(true),
         Err(StoreError::TransactionCancelled(_)) => Ok(false),
@@ -186,28 +186,12 @@ pub async fn api_key_owner(db: &Db, key_hash: &str) -> Result<Option<OrgId>, Sto
 
 /// The organization that owns the credential with this `lookup` value (keys only).
 pub async fn lookup_owner(db: &Db, lookup: &str) -> Result<Option<OrgId>, StoreError> {
-    let out = db
-        .client
-        .query()
-        .table_name(&db.table)
-        .index_name(keys::LOOKUP_INDEX)
-        .key_condition_expression("#l = :l")
-        .expression_attribute_names("#l", keys::LOOKUP)
-        .expression_attribute_values(":l", s(lookup))
-        .limit(1)
-        .return_consumed_capacity(aws_sdk_dynamodb::types::ReturnConsumedCapacity::Total)
-        .send()
-        .await
-        .map_err(|e| crate::db::classify(&e))?;
-    crate::metrics::record(
-        out.consumed_capacity()
-            .and_then(|c| c.capacity_units)
-            .unwrap_or(0.0),
-    );
-    out.items()
-        .first()
+    let found = db
+        .first_by_index(keys::LOOKUP_INDEX, keys::LOOKUP, lookup)
+        .await?;
+    found
         .map(|item| {
-            OrgId::parse(get_s(item, keys::PK)?).map_err(|e| StoreError::Internal(e.to_string()))
+            OrgId::parse(get_s(&item, keys::PK)?).map_err(|e| StoreError::Internal(e.to_string()))
         })
         .transpose()
 }

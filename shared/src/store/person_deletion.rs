@@ -3,11 +3,12 @@
 
 use aws_sdk_dynamodb::types::AttributeValue;
 
-use crate::db::{Db, Item};
+use crate::db::{Condition, Db, Item};
 use crate::error::StoreError;
 use crate::ids::PersonId;
 use crate::item::get_s;
 use crate::keys;
+use crate::store::liveness;
 use crate::store::orgs::Organization;
 use crate::store::persons::person_from_item;
 
@@ -22,7 +23,7 @@ use crate::store::persons::person_from_item;
 /// which grants nothing (a catalog delete removes them).
 pub async fn delete(db: &Db, org: &Organization, id: &PersonId) -> Result<bool, StoreError> {
     let member = keys::person_membership(&org.pool, &org.id, id);
-    if !db.tombstone(&member).await? {
+    if !liveness::tombstone(db, &member).await? {
         return Ok(false);
     }
     let mut doomed: Vec<keys::Key> = Vec::new();
@@ -41,9 +42,9 @@ pub async fn delete(db: &Db, org: &Organization, id: &PersonId) -> Result<bool, 
         .update_returning(
             &profile_key,
             "DELETE #orgs :org",
-            "attribute_exists(pk)",
-            &[("#orgs", "orgs")],
-            vec![(":org", AttributeValue::Ss(vec![org.id.to_string()]))],
+            Condition::present()
+                .names(&[("#orgs", "orgs")])
+                .values(vec![(":org", AttributeValue::Ss(vec![org.id.to_string()]))]),
         )
         .await?;
     let remaining = profile

@@ -4,13 +4,14 @@
 use aws_sdk_dynamodb::types::AttributeValue;
 
 use crate::attribute::{AttributeName, AttributeValue as AttrValue, Bucket};
-use crate::db::{Db, Item};
+use crate::db::{Condition, Db, Item};
 use crate::error::StoreError;
 use crate::ids::PersonId;
 use crate::item::{get_bool, get_list, get_s, get_u64, has_key, n, opt_s, s};
 use crate::keys;
 use crate::person::{DisplayName, Handle, HandleKind, Person};
 use crate::store::attributes;
+use crate::store::liveness;
 use crate::store::orgs::Organization;
 
 #[derive(Debug, thiserror::Error)]
@@ -58,21 +59,21 @@ pub async fn create_with(
         return Err(CreatePersonError::TooManyItems(max));
     }
     let mut writes = vec![
-        db.put(profile_item(org, person), Some("attribute_not_exists(pk)")),
-        db.put(membership_item(org, &person.id), None),
+        db.put(profile_item(org, person), Condition::absent()),
+        db.put(membership_item(org, &person.id), Condition::none()),
         // Present from membership on, so reading a person's permissions can tell "none" from 404.
-        db.put(permissions_version_item(org, &person.id), None),
+        db.put(permissions_version_item(org, &person.id), Condition::none()),
     ];
     for handle in &person.handles {
         let mut item =
             keys::handle(&org.pool, handle.kind().as_str(), &handle.normalized()).to_item();
         item.insert("person_id".into(), s(person.id.as_str()));
-        writes.push(db.put(item, Some("attribute_not_exists(pk)")));
+        writes.push(db.put(item, Condition::absent()));
     }
     for (bucket, name, value) in attrs {
         writes.push(db.put(
             attributes::item(bucket.owner(org), &person.id, bucket, name, value),
-            None,
+            Condition::none(),
         ));
     }
     let first_extra = writes.len();
@@ -224,20 +225,20 @@ pub async fn put(
         let update = db.update(
             &profile_key,
             "SET #a = :a, #h = :h, #v = :next ADD #orgs :org",
-            Some("#v = :read"),
-            &[
-                ("#a", "active"),
-                ("#h", "handles"),
-                ("#v", "version"),
-                ("#orgs", "orgs"),
-            ],
-            vec![
-                (":a", profile["active"].clone()),
-                (":h", profile["handles"].clone()),
-                (":next", n(person.version)),
-                (":read", n(current.version)),
-                (":org", AttributeValue::Ss(vec![org.id.to_string()])),
-            ],
+            Condition::new("#v = :read")
+                .names(&[
+                    ("#a", "active"),
+                    ("#h", "handles"),
+                    ("#v", "version"),
+                    ("#orgs", "orgs"),
+                ])
+                .values(vec![
+                    (":a", profile["active"].clone()),
+                    (":h", profile["handles"].clone()),
+                    (":next", n(person.version)),
+                    (":read", n(current.version)),
+                    (":org", AttributeValue::Ss(vec![org.id.to_string()])),
+                ]),
         );
         let member = keys::person_membership(&org.pool, &org.id, &owner);
         let mut writes = vec![
@@ -245,28 +246,28 @@ pub async fn put(
             db.update(
                 &member,
                 "SET #org = :org",
-                Some("attribute_not_exists(#state)"),
-                &[("#org", "org"), ("#state", "state")],
-                vec![(":org", s(org.id.as_str()))],
+                liveness::not_deleting()
+                    .names(&[("#org", "org")])
+                    .values(vec![(":org", s(org.id.as_str()))]),
             ),
             db.update(
                 &keys::person_permissions(&org.id, &owner),
                 "SET #v = if_not_exists(#v, :zero)",
-                None,
-                &[("#v", "version")],
-                vec![(":zero", n(0))],
+                Condition::none()
+                    .names(&[("#v", "version")])
+                    .values(vec![(":zero", n(0))]),
             ),
         ];
         for handle in &added {
             let mut item =
                 keys::handle(&org.pool, handle.kind().as_str(), &handle.normalized()).to_item();
             item.insert("person_id".into(), s(owner.as_str()));
-            writes.push(db.put(item, Some("attribute_not_exists(pk)")));
+            writes.push(db.put(item, Condition::absent()));
         }
         for (bucket, name, value) in attrs {
             writes.push(db.put(
                 attributes::item(bucket.owner(org), &owner, bucket, name, value),
-                None,
+                Condition::none(),
             ));
         }
         if writes.len() > db.max_transaction_items {
@@ -308,9 +309,9 @@ pub async fn patch(
         .update_returning(
             &keys::person_profile(&org.pool, id),
             &format!("SET {}", sets.join(", ")),
-            "attribute_exists(pk) AND contains(#orgs, :org)",
-            &names,
-            values,
+            Condition::new("attribute_exists(pk) AND contains(#orgs, :org)")
+                .names(&names)
+                .values(values),
         )
         .await?;
     item.as_ref().map(person_from_item).transpose()

@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use crate::db::Db;
+use crate::db::{Condition, Db};
 use crate::error::StoreError;
 use crate::ids::{DocumentId, OrgId};
 use crate::item::{get_s, n, s};
@@ -98,7 +98,7 @@ pub async fn put(
 ) -> Result<(), StoreError> {
     let mut item = keys::search_document(org, index.as_str(), id.as_str()).to_item();
     item.insert("doc".into(), s(doc.to_string()));
-    db.transact(vec![db.put(item, None)]).await
+    db.transact(vec![db.put(item, Condition::none())]).await
 }
 
 /// Writes a projection unless a newer one (by source version) is already there: a replayed or
@@ -114,11 +114,10 @@ pub async fn project(
     let mut item = keys::search_document(org, index.as_str(), id).to_item();
     item.insert("doc".into(), s(doc.to_string()));
     item.insert("src_version".into(), n(version));
-    let write = db.put_with(
+    let write = db.put(
         item,
-        Some("attribute_not_exists(pk) OR src_version <= :v"),
-        &[],
-        vec![(":v", n(version))],
+        Condition::new("attribute_not_exists(pk) OR src_version <= :v")
+            .values(vec![(":v", n(version))]),
     );
     match db.transact(vec![write]).await {
         Ok(()) => Ok(true),

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem};
 use serde_json::{Value, json};
 
-use crate::db::{Db, Item};
+use crate::db::{Condition, Db, Item};
 use crate::error::StoreError;
 use crate::ids::{OrgId, PersonId};
 use crate::item::{get_bool, get_s, n, s};
@@ -218,7 +218,7 @@ fn change_write(
                 item.insert("exp_us".into(), n(e));
                 item.insert(keys::EXPIRES_AT.into(), n(ttl_seconds(*e)));
             }
-            let mut put = db.put(item, None);
+            let mut put = db.put(item, Condition::none());
             if let Some(p) = put.put.as_mut() {
                 p.condition_expression = Some("attribute_not_exists(pk) OR exp_us <= :now".into());
                 p.expression_attribute_values = Some([(":now".to_owned(), n(now))].into());
@@ -251,9 +251,9 @@ fn change_write(
             db.update(
                 &key(name),
                 &format!("SET {}", sets.join(", ")),
-                Some(&format!("attribute_exists(pk) AND {UNEXPIRED}")),
-                names,
-                values,
+                Condition::new(format!("attribute_exists(pk) AND {UNEXPIRED}"))
+                    .names(names)
+                    .values(values),
             )
         }
         Change::Set {
@@ -281,12 +281,12 @@ fn change_write(
             db.update(
                 &key(name),
                 update,
-                None,
-                &[("#n", "name"), ("#ttl", keys::EXPIRES_AT)],
-                values,
+                Condition::none()
+                    .names(&[("#n", "name"), ("#ttl", keys::EXPIRES_AT)])
+                    .values(values),
             )
         }
-        Change::Delete { name } => db.delete(&key(name)),
+        Change::Delete { name } => db.delete(&key(name), Condition::none()),
     }
 }
 

@@ -4,7 +4,7 @@
 
 use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem};
 
-use crate::db::{Db, Item};
+use crate::db::{Condition, Db, Item};
 use crate::digest::sha256_hex;
 use crate::error::StoreError;
 use crate::ids::{OrgId, PersonId};
@@ -14,7 +14,7 @@ use crate::person::{Handle, HandleKind, Person};
 use crate::sso::crypto::CryptoError;
 use crate::sso::input::{Username, Ust};
 use crate::sso::time::{now_us, ttl_seconds};
-use crate::store::liveness::{self, ALIVE};
+use crate::store::liveness;
 use crate::store::lockout::Standing;
 use crate::store::orgs::Organization;
 use crate::store::persons::{self, CreatePersonError};
@@ -182,12 +182,7 @@ pub fn user_from_item(item: &Item) -> Result<Option<SsoUser>, StoreError> {
 }
 
 pub fn live_user_check(db: &Db, org: &OrgId, user: &PersonId) -> TransactWriteItem {
-    db.check_with(
-        &keys::sso_user(org, user),
-        ALIVE,
-        &[("#state", "state")],
-        vec![],
-    )
+    db.check(&keys::sso_user(org, user), liveness::alive())
 }
 
 /// The caller's session is live, and belongs to a super-user when `super_user` is asked for.
@@ -198,7 +193,10 @@ pub fn session_check(db: &Db, org: &OrgId, ust: &Ust, super_user: bool) -> Trans
         condition.push_str(" AND super_user = :t");
         values.push((":t", AttributeValue::Bool(true)));
     }
-    db.check_with(&session_key(org, ust), &condition, &[], values)
+    db.check(
+        &session_key(org, ust),
+        Condition::new(condition).values(values),
+    )
 }
 
 pub fn session_key(org: &OrgId, ust: &Ust) -> Key {
@@ -231,7 +229,7 @@ pub async fn create(
     };
     let has_guard = guard.is_some();
     let mut extra: Vec<_> = guard.into_iter().collect();
-    extra.push(db.put(user_item(&org.id, user), Some("attribute_not_exists(pk)")));
+    extra.push(db.put(user_item(&org.id, user), Condition::absent()));
     match persons::create_with(db, org, &person, &[], extra).await {
         Ok(()) => Ok(()),
         Err(CreatePersonError::HandleTaken(_)) => Err(SsoError::UsernameTaken),
@@ -314,9 +312,10 @@ pub async fn rehash(
     let write = db.update(
         &keys::sso_user(org, &user.id),
         "SET password_hash = :new",
-        Some("password_hash = :old AND attribute_not_exists(#state)"),
-        &[("#state", "state")],
-        vec![(":new", s(new_hash)), (":old", s(&user.password_hash))],
+        liveness::alive_where("password_hash = :old").values(vec![
+            (":new", s(new_hash)),
+            (":old", s(&user.password_hash)),
+        ]),
     );
     match db.transact(vec![write]).await {
         Ok(()) | Err(StoreError::TransactionCancelled(_)) => Ok(()),
@@ -375,7 +374,10 @@ pub async fn open_session(
     item.insert("exp_us".into(), n(expires_us));
     item.insert("max_exp_us".into(), n(max_us));
     item.insert(keys::EXPIRES_AT.into(), n(ttl_seconds(expires_us)));
-    let writes = vec![live_user_check(db, org, &user.id), db.put(item, None)];
+    let writes = vec![
+        live_user_check(db, org, &user.id),
+        db.put(item, Condition::none()),
+    ];
     match db.transact(writes).await {
         Ok(()) => Ok((ust, expires_us)),
         Err(StoreError::TransactionCancelled(_)) => Err(SsoError::NotAllowed),
@@ -384,7 +386,8 @@ pub async fn open_session(
 }
 
 pub async fn close_session(db: &Db, org: &OrgId, ust: &Ust) -> Result<(), StoreError> {
-    db.transact(vec![db.delete(&session_key(org, ust))]).await
+    db.transact(vec![db.delete(&session_key(org, ust), Condition::none())])
+        .await
 }
 
 /// Extends a live session to `idle` from now, but never past its absolute end; `None` when it
@@ -402,13 +405,13 @@ pub async fn renew_session(
         db.update_returning(
             &key,
             "SET exp_us = :e, #ttl = :t",
-            condition,
-            &[("#ttl", keys::EXPIRES_AT)],
-            vec![
-                (":e", n(expires_us)),
-                (":t", n(ttl_seconds(expires_us))),
-                (":now", n(now)),
-            ],
+            Condition::new(condition)
+                .names(&[("#ttl", keys::EXPIRES_AT)])
+                .values(vec![
+                    (":e", n(expires_us)),
+                    (":t", n(ttl_seconds(expires_us))),
+                    (":now", n(now)),
+                ]),
         )
     };
     let live = "attribute_exists(pk) AND exp_us > :now AND max_exp_us >= :e";
@@ -458,13 +461,11 @@ pub async fn approve(db: &Db, org: &OrgId, ust: &Ust, user: &PersonId) -> Result
         db.update(
             &keys::sso_user(org, user),
             "SET approval = :a, approval_mod_by = :by, approval_mod_time = :now",
-            Some(ALIVE),
-            &[("#state", "state")],
-            vec![
+            liveness::alive().values(vec![
                 (":a", s("approved")),
                 (":by", s(ust.person().as_str())),
                 (":now", n(now_us())),
-            ],
+            ]),
         ),
     ];
     match db.transact(writes).await {
@@ -485,13 +486,7 @@ pub async fn delete(
 ) -> Result<(), SsoError> {
     let writes = vec![
         session_check(db, &org.id, ust, true),
-        db.update(
-            &keys::sso_user(&org.id, user),
-            "SET #state = :deleting",
-            Some("attribute_exists(pk)"),
-            &[("#state", "state")],
-            vec![(":deleting", s("deleting"))],
-        ),
+        liveness::mark(db, &keys::sso_user(&org.id, user)),
     ];
     match db.transact(writes).await {
         Ok(()) => {}
@@ -517,7 +512,7 @@ pub async fn why_refused(db: &Db, org: &OrgId, ust: &Ust) -> SsoError {
 /// person is not a live member of the org.
 pub async fn attach(db: &Db, org: &Organization, user: &SsoUser) -> Result<(), SsoError> {
     let writes = vec![
-        db.put(user_item(&org.id, user), Some("attribute_not_exists(pk)")),
+        db.put(user_item(&org.id, user), Condition::absent()),
         liveness::live_membership_check(db, org, &user.id),
     ];
     match db.transact(writes).await {

@@ -4,7 +4,7 @@ use std::collections::BTreeSet;
 
 use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem};
 
-use crate::db::{Db, Item};
+use crate::db::{Condition, Db, Item};
 use crate::error::StoreError;
 use crate::ids::{OrgId, PersonId};
 use crate::item::{get_s, get_u64, n, s};
@@ -256,22 +256,24 @@ impl Write<'_> {
         self.db.update(
             &keys::person_permissions(self.org, self.person),
             update,
-            Some(&condition),
-            &[("#v", VERSION), ("#names", NAMES)],
-            values,
+            Condition::new(condition)
+                .names(&[("#v", VERSION), ("#names", NAMES)])
+                .values(values),
         )
     }
 
     fn put_holder(&self, name: &str) -> TransactWriteItem {
         self.db.put(
             keys::permission_holder(self.org, name, self.person).to_item(),
-            None,
+            Condition::none(),
         )
     }
 
     fn delete_holder(&self, name: &str) -> TransactWriteItem {
-        self.db
-            .delete(&keys::permission_holder(self.org, name, self.person))
+        self.db.delete(
+            &keys::permission_holder(self.org, name, self.person),
+            Condition::none(),
+        )
     }
 
     /// One transaction: the commit, each added name's catalog check and holder entry, each
@@ -281,12 +283,10 @@ impl Write<'_> {
         let mut checks = Vec::new();
         for name in &plan.add {
             checks.push((writes.len(), name.clone()));
-            writes.push(self.db.check_with(
-                &keys::permission(self.org, name),
-                ASSIGNABLE,
-                &[("#state", "state")],
-                vec![],
-            ));
+            writes.push(
+                self.db
+                    .check(&keys::permission(self.org, name), liveness::alive()),
+            );
             writes.push(self.put_holder(name));
         }
         for name in &plan.remove {

@@ -2,7 +2,7 @@
 
 use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem};
 
-use crate::db::Db;
+use crate::db::{Condition, Db};
 use crate::error::StoreError;
 use crate::ids::{OrgId, PersonId};
 use crate::item::{get_s, get_u64, n, opt_s, s};
@@ -23,9 +23,9 @@ fn bump_catalog(db: &Db, org: &OrgId) -> TransactWriteItem {
     db.update(
         &keys::permission_catalog(org),
         "ADD #v :one",
-        None,
-        &[("#v", "version")],
-        vec![(":one", n(1))],
+        Condition::none()
+            .names(&[("#v", "version")])
+            .values(vec![(":one", n(1))]),
     )
 }
 
@@ -45,7 +45,7 @@ pub async fn create(
     }
     match db
         .transact(vec![
-            db.put(item, Some("attribute_not_exists(pk)")),
+            db.put(item, Condition::absent()),
             bump_catalog(db, org),
         ])
         .await
@@ -115,30 +115,28 @@ pub async fn set_description(
         Some(d) => db.update(
             &key,
             "SET #d = :d",
-            Some(ASSIGNABLE),
-            &[("#d", "description"), ("#state", "state")],
-            vec![(":d", s(d))],
+            liveness::alive()
+                .names(&[("#d", "description")])
+                .values(vec![(":d", s(d))]),
         ),
         None => db.update(
             &key,
             "REMOVE #d",
-            Some(ASSIGNABLE),
-            &[("#d", "description"), ("#state", "state")],
-            vec![],
+            liveness::alive().names(&[("#d", "description")]),
         ),
     };
-    let (condition, values) = match if_match {
-        None | Some(IfMatch::Any) => (None, vec![(":one", n(1))]),
-        Some(IfMatch::Version(v)) => (Some("#v = :im"), vec![(":one", n(1)), (":im", n(v))]),
-        Some(IfMatch::Never) => (Some("#v = :im"), vec![(":one", n(1)), (":im", s("never"))]),
+    let guard = match if_match {
+        None | Some(IfMatch::Any) => Condition::none(),
+        Some(IfMatch::Version(v)) => Condition::new("#v = :im").values(vec![(":im", n(v))]),
+        Some(IfMatch::Never) => Condition::new("#v = :im").values(vec![(":im", s("never"))]),
     };
     let catalog = keys::permission_catalog(org);
     let bump = db.update(
         &catalog,
         "ADD #v :one",
-        condition,
-        &[("#v", "version")],
-        values,
+        guard
+            .names(&[("#v", "version")])
+            .values(vec![(":one", n(1))]),
     );
     match db.transact(vec![update, bump]).await {
         Ok(()) => Ok(db
@@ -161,7 +159,7 @@ pub async fn set_description(
 /// delete resumes: the tombstoned item still exists.
 pub async fn delete(db: &Db, org: &OrgId, name: &PermissionName) -> Result<(), CatalogWriteError> {
     let key = keys::permission(org, name.as_str());
-    if !db.tombstone(&key).await? {
+    if !liveness::tombstone(db, &key).await? {
         return Err(CatalogWriteError::NotFound);
     }
     let holders_pk = keys::permission_holders_partition(org, name.as_str());
@@ -171,8 +169,11 @@ pub async fn delete(db: &Db, org: &OrgId, name: &PermissionName) -> Result<(), C
                 .map_err(|e| StoreError::Internal(e.to_string()))?;
         revoke(db, org, &person, name).await?;
     }
-    db.transact(vec![db.delete(&key), bump_catalog(db, org)])
-        .await?;
+    db.transact(vec![
+        db.delete(&key, Condition::none()),
+        bump_catalog(db, org),
+    ])
+    .await?;
     Ok(())
 }
 
@@ -190,20 +191,22 @@ async fn revoke(
         db.update(
             &keys::person_permissions(org, person),
             "DELETE #names :name ADD #v :one",
-            Some("attribute_exists(pk)"),
-            &[("#names", NAMES), ("#v", VERSION)],
-            vec![
-                (":name", AttributeValue::Ss(vec![name.as_str().to_owned()])),
-                (":one", n(1)),
-            ],
+            Condition::present()
+                .names(&[("#names", NAMES), ("#v", VERSION)])
+                .values(vec![
+                    (":name", AttributeValue::Ss(vec![name.as_str().to_owned()])),
+                    (":one", n(1)),
+                ]),
         ),
-        db.delete(&holder),
+        db.delete(&holder, Condition::none()),
     ];
     for attempt in 0..ATTEMPTS {
         match db.transact(writes.clone()).await {
             // The person is gone (no PERMS item): only the stale holder entry is left to remove.
             Err(StoreError::TransactionCancelled(_)) => {
-                return db.transact(vec![db.delete(&holder)]).await;
+                return db
+                    .transact(vec![db.delete(&holder, Condition::none())])
+                    .await;
             }
             // A transaction on the same items was in flight: this one did nothing, so try again.
             Err(StoreError::ConditionFailed) if attempt + 1 < ATTEMPTS => {

@@ -27,7 +27,7 @@ const _: () = assert!(
 );
 
 /// A catalog item can be assigned while it is alive.
-use crate::store::liveness::ALIVE as ASSIGNABLE;
+use crate::store::liveness;
 
 /// The `PERMS` item's attributes.
 const NAMES: &str = "names";

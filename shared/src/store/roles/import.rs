@@ -8,6 +8,7 @@ use crate::ids::{PersonId, RoleId};
 use crate::item::{get_u64, n};
 use crate::keys::{self, Key};
 use crate::role::{IdentityFields, Source};
+use crate::store::liveness;
 use crate::store::orgs::Organization;
 use crate::store::persons;
 
@@ -98,9 +99,8 @@ pub async fn commit_member_count(
         db.update(
             &key,
             "SET member_count = :c",
-            Some("member_count = :before AND attribute_not_exists(#state)"),
-            &[("#state", "state")],
-            vec![(":c", n(count)), (":before", n(before))],
+            liveness::alive_where("member_count = :before")
+                .values(vec![(":c", n(count)), (":before", n(before))]),
         )
     };
     db.transact(vec![

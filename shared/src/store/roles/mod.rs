@@ -4,13 +4,14 @@
 
 use serde_json::{Map, Value};
 
-use crate::db::{Db, Item};
+use crate::db::{Condition, Db, Item};
 use crate::error::StoreError;
 use crate::ids::{PersonId, RoleId};
 use crate::item::{get_s, get_u64, n, s};
 use crate::keys::{self, Key};
 use crate::person::Person;
 use crate::role::{RoleBody, Source};
+use crate::store::liveness;
 use crate::store::orgs::Organization;
 use crate::store::persons;
 
@@ -147,9 +148,9 @@ pub async fn create(
     };
     let [low, high] = sentinel_items(org, &role.id);
     db.transact(vec![
-        db.put(role_item(org, &role), Some("attribute_not_exists(pk)")),
-        db.put(low, None),
-        db.put(high, None),
+        db.put(role_item(org, &role), Condition::absent()),
+        db.put(low, Condition::none()),
+        db.put(high, Condition::none()),
     ])
     .await
     .map_err(|e| match e {
@@ -194,11 +195,11 @@ pub async fn replace(
         doc,
         version: current.version + 1,
     };
-    let write = db.put_with(
+    let write = db.put(
         role_item(org, &role),
-        Some("#v = :read AND attribute_not_exists(#state)"),
-        &[("#v", "version"), ("#state", "state")],
-        vec![(":read", n(current.version))],
+        liveness::alive_where("#v = :read")
+            .names(&[("#v", "version")])
+            .values(vec![(":read", n(current.version))]),
     );
     db.transact(vec![write]).await.map_err(|e| match e {
         StoreError::TransactionCancelled(_) | StoreError::ConditionFailed => RoleError::Conflict,
@@ -219,15 +220,7 @@ pub async fn delete(db: &Db, org: &Organization, id: &RoleId) -> Result<bool, St
         return Ok(false);
     };
     if !role.contains_key("state") {
-        let mark = |key: &Key| {
-            db.update(
-                key,
-                "SET #state = :deleting",
-                Some("attribute_exists(pk)"),
-                &[("#state", "state")],
-                vec![(":deleting", s("deleting"))],
-            )
-        };
+        let mark = |key: &Key| liveness::mark(db, key);
         db.transact(vec![
             mark(&role_key),
             mark(&keys::role_sentinel_low(&org.id, id.as_str())),
