@@ -74,7 +74,10 @@ FUNCTIONS += [
     ("sailpoint-patch-role", "SailPoint", WRITE, v3("PATCH", "/v3/roles/{id}"), False),
     ("sailpoint-delete-role", "SailPoint", BULK, v3("DELETE", "/v3/roles/{id}"), False),
     ("sailpoint-assigned-identities", "SailPoint", READ, v3("GET", "/v3/roles/{id}/assigned-identities"), False),
-    ("sailpoint-access-request", "SailPoint", WRITE, [("POST", "/v3/access-requests")], False),
+    ("sailpoint-bulk-delete-roles", "SailPoint", BULK, v3("POST", "/v3/roles/bulk-delete"), False),
+    ("sailpoint-access-request", "SailPoint", BULK, v3("POST", "/v3/access-requests"), False),
+    ("sailpoint-access-request-status", "SailPoint", READ, v3("GET", "/v3/access-request-status"), False),
+    ("sailpoint-cancel-access-request", "SailPoint", READ, v3("POST", "/v3/access-requests/cancel"), False),
     ("sailpoint-get-document", "SailPoint", READ, v3("GET", "/v3/search/{index}/{id}"), False),
     ("sailpoint-put-document", "SailPoint", WRITE, v3("PUT", "/v3/search/{index}/{id}"), False),
 ]
@@ -171,6 +174,8 @@ DEMO_BODIES = {
     "sailpoint-access-request": {"requestType": "GRANT_ACCESS", "requestedFor": ["2c9180a46faadee4016fb4e018c20639"],
                                  "requestedItems": [{"type": "ROLE", "id": "2c91808c6faadea6016fb4f2bc69077b"}]},
     "sailpoint-put-document": {"id": "2c91808568c529c60168cca6f90c1313", "name": "Employee Access", "_type": "accessprofile"},
+    "sailpoint-bulk-delete-roles": {"roleIds": ["2c91808c6faadea6016fb4f2bc690780"]},
+    "sailpoint-cancel-access-request": {"accountActivityId": "2c9180835d2e5168015d32f890ca1581", "comment": "I requested this role by mistake."},
     # Zato's doc examples; every UST-bearing body needs a fresh UST from zato-login.
     "zato-login": {"username": "jdoe", "password": "jdoe-password-1", "current_app": "CRM"},
     "zato-logout": {"ust": ZATO_UST, "current_app": "CRM"},
@@ -191,7 +196,9 @@ DEMO_BODIES = {
     "zato-user-attr-exists": {"current_ust": ZATO_UST, "current_app": "CRM", "user_id": ZATO_USER, "name": "my-attribute"},
     "zato-user-attr-names": {"current_ust": ZATO_UST, "current_app": "CRM", "user_id": ZATO_USER},
 }
-DEMO_QUERY = {"sailpoint-assigned-identities": "limit=10&offset=0&count=true&filters=name%20sw%20%22T%22&sorters=aliasName%2C-name",
+DEMO_QUERY = {"sailpoint-access-request-status": "requested-for=2c9180a46faadee4016fb4e018c20639&limit=10&count=true&sorters=-created",
+              "sailpoint-list-roles": "limit=10&count=true&sorters=name&filters=name%20sw%20%22IT%22",
+              "sailpoint-assigned-identities": "limit=10&offset=0&count=true&filters=name%20sw%20%22T%22&sorters=aliasName%2C-name",
               "slashid-get-person-attributes": "buckets=person_pool-end_user_read_write,person_pool-end_user_no_access",
               "slashid-get-person": "fields=handles"}
 

@@ -41,6 +41,9 @@ LAST = [
     "sailpoint-delete-role",
     "slashid-delete-person",
 ]
+# Events whose documented answer is not a 2xx: SailPoint's cancel example names a request this
+# stack never made (requests here complete when made, so a real one would be a 400).
+EXPECTED = {"sailpoint-cancel-access-request": 404}
 FIRST = ["zato-login", "zato-create-user", "zato-create-user-attr", "slashid-create-permission"]
 
 def pascal(name):
@@ -137,7 +140,7 @@ def check(name, response):
     if name == "sailpoint-projector":  # a stream batch: its answer lists the records that failed
         return response == {"batchItemFailures": []}, "batch"
     status = response.get("statusCode")
-    ok = 200 <= (status or 0) < 300
+    ok = status == EXPECTED[name] if name in EXPECTED else 200 <= (status or 0) < 300
     if ok and name.startswith("zato-"):
         ok = json.loads(response["body"]).get("status") == "ok"
     return ok, status

@@ -278,6 +278,28 @@ pub fn sort_value(value: Option<&str>) -> String {
         .collect()
 }
 
+// ---- access requests: `{org}#AR` and, per identity, its person partition ------------------
+
+/// A requested item's status. Ids begin with the time they were made, so both partitions
+/// list in creation order; the person's copy goes when the person does.
+pub const ACCESS_REQUEST_PREFIX: &str = "AR#";
+
+pub fn access_requests_partition(org: &OrgId) -> String {
+    format!("{org}#AR")
+}
+pub fn access_request(org: &OrgId, id: &str) -> Key {
+    Key::new(
+        access_requests_partition(org),
+        format!("{ACCESS_REQUEST_PREFIX}{id}"),
+    )
+}
+pub fn person_access_request(org: &OrgId, person: &PersonId, id: &str) -> Key {
+    Key::new(
+        person_partition(org, person),
+        format!("{ACCESS_REQUEST_PREFIX}{id}"),
+    )
+}
+
 // ---- search documents: `{org}#DOC#{index}#{id}` --------------------------------------------
 
 pub fn search_document(org: &OrgId, index: &str, id: &str) -> Key {

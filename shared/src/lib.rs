@@ -5,6 +5,7 @@
 // import each other (scripts/layers.py checks both in make test).
 
 // Values: newtypes and plain data, parsed at the edge; they know nothing of storage or HTTP.
+pub mod access_request;
 pub mod attribute;
 pub mod audit;
 pub mod cache;
@@ -22,6 +23,7 @@ pub mod permission;
 pub mod person;
 pub mod request;
 pub mod role;
+pub mod role_listing;
 
 // Storage: DynamoDB access and the store, one module per aggregate (with `keys` above, every
 // key shape).

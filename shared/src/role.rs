@@ -47,8 +47,11 @@ pub struct Member {
     pub source: Source,
 }
 
-/// The identity fields of a person: `name` is the display name, `aliasName` the `username`
-/// handle, `email` the first `email_address` handle.
+/// The identity fields of a person as SailPoint shows them (docs/sailpoint.md, "A SlashID person
+/// as an identity"). `aliasName` is the account name: the `username` handle, else the email
+/// address, else the phone number, else the person id. `name` is the display name, else the
+/// `aliasName`. Both are always strings, as the SDKs type them; `email` is the first
+/// `email_address` handle, absent when there is none.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IdentityFields {
     pub name: Option<String>,
@@ -67,24 +70,40 @@ impl IdentityFields {
                 .find(|h| h.kind() == kind)
                 .map(|h| h.value().to_owned())
         };
+        let email = first(HandleKind::EmailAddress);
+        let alias = first(HandleKind::Username)
+            .or_else(|| email.clone())
+            .or_else(|| first(HandleKind::PhoneNumber))
+            .unwrap_or_else(|| person.id.as_str().to_owned());
         Self {
-            name: person.name.as_ref().map(|n| n.as_str().to_owned()),
-            alias: first(HandleKind::Username),
-            email: first(HandleKind::EmailAddress),
+            name: Some(
+                person
+                    .name
+                    .as_ref()
+                    .map_or_else(|| alias.clone(), |n| n.as_str().to_owned()),
+            ),
+            alias: Some(alias),
+            email,
             version: person.version,
         }
     }
 }
 
 impl Member {
+    /// A `RoleIdentity`. A member written before names were always set (a null in the table)
+    /// shows its id rather than a null the SDKs do not expect; no email is no `email`.
     pub fn to_json(&self) -> Value {
-        json!({
-            "id": self.id.as_str(),
-            "aliasName": self.alias,
-            "name": self.name,
-            "email": self.email,
+        let id = self.id.as_str();
+        let mut json = json!({
+            "id": id,
+            "aliasName": self.alias.as_deref().unwrap_or(id),
+            "name": self.name.as_deref().or(self.alias.as_deref()).unwrap_or(id),
             "roleAssignmentSource": self.source.as_str(),
-        })
+        });
+        if let Some(email) = &self.email {
+            json["email"] = Value::from(email.as_str());
+        }
+        json
     }
 
     fn field(&self, f: SortField) -> Option<&str> {
@@ -131,6 +150,11 @@ pub struct Paging {
 
 impl Paging {
     pub fn parse(q: &Query) -> Result<Self, ApiError> {
+        Self::parse_up_to(q, MAX_LIMIT)
+    }
+
+    /// With the operation's own `limit` bound, which is also its default (50 for `listRoles`).
+    pub fn parse_up_to(q: &Query, max_limit: usize) -> Result<Self, ApiError> {
         let bad = |m: String| ApiError::BadRequest(m);
         let number = |name: &str, default: usize| -> Result<usize, ApiError> {
             match q.single(name)? {
@@ -142,10 +166,10 @@ impl Paging {
                     .ok_or_else(|| bad(format!("{name} must be a whole number ≥ 0, not {raw:?}"))),
             }
         };
-        let limit = number("limit", MAX_LIMIT)?;
-        if limit > MAX_LIMIT {
+        let limit = number("limit", max_limit)?;
+        if limit > max_limit {
             return Err(bad(format!(
-                "limit must be between 0 and {MAX_LIMIT}, not {limit}"
+                "limit must be between 0 and {max_limit}, not {limit}"
             )));
         }
         let offset = number("offset", 0)?;

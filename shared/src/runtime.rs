@@ -7,6 +7,7 @@ use std::future::Future;
 use std::time::Instant;
 
 use lambda_http::request::RequestContext;
+use lambda_http::tower::ServiceExt;
 use lambda_http::{Body, Request, RequestExt, Response, service_fn};
 
 use crate::app::{App, BoxError};
@@ -24,10 +25,40 @@ where
     // No warm-up call: on a cold start it would only put one more DynamoDB round trip before
     // the first answer, which opens the connection anyway (measured: bench/results, section 3).
     let app: &'static App = Box::leak(Box::new(app));
-    lambda_http::run(service_fn(move |req: Request| async move {
+    let adapter = lambda_http::Adapter::from(service_fn(move |req: Request| async move {
         Ok::<_, Infallible>(respond(app, face, handler, req).await)
-    }))
-    .await
+    }));
+    lambda_runtime::run(adapter.map_response(spelled)).await
+}
+
+/// Response headers whose spelling clients depend on. The `http` crate keeps every header name
+/// in lowercase, and SailPoint's Python SDK looks `X-Total-Count` up in a case-sensitive dict,
+/// so the Lambda's response JSON carries these as the vendor spells them; API Gateway and
+/// `sam local start-api` pass a name on as the function wrote it.
+pub const SPELLED_HEADERS: [&str; 1] = ["X-Total-Count"];
+
+/// The Lambda response as JSON, with the headers of `SPELLED_HEADERS` respelled.
+fn spelled<R: serde::Serialize>(response: R) -> serde_json::Value {
+    let mut json = serde_json::to_value(response).unwrap_or_else(|e| {
+        // Only a non-UTF-8 header value can fail here; the gateway would refuse it anyway.
+        tracing::error!(error = %e, "response not serializable");
+        serde_json::json!({"statusCode": 500})
+    });
+    respell(&mut json);
+    json
+}
+
+fn respell(json: &mut serde_json::Value) {
+    for field in ["headers", "multiValueHeaders"] {
+        let Some(headers) = json.get_mut(field).and_then(|h| h.as_object_mut()) else {
+            continue;
+        };
+        for name in SPELLED_HEADERS {
+            if let Some(value) = headers.remove(&name.to_ascii_lowercase()) {
+                headers.insert(name.to_owned(), value);
+            }
+        }
+    }
 }
 
 /// Runs one request through `handler` and logs its summary line. Public so that tests and the
@@ -195,4 +226,25 @@ pub fn block_on<F: std::future::Future>(future: F) -> F::Output {
         .build()
         .expect("a current-thread tokio runtime")
         .block_on(future)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_total_count_header_leaves_spelled_as_sailpoint_spells_it() {
+        let mut json = serde_json::json!({
+            "statusCode": 200,
+            "headers": {"x-total-count": "26", "content-type": "application/json"},
+            "multiValueHeaders": {"x-total-count": ["26"]},
+        });
+
+        respell(&mut json);
+
+        assert_eq!(json["headers"]["X-Total-Count"], "26");
+        assert_eq!(json["multiValueHeaders"]["X-Total-Count"][0], "26");
+        assert!(json["headers"].get("x-total-count").is_none());
+        assert_eq!(json["headers"]["content-type"], "application/json");
+    }
 }

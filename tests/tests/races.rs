@@ -158,7 +158,7 @@ async fn of_thirty_concurrent_zato_creations_of_one_attribute_exactly_one_succee
 
 fn access_request(kind: &str, who: &str, role: &str) -> Value {
     json!({"requestType": kind, "requestedFor": [who],
-        "requestedItems": [{"type": "ROLE", "id": role}]})
+        "requestedItems": [{"type": "ROLE", "id": role, "comment": "race"}]})
 }
 
 #[tokio::test]

@@ -17,14 +17,19 @@ const BATCH_GET_ATTEMPTS: u32 = 4;
 pub struct QuerySpec<'a> {
     pub pk: &'a str,
     pub index: Option<&'a str>,
-    /// The sort-key attribute `prefix` applies to.
+    /// The sort-key attribute `prefix` or `between` applies to.
     pub sort_attr: &'a str,
-    pub prefix: Option<&'a str>,
+    /// Sort keys beginning with this.
+    pub prefix: Option<String>,
+    /// Sort keys within these bounds, both included (instead of `prefix`).
+    pub between: Option<(String, String)>,
     pub forward: bool,
     pub limit: Option<i32>,
     pub start: Option<Item>,
     /// `Select = COUNT`: only `count` comes back.
     pub count_only: bool,
+    /// `Select = ALL_ATTRIBUTES` on an LSI: what it does not project is fetched from the table.
+    pub all_attributes: bool,
 }
 
 #[derive(Debug, Default)]
@@ -202,11 +207,23 @@ impl Db {
         let mut condition = "#pk = :pk".to_owned();
         let mut names = HashMap::from([("#pk".to_owned(), crate::keys::PK.to_owned())]);
         let mut values = HashMap::from([(":pk".to_owned(), AttributeValue::S(q.pk.to_owned()))]);
-        if let Some(prefix) = q.prefix {
+        if let Some(prefix) = &q.prefix {
             condition.push_str(" AND begins_with(#sk, :prefix)");
             names.insert("#sk".into(), q.sort_attr.to_owned());
-            values.insert(":prefix".into(), AttributeValue::S(prefix.to_owned()));
+            values.insert(":prefix".into(), AttributeValue::S(prefix.clone()));
+        } else if let Some((low, high)) = &q.between {
+            condition.push_str(" AND #sk BETWEEN :low AND :high");
+            names.insert("#sk".into(), q.sort_attr.to_owned());
+            values.insert(":low".into(), AttributeValue::S(low.clone()));
+            values.insert(":high".into(), AttributeValue::S(high.clone()));
         }
+        let select = if q.count_only {
+            Some(aws_sdk_dynamodb::types::Select::Count)
+        } else if q.all_attributes {
+            Some(aws_sdk_dynamodb::types::Select::AllAttributes)
+        } else {
+            None
+        };
         let out = self
             .client
             .query()
@@ -218,10 +235,7 @@ impl Db {
             .scan_index_forward(q.forward)
             .set_limit(q.limit)
             .set_exclusive_start_key(q.start.clone())
-            .set_select(
-                q.count_only
-                    .then_some(aws_sdk_dynamodb::types::Select::Count),
-            )
+            .set_select(select)
             .consistent_read(true)
             .return_consumed_capacity(ReturnConsumedCapacity::Total)
             .send()

@@ -9,6 +9,7 @@ use super::{json_response, public_message, random_hex32};
 use crate::error::ApiError;
 use crate::ids::{DocumentId, RoleId};
 use crate::request::path_param;
+use crate::store::access_requests::StatusError;
 use crate::store::assignments::AssignedError;
 use crate::store::roles::RoleError;
 use crate::store::search::Index;
@@ -63,7 +64,7 @@ impl From<RoleError> for SailPointError {
     fn from(e: RoleError) -> Self {
         Self::Api(match e {
             RoleError::NotFound(_) => ApiError::NotFound(e.to_string()),
-            RoleError::UnknownIdentities(_) | RoleError::TooManyToCount => {
+            RoleError::UnknownIdentities(_) | RoleError::TooManyToCount | RoleError::TooBroad => {
                 ApiError::BadRequest(e.to_string())
             }
             RoleError::Conflict => ApiError::Conflict(e.to_string()),
@@ -80,6 +81,15 @@ impl From<AssignedError> for SailPointError {
                 ApiError::BadRequest(e.to_string())
             }
             AssignedError::Store(s) => s.into(),
+        })
+    }
+}
+
+impl From<StatusError> for SailPointError {
+    fn from(e: StatusError) -> Self {
+        Self::Api(match e {
+            StatusError::TooBroad => ApiError::BadRequest(e.to_string()),
+            StatusError::Store(s) => s.into(),
         })
     }
 }
@@ -102,6 +112,10 @@ pub const ROLE_READ: &[&str] = &[
 ];
 pub const ROLE_MANAGE: &[&str] = &["idn:role-unchecked:manage", "idn:role-checked:manage"];
 pub const ACCESS_REQUEST: &[&str] = &["idn:access-request:manage"];
+pub const ACCESS_REQUEST_READ: &[&str] = &[
+    "idn:access-request-status:read",
+    "idn:access-request:manage",
+];
 pub const SEARCH_READ: &[&str] = &["sp:search:read"];
 /// Our extension's scope for ingesting documents.
 pub const SEARCH_WRITE: &[&str] = &["sp:search:write"];
@@ -125,13 +139,40 @@ pub fn document_path(req: &Request) -> Result<(Index, DocumentId), ApiError> {
     Ok((index, id))
 }
 
+/// `listRoles`' `for-subadmin`, `for-segment-ids` and `include-unsegmented`, answered as ISC
+/// answers them where they cannot apply: this service has no role subadmins and no
+/// segmentation, so naming either is a 400, and `include-unsegmented=false` without segments is
+/// the spec's own 400. Never ignored silently.
+pub fn refuse_segments_and_subadmins(q: &crate::request::Query) -> Result<(), ApiError> {
+    let bad = |m: String| Err(ApiError::BadRequest(m));
+    if let Some(who) = q.single("for-subadmin")? {
+        return bad(format!(
+            "for-subadmin: identity {who:?} is not a subadmin (this service has no role subadmins)"
+        ));
+    }
+    let segments = q.single("for-segment-ids")?.unwrap_or("");
+    if !segments.is_empty() {
+        return bad("for-segment-ids: segmentation is unavailable in this service".into());
+    }
+    match q.single("include-unsegmented")? {
+        None | Some("true") => Ok(()),
+        Some("false") => bad(
+            "include-unsegmented may be false only with for-segment-ids, which is absent".into(),
+        ),
+        Some(other) => bad(format!(
+            "include-unsegmented must be true or false, not {other:?}"
+        )),
+    }
+}
+
+/// A new task or request id: 32 hex characters, as ISC's.
+pub fn task_id() -> String {
+    random_hex32()
+}
+
 /// ISC's timestamps: UTC, milliseconds, `Z`.
 pub fn now_iso() -> String {
-    let now = time::OffsetDateTime::now_utc();
-    let fmt = time::macros::format_description!(
-        "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z"
-    );
-    now.format(&fmt).unwrap_or_default()
+    crate::role_listing::iso_millis(time::OffsetDateTime::now_utc())
 }
 
 /// SailPoint's total for `count=true`, spelled as its SDK reads it.
@@ -158,14 +199,33 @@ pub fn error(e: &ApiError) -> Response<Body> {
     let body = match e {
         ApiError::Unauthorized(msg) => json!({ "error": msg }),
         ApiError::Throttled { .. } => json!({ "message": public_message(e) }),
-        _ => json!({
-            "detailCode": detail_code(status),
-            "trackingId": random_hex32(),
-            "messages": [{ "locale": "en-US", "localeOrigin": "DEFAULT", "text": public_message(e) }],
-            "causes": [],
-        }),
+        _ => error_dto(detail_code(status), &public_message(e)),
     };
     json_response(status, &body, Some(e))
+}
+
+/// ISC's `ErrorResponseDto`.
+fn error_dto(detail_code: &str, text: &str) -> serde_json::Value {
+    json!({
+        "detailCode": detail_code,
+        "trackingId": random_hex32(),
+        "messages": [{ "locale": "en-US", "localeOrigin": "DEFAULT", "text": text }],
+        "causes": [],
+    })
+}
+
+/// The 400 ISC answers when a body names objects that do not exist (its bulk-delete example:
+/// `400.1.404 Referenced object not found`).
+pub fn referenced_not_found(what: &str, ids: &[String]) -> SailPointError {
+    let text = format!(
+        "Referenced {what} {} was not found.",
+        serde_json::Value::from(ids.to_vec())
+    );
+    SailPointError::Answer(Box::new(json_response(
+        400,
+        &error_dto("400.1.404 Referenced object not found", &text),
+        None,
+    )))
 }
 
 fn detail_code(status: u16) -> &'static str {

@@ -322,11 +322,13 @@ async fn scan(
                 pk: partition,
                 index,
                 sort_attr,
-                prefix,
+                prefix: prefix.map(str::to_owned),
+                between: None,
                 forward: !primary.descending,
                 limit: Some(limit),
                 start,
                 count_only: false,
+                all_attributes: false,
             })
             .await?;
         for item in out.items {
@@ -400,7 +402,9 @@ async fn count_prefix(
                 pk: partition,
                 index,
                 sort_attr,
-                prefix: Some(prefix),
+                prefix: Some(prefix.to_owned()),
+                between: None,
+                all_attributes: false,
                 forward: true,
                 // `Limit` bounds the items a COUNT evaluates, not the ones it matches.
                 limit: Some(i32::try_from(cap + 1 - total).unwrap_or(i32::MAX)),

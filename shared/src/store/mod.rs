@@ -1,5 +1,6 @@
 //! Store functions per aggregate, over DynamoDB. Key shapes come from `crate::keys` only.
 
+pub mod access_requests;
 pub mod admission;
 pub mod assignments;
 pub mod attributes;

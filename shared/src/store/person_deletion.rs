@@ -72,6 +72,10 @@ pub async fn delete(db: &Db, org: &Organization, id: &PersonId) -> Result<bool, 
             crate::store::roles::remove_person(db, org, &role, id).await?;
             continue;
         }
+        if let Some(request) = sk.strip_prefix(keys::ACCESS_REQUEST_PREFIX) {
+            // The org-wide copy of the person's access request goes with it.
+            doomed.push(keys::access_request(&org.id, request));
+        }
         // In the pool's own partition, what the pool's other orgs still share stays.
         let shared = org.id == org.pool
             && !leaves_pool

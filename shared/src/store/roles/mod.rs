@@ -16,9 +16,11 @@ use crate::store::orgs::Organization;
 use crate::store::persons;
 
 mod import;
+mod listing;
 mod members;
 
 pub use import::*;
+pub use listing::*;
 pub use members::*;
 
 #[derive(Debug, thiserror::Error)]
@@ -34,6 +36,11 @@ pub enum RoleError {
         crate::role::MAX_COUNT
     )]
     TooManyToCount,
+    #[error(
+        "this filter needs more than {} roles read; filter on the first sorter's field (name eq or sw, created or modified bounds) or by id",
+        crate::role::MAX_COUNT
+    )]
+    TooBroad,
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -71,6 +78,12 @@ fn role_item(org: &Organization, role: &StoredRole) -> Item {
     item.insert("name".into(), s(role.name()));
     item.insert("doc".into(), s(Value::Object(role.doc.clone()).to_string()));
     item.insert("version".into(), n(role.version));
+    for (attr, by) in listing::SORT_KEYS {
+        item.insert(
+            attr.into(),
+            s(listing::sort_key(by, &role.doc, role.id.as_str())),
+        );
+    }
     item
 }
 
@@ -106,6 +119,29 @@ pub async fn get(
         .filter(|i| !i.contains_key("state"))
         .map(|i| StoredRole::from_item(&i))
         .transpose()
+}
+
+/// Of `ids`, those that name no live role of `org` (one BatchGetItem per 100).
+pub async fn missing(
+    db: &Db,
+    org: &Organization,
+    ids: &[RoleId],
+) -> Result<Vec<RoleId>, StoreError> {
+    let keys: Vec<Key> = ids
+        .iter()
+        .map(|id| keys::role(&org.id, id.as_str()))
+        .collect();
+    let found = db.batch_get_many(&keys).await?;
+    let live: Vec<&str> = found
+        .iter()
+        .filter(|i| !i.contains_key("state"))
+        .filter_map(|i| get_s(i, "id").ok())
+        .collect();
+    Ok(ids
+        .iter()
+        .filter(|id| !live.contains(&id.as_str()))
+        .cloned()
+        .collect())
 }
 
 /// The persons named, all of which must belong to `org`.
@@ -241,11 +277,13 @@ pub async fn delete(db: &Db, org: &Organization, id: &RoleId) -> Result<bool, St
                 pk: &partition,
                 index: None,
                 sort_attr: keys::SK,
-                prefix: Some(keys::ROLE_MEMBER_PREFIX),
+                prefix: Some(keys::ROLE_MEMBER_PREFIX.to_owned()),
+                between: None,
                 forward: true,
                 limit: Some(500),
                 start,
                 count_only: false,
+                all_attributes: false,
             })
             .await?;
         let mut doomed = Vec::with_capacity(page.items.len() * 2);
@@ -271,79 +309,4 @@ pub async fn delete(db: &Db, org: &Organization, id: &RoleId) -> Result<bool, St
 
 fn member_id(item: &Item) -> Result<PersonId, StoreError> {
     PersonId::parse(get_s(item, "id")?).map_err(|e| StoreError::Internal(e.to_string()))
-}
-
-/// `GET /v3/roles`: a page in id order, and the number of roles when asked. Roles before
-/// `offset` are read (DynamoDB has no cheaper skip) but not kept; the count reads at most
-/// `MAX_COUNT + 1` items and refuses past `MAX_COUNT`.
-pub async fn list(
-    db: &Db,
-    org: &Organization,
-    offset: usize,
-    limit: usize,
-    count: bool,
-) -> Result<(Vec<StoredRole>, Option<u64>), RoleError> {
-    let partition = org.id.to_string();
-    let spec = crate::db::QuerySpec {
-        pk: &partition,
-        index: None,
-        sort_attr: keys::SK,
-        prefix: Some(keys::ROLE_PREFIX),
-        forward: true,
-        limit: None,
-        start: None,
-        count_only: false,
-    };
-    let mut roles = Vec::new();
-    let mut seen = 0usize;
-    let mut start = None;
-    while roles.len() < limit {
-        let page = db
-            .query_page(&crate::db::QuerySpec {
-                limit: Some(
-                    i32::try_from(offset + limit - seen)
-                        .unwrap_or(i32::MAX)
-                        .max(1),
-                ),
-                start,
-                ..spec.clone()
-            })
-            .await?;
-        for item in page.items.iter().filter(|i| !i.contains_key("state")) {
-            if seen >= offset && roles.len() < limit {
-                roles.push(StoredRole::from_item(item)?);
-            }
-            seen += 1;
-        }
-        match page.last {
-            Some(last) => start = Some(last),
-            None => break,
-        }
-    }
-    let total = if count {
-        let cap = crate::role::MAX_COUNT as u64;
-        let mut total = 0;
-        let mut start = None;
-        loop {
-            let page = db
-                .query_page(&crate::db::QuerySpec {
-                    count_only: true,
-                    limit: Some(i32::try_from(cap + 1 - total).unwrap_or(i32::MAX)),
-                    start,
-                    ..spec.clone()
-                })
-                .await?;
-            total += page.count;
-            if total > cap {
-                return Err(RoleError::TooManyToCount);
-            }
-            match page.last {
-                Some(last) => start = Some(last),
-                None => break Some(total),
-            }
-        }
-    } else {
-        None
-    };
-    Ok((roles, total))
 }
