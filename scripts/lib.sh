@@ -13,6 +13,9 @@ PY_TOOLS=(cargo-lambda==1.9.2 ziglang==0.17.1 aws-sam-cli==1.170.0 cfn-lint==1.5
 # Both lines of SailPoint's official Python SDK, each in a venv of its own (same package name):
 # 1.x calls /v3/..., 2.x the per-service paths. The test suite runs both against the stack.
 SAILPOINT_SDKS=(1.4.2 2.1.72)
+# SailPoint's official TypeScript SDK (axios, /v3 paths), run from plain Node by the same scenario
+# (tests/sdk/sailpoint_sdk_ts.mjs); its dependencies resolve within the package's own ranges.
+SAILPOINT_TS_SDK=1.4.15
 # Policy checks of template.yaml (guard/*.guard) and the fuzzer driver, built from source with
 # cargo into .tools/<name>/bin.
 CFN_GUARD_VERSION=3.2.1
@@ -72,6 +75,19 @@ ensure_sailpoint_sdks() {
     "$dir/bin/pip" install -q --disable-pip-version-check "sailpoint==$v"
     touch "$dir/.installed"
   done
+  ensure_sailpoint_ts_sdk
+}
+
+# Into .tools/sailpoint-ts-<version>/node_modules, where tests/sdk/sailpoint_sdk_ts.mjs loads it
+# from (or from $SAILPOINT_TS_SDK_DIR). The stamp holds the version, so a pin change reinstalls.
+ensure_sailpoint_ts_sdk() {
+  local dir="$TOOLS/sailpoint-ts-$SAILPOINT_TS_SDK"
+  if [[ -f "$dir/.installed" && "$(cat "$dir/.installed")" == "$SAILPOINT_TS_SDK" ]]; then return; fi
+  log "installing the sailpoint TypeScript SDK $SAILPOINT_TS_SDK into .tools/sailpoint-ts-$SAILPOINT_TS_SDK"
+  mkdir -p "$dir"
+  npm install --prefix "$dir" --no-audit --no-fund --save-exact --loglevel=error \
+    "sailpoint-api-client@$SAILPOINT_TS_SDK" >/dev/null
+  echo "$SAILPOINT_TS_SDK" >"$dir/.installed"
 }
 
 # A crate's binary, installed once into .tools/<dir>; the stamp holds the version, so a pin change

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `make test`'s sam local checks, on a DynamoDB Local of their own with the demo seed: every
 # events/*.json through `sam local invoke`, the demo seed's projections made by the projector
-# under `sam local start-lambda`, and SailPoint's official SDK against `sam local start-api` — all
+# under `sam local start-lambda`, and SailPoint's official SDKs against `sam local start-api` — all
 # through template.yaml's own function definitions, in containers on this machine only.
 # Usage: scripts/sam_local.sh LOG_DIR (test.sh exports the local environment first).
 source "$(dirname "$0")/lib.sh"
@@ -48,11 +48,11 @@ PIDS+=("$!")
 wait_for_projections "$LOGS/sam-stream.status" "$seeded" 600
 echo "demo seed projected through sam local start-lambda in $(seconds_since "$t")s"
 
-log "sam local start-api, with SailPoint's official Python SDK"
+log "sam local start-api, with SailPoint's official SDKs (Python, both lines; TypeScript)"
 t=$(date +%s)
 start_sam start-api
 python3 "$ROOT/scripts/sam_local.py" sdk "$SAM_URL"
-echo "start-api up and both SDK runs done in $(seconds_since "$t")s"
+echo "start-api up and the three SDK runs done in $(seconds_since "$t")s"
 
 log "sam local invoke, every events/*.json"
 python3 "$ROOT/scripts/sam_local.py" invoke "$STAGE"
