@@ -39,11 +39,11 @@ fn the_seed_operations_work(seen: &Value) {
     assert_eq!(seen["page_status"], 200, "{seen}");
     assert_eq!(seen["page_aliases"][0], "t.edison");
     assert_eq!(seen["page_sources"][0], "ACCESS_REQUEST");
-    // The Python SDK reads `headers.get("X-Total-Count")` from a case-sensitive dict: the name
-    // must arrive spelled so (issue 18). Node lowercases every header name, so the TS script's
-    // two lookups agree whatever the spelling.
-    assert_eq!(seen["total_header"], "26", "Thomas and the 25 Tims");
-    assert_eq!(seen["total_any_case"], "26");
+    // The count arrives; its spelling does not survive `cargo lambda watch`, which writes every
+    // header name in lowercase whatever the function sent (docs/sailpoint.md, "X-Total-Count").
+    // The functions' own spelling is checked through `sam local start-api`, as API Gateway
+    // passes it (scripts/sam_local.py sdk, and the unit test in shared/src/runtime.rs).
+    assert_eq!(seen["total_any_case"], "26", "Thomas and the 25 Tims");
     assert_eq!(seen["paged_count"], 201);
     assert_eq!(seen["paged_unique"], 201);
     assert_eq!(
@@ -100,10 +100,9 @@ fn the_issue_18_scenario_works(seen: &Value) {
     status("roles_by_name", 200);
     assert_eq!(seen["roles_by_name"]["names"], json!([granted, plain]));
     assert_eq!(
-        seen["roles_by_name"]["total_header"], "2",
+        seen["roles_by_name"]["total_any_case"], "2",
         "X-Total-Count on listRoles"
     );
-    assert_eq!(seen["roles_by_name"]["total_any_case"], "2");
     status("roles_by_modified", 200);
     assert_eq!(
         seen["roles_by_modified"]["names"],
@@ -162,11 +161,11 @@ fn the_issue_18_scenario_works(seen: &Value) {
         .map(|m| m["id"].clone())
         .collect();
     assert_eq!(sorted(&Value::Array(ids)), [DEMO_IDENTITY, DEMO_PERSON]);
-    assert_eq!(members["total_header"], "2");
+    assert_eq!(members["total_any_case"], "2");
     status("ar_status", 200);
     let listing = &seen["ar_status"];
     assert!(
-        listing["total_header"].is_string(),
+        listing["total_any_case"].is_string(),
         "X-Total-Count on the status listing: {listing}"
     );
     let items = listing["items"].as_array().expect("the run's status items");
