@@ -35,55 +35,23 @@ pub struct StatusQuery {
 
 impl StatusQuery {
     pub fn parse(filters: Option<&str>, sorters: Option<&str>) -> Result<Self, ApiError> {
-        let bad = |m: String| ApiError::BadRequest(m);
-        let filter = match filters {
-            None => None,
-            Some(raw) => {
-                let expr =
-                    filter::parse_strict(raw).map_err(|e| bad(format!("invalid filters: {e}")))?;
-                for (field, op) in expr.comparisons() {
-                    match ALLOWED.iter().find(|(f, _)| *f == field) {
-                        None => {
-                            return Err(bad(format!(
-                                "filtering on field {field:?} is not supported; supported are accessRequestId, accountActivityItemId and created"
-                            )));
-                        }
-                        Some((_, ops)) if !ops.contains(&op) => {
-                            return Err(bad(format!(
-                                "operator {op:?} is not supported for field {field:?}; supported are {}",
-                                ops.join(", ")
-                            )));
-                        }
-                        Some(_) => {}
-                    }
-                }
-                Some(normalize(expr)?)
-            }
-        };
-        let mut parsed = Vec::new();
-        for part in sorters
-            .into_iter()
-            .flat_map(|s| s.split(','))
-            .map(str::trim)
-        {
-            let (descending, name) = match part.strip_prefix('-') {
-                Some(rest) => (true, rest),
-                None => (false, part),
-            };
-            let field = SORTABLE.iter().find(|f| **f == name).ok_or_else(|| {
-                bad(format!(
-                    "sorter {name:?} is not supported; sort by created, modified, accountActivityItemId or name"
-                ))
-            })?;
-            if parsed.iter().any(|(f, _)| f == field) {
-                return Err(bad(format!("sorter {name:?} is given twice")));
-            }
-            parsed.push((*field, descending));
-        }
-        Ok(Self {
-            filter,
-            sorters: parsed,
-        })
+        let filter = filters
+            .map(|raw| filter::parse_allowed(raw, &ALLOWED).map_err(ApiError::BadRequest))
+            .transpose()?
+            .map(normalize)
+            .transpose()?;
+        let sorters = sorters
+            .map(|raw| {
+                filter::parse_sorters(
+                    raw,
+                    |name| SORTABLE.iter().copied().find(|f| *f == name),
+                    "sort by created, modified, accountActivityItemId or name",
+                )
+                .map_err(ApiError::BadRequest)
+            })
+            .transpose()?
+            .unwrap_or_default();
+        Ok(Self { filter, sorters })
     }
 
     /// `Some(descending)` when the stored (creation) order is the requested order.

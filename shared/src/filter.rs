@@ -136,6 +136,60 @@ pub fn parse_strict(input: &str) -> Result<Expr, FilterError> {
     Parser::run(input, true)
 }
 
+/// Fields and the operators each may use, as an operation's spec lists them.
+pub type Allowed<'a> = &'a [(&'a str, &'a [&'a str])];
+
+/// [`parse_strict`], then every comparison checked against `allowed`; the error names what is
+/// supported.
+pub fn parse_allowed(input: &str, allowed: Allowed) -> Result<Expr, String> {
+    let expr = parse_strict(input).map_err(|e| format!("invalid filters: {e}"))?;
+    for (field, op) in expr.comparisons() {
+        match allowed.iter().find(|(f, _)| *f == field) {
+            None => {
+                let supported: Vec<String> = allowed
+                    .iter()
+                    .map(|(f, ops)| format!("{f} ({})", ops.join(", ")))
+                    .collect();
+                return Err(format!(
+                    "filtering on field {field:?} is not supported; supported are {}",
+                    supported.join(", ")
+                ));
+            }
+            Some((_, ops)) if !ops.contains(&op) => {
+                return Err(format!(
+                    "operator {op:?} is not supported for field {field:?}; supported are {}",
+                    ops.join(", ")
+                ));
+            }
+            Some(_) => {}
+        }
+    }
+    Ok(expr)
+}
+
+/// The standard `sorters` parameter: a comma list of fields, `-` for descending, each field
+/// once. `field` knows the operation's sortable fields; `supported` says them in the error.
+pub fn parse_sorters<F: PartialEq>(
+    raw: &str,
+    field: impl Fn(&str) -> Option<F>,
+    supported: &str,
+) -> Result<Vec<(F, bool)>, String> {
+    let mut sorters: Vec<(F, bool)> = Vec::new();
+    for part in raw.split(',').map(str::trim) {
+        let (descending, name) = match part.strip_prefix('-') {
+            Some(rest) => (true, rest),
+            None => (false, part),
+        };
+        let f =
+            field(name).ok_or_else(|| format!("sorter {name:?} is not supported; {supported}"))?;
+        if sorters.iter().any(|(s, _)| *s == f) {
+            return Err(format!("sorter {name:?} is given twice"));
+        }
+        sorters.push((f, descending));
+    }
+    Ok(sorters)
+}
+
 impl Expr {
     /// Every leaf as `(field, operator)`, operator being one of `eq`..`sw`,
     /// `in`, `ca`, `pr` or `isnull`.

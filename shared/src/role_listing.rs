@@ -160,47 +160,20 @@ fn parse_sorters(raw: Option<&str>) -> Result<Vec<RoleSorter>, ApiError> {
     let Some(raw) = raw else {
         return Ok(vec![]);
     };
-    let mut sorters: Vec<RoleSorter> = Vec::new();
-    for part in raw.split(',').map(str::trim) {
-        let (descending, name) = match part.strip_prefix('-') {
-            Some(rest) => (true, rest),
-            None => (false, part),
-        };
-        let by = RoleSort::parse(name).ok_or_else(|| {
-            ApiError::BadRequest(format!(
-                "sorter {name:?} is not supported; roles sort by name, created or modified"
-            ))
-        })?;
-        if sorters.iter().any(|s| s.by == by) {
-            return Err(ApiError::BadRequest(format!(
-                "sorter {name:?} is given twice"
-            )));
-        }
-        sorters.push(RoleSorter { by, descending });
-    }
-    Ok(sorters)
+    let parsed = filter::parse_sorters(
+        raw,
+        RoleSort::parse,
+        "roles sort by name, created or modified",
+    )
+    .map_err(ApiError::BadRequest)?;
+    Ok(parsed
+        .into_iter()
+        .map(|(by, descending)| RoleSorter { by, descending })
+        .collect())
 }
 
 fn parse_filter(raw: &str) -> Result<Expr, ApiError> {
-    let bad = |m: String| ApiError::BadRequest(m);
-    let expr = filter::parse_strict(raw).map_err(|e| bad(format!("invalid filters: {e}")))?;
-    for (field, op) in expr.comparisons() {
-        match ALLOWED.iter().find(|(f, _)| *f == field) {
-            None => {
-                return Err(bad(format!(
-                    "filtering roles on field {field:?} is not supported; supported are id (eq, in), name (eq, sw), created (gt, ge, le), modified (lt, ge, le), owner.id (eq, in), requestable (eq), dimensional (eq)"
-                )));
-            }
-            Some((_, ops)) if !ops.contains(&op) => {
-                return Err(bad(format!(
-                    "operator {op:?} is not supported for field {field:?}; supported are {}",
-                    ops.join(", ")
-                )));
-            }
-            Some(_) => {}
-        }
-    }
-    normalize(expr)
+    normalize(filter::parse_allowed(raw, &ALLOWED).map_err(ApiError::BadRequest)?)
 }
 
 /// Timestamps become ISC's stored form (so they compare as text), booleans are checked.
