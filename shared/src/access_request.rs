@@ -87,28 +87,16 @@ fn text<'d>(doc: &'d Map<String, Value>, field: &str) -> &'d str {
 }
 
 fn normalize(e: Expr) -> Result<Expr, ApiError> {
-    Ok(match e {
-        Expr::Or(xs) => Expr::Or(xs.into_iter().map(normalize).collect::<Result<_, _>>()?),
-        Expr::And(xs) => Expr::And(xs.into_iter().map(normalize).collect::<Result<_, _>>()?),
-        Expr::Not(x) => Expr::Not(Box::new(normalize(*x)?)),
+    e.try_map_leaves(&|leaf| match leaf {
         Expr::Compare { field, op, value } if field == "created" => {
-            let at = time::OffsetDateTime::parse(
-                value.as_str(),
-                &time::format_description::well_known::Rfc3339,
-            )
-            .map_err(|_| {
-                ApiError::BadRequest(format!(
-                    "created compares with an ISO-8601 date-time such as 2024-01-31T00:00:00Z, not {:?}",
-                    value.as_str()
-                ))
-            })?;
-            Expr::Compare {
+            let at = crate::role_listing::timestamp(&field, &value)?;
+            Ok(Expr::Compare {
                 field,
                 op,
-                value: filter::Value::Quoted(crate::role_listing::iso_millis(at)),
-            }
+                value: filter::Value::Quoted(at),
+            })
         }
-        other => other,
+        other => Ok(other),
     })
 }
 

@@ -191,6 +191,22 @@ pub fn parse_sorters<F: PartialEq>(
 }
 
 impl Expr {
+    /// The same tree with every leaf (comparison, list, presence) passed through `f`: for
+    /// values whose meaning depends on the field (timestamps, booleans).
+    pub fn try_map_leaves<E>(self, f: &impl Fn(Expr) -> Result<Expr, E>) -> Result<Expr, E> {
+        let all = |xs: Vec<Expr>| {
+            xs.into_iter()
+                .map(|x| x.try_map_leaves(f))
+                .collect::<Result<Vec<_>, E>>()
+        };
+        Ok(match self {
+            Expr::Or(xs) => Expr::Or(all(xs)?),
+            Expr::And(xs) => Expr::And(all(xs)?),
+            Expr::Not(x) => Expr::Not(Box::new(x.try_map_leaves(f)?)),
+            leaf => f(leaf)?,
+        })
+    }
+
     /// Every leaf as `(field, operator)`, operator being one of `eq`..`sw`,
     /// `in`, `ca`, `pr` or `isnull`.
     pub fn comparisons(&self) -> Vec<(&str, &'static str)> {

@@ -178,10 +178,11 @@ fn parse_filter(raw: &str) -> Result<Expr, ApiError> {
 
 /// Timestamps become ISC's stored form (so they compare as text), booleans are checked.
 fn normalize(e: Expr) -> Result<Expr, ApiError> {
-    Ok(match e {
-        Expr::Or(xs) => Expr::Or(xs.into_iter().map(normalize).collect::<Result<_, _>>()?),
-        Expr::And(xs) => Expr::And(xs.into_iter().map(normalize).collect::<Result<_, _>>()?),
-        Expr::Not(x) => Expr::Not(Box::new(normalize(*x)?)),
+    e.try_map_leaves(&|leaf| normalize_leaf(leaf))
+}
+
+fn normalize_leaf(leaf: Expr) -> Result<Expr, ApiError> {
+    Ok(match leaf {
         Expr::Compare { field, op, value } => {
             let value = match field.as_str() {
                 "created" | "modified" => filter::Value::Quoted(timestamp(&field, &value)?),
@@ -201,7 +202,8 @@ fn normalize(e: Expr) -> Result<Expr, ApiError> {
     })
 }
 
-fn timestamp(field: &str, value: &filter::Value) -> Result<String, ApiError> {
+/// A filter's date-time, in ISC's stored form (any ISO-8601 offset is accepted).
+pub(crate) fn timestamp(field: &str, value: &filter::Value) -> Result<String, ApiError> {
     let at = OffsetDateTime::parse(value.as_str(), &Rfc3339).map_err(|_| {
         ApiError::BadRequest(format!(
             "{field} compares with an ISO-8601 date-time such as 2024-01-31T00:00:00Z, not {:?}",

@@ -4,6 +4,19 @@
 use integration_tests::{Api, SailPointTenant, app};
 use serde_json::{Value, json};
 
+/// A tenant with identities of these names (their usernames lowercased) and an empty role.
+async fn engineers(names: &[&str]) -> (SailPointTenant, Vec<String>, String) {
+    let app = app().await;
+    let t = SailPointTenant::create(app).await;
+    let mut people = Vec::new();
+    for name in names {
+        let alias = name.split(' ').next().unwrap_or(name).to_lowercase();
+        people.push(t.identity(app, name, &alias).await);
+    }
+    let role = t.role("Engineers", &[]).await;
+    (t, people, role)
+}
+
 fn request(kind: &str, who: &[&String], role: &str) -> Value {
     json!({"requestType": kind, "requestedFor": who,
         "requestedItems": [{"type": "ROLE", "id": role, "comment": "needed for the project"}]})
@@ -11,19 +24,14 @@ fn request(kind: &str, who: &[&String], role: &str) -> Value {
 
 #[tokio::test]
 async fn an_access_request_answers_one_tracking_per_identity_with_its_id_as_a_string() {
-    let app = app().await;
-    let t = SailPointTenant::create(app).await;
-    let (ada, alan) = (
-        t.identity(app, "Ada", "ada").await,
-        t.identity(app, "Alan", "alan").await,
-    );
-    let role = t.role("Engineers", &[]).await;
+    let (t, people, role) = engineers(&["Ada", "Alan"]).await;
+    let (ada, alan) = (&people[0], &people[1]);
 
     let reply = t
         .api
         .post(
             "/v3/access-requests",
-            &request("GRANT_ACCESS", &[&ada, &alan], &role),
+            &request("GRANT_ACCESS", &[ada, alan], &role),
         )
         .await;
 
@@ -45,10 +53,8 @@ async fn an_access_request_answers_one_tracking_per_identity_with_its_id_as_a_st
 
 #[tokio::test]
 async fn the_python_sdks_v1_path_takes_access_requests_with_explicit_nulls() {
-    let app = app().await;
-    let t = SailPointTenant::create(app).await;
-    let ada = t.identity(app, "Ada", "ada").await;
-    let role = t.role("Engineers", &[]).await;
+    let (t, people, role) = engineers(&["Ada"]).await;
+    let ada = &people[0];
     let body = json!({"requestedFor": [ada], "requestType": null, "clientMetadata": null,
         "requestedForWithRequestedItems": null,
         "requestedItems": [{"type": "ROLE", "id": role, "comment": null, "removeDate": null,
@@ -61,13 +67,8 @@ async fn the_python_sdks_v1_path_takes_access_requests_with_explicit_nulls() {
 
 #[tokio::test]
 async fn a_revoke_names_one_identity_and_says_why() {
-    let app = app().await;
-    let t = SailPointTenant::create(app).await;
-    let (ada, alan) = (
-        t.identity(app, "Ada", "ada").await,
-        t.identity(app, "Alan", "alan").await,
-    );
-    let role = t.role("Engineers", std::slice::from_ref(&ada)).await;
+    let (t, people, role) = engineers(&["Ada", "Alan"]).await;
+    let (ada, alan) = (&people[0], &people[1]);
     let silent = json!({"requestType": "REVOKE_ACCESS", "requestedFor": [ada],
         "requestedItems": [{"type": "ROLE", "id": role}]});
 
@@ -75,7 +76,7 @@ async fn a_revoke_names_one_identity_and_says_why() {
         .api
         .post(
             "/v3/access-requests",
-            &request("REVOKE_ACCESS", &[&ada, &alan], &role),
+            &request("REVOKE_ACCESS", &[ada, alan], &role),
         )
         .await;
     let without_comment = t.api.post("/v3/access-requests", &silent).await;
@@ -87,24 +88,19 @@ async fn a_revoke_names_one_identity_and_says_why() {
 
 #[tokio::test]
 async fn each_requested_item_is_listed_completed_for_its_identity_with_a_count() {
-    let app = app().await;
-    let t = SailPointTenant::create(app).await;
-    let (ada, alan) = (
-        t.identity(app, "Ada Lovelace", "ada").await,
-        t.identity(app, "Alan", "alan").await,
-    );
-    let role = t.role("Engineers", &[]).await;
+    let (t, people, role) = engineers(&["Ada Lovelace", "Alan"]).await;
+    let (ada, alan) = (&people[0], &people[1]);
     for kind in ["GRANT_ACCESS", "REVOKE_ACCESS"] {
         let reply = t
             .api
-            .post("/v3/access-requests", &request(kind, &[&ada], &role))
+            .post("/v3/access-requests", &request(kind, &[ada], &role))
             .await;
         assert_eq!(reply.status, 202, "{}", reply.body);
     }
     t.api
         .post(
             "/v3/access-requests",
-            &request("GRANT_ACCESS", &[&alan], &role),
+            &request("GRANT_ACCESS", &[alan], &role),
         )
         .await;
 
@@ -130,17 +126,12 @@ async fn each_requested_item_is_listed_completed_for_its_identity_with_a_count()
 
 #[tokio::test]
 async fn the_org_wide_listing_holds_every_identitys_requests() {
-    let app = app().await;
-    let t = SailPointTenant::create(app).await;
-    let (ada, alan) = (
-        t.identity(app, "Ada", "ada").await,
-        t.identity(app, "Alan", "alan").await,
-    );
-    let role = t.role("Engineers", &[]).await;
+    let (t, people, role) = engineers(&["Ada", "Alan"]).await;
+    let (ada, alan) = (&people[0], &people[1]);
     t.api
         .post(
             "/v3/access-requests",
-            &request("GRANT_ACCESS", &[&ada, &alan], &role),
+            &request("GRANT_ACCESS", &[ada, alan], &role),
         )
         .await;
 
@@ -151,15 +142,13 @@ async fn the_org_wide_listing_holds_every_identitys_requests() {
 
 #[tokio::test]
 async fn a_completed_request_cannot_be_cancelled_and_an_unknown_one_is_not_found() {
-    let app = app().await;
-    let t = SailPointTenant::create(app).await;
-    let ada = t.identity(app, "Ada", "ada").await;
-    let role = t.role("Engineers", &[]).await;
+    let (t, people, role) = engineers(&["Ada"]).await;
+    let ada = &people[0];
     let made = t
         .api
         .post(
             "/v3/access-requests",
-            &request("GRANT_ACCESS", &[&ada], &role),
+            &request("GRANT_ACCESS", &[ada], &role),
         )
         .await;
     let id = made.body["newRequests"][0]["accessRequestIds"][0].clone();
@@ -186,14 +175,12 @@ async fn a_completed_request_cannot_be_cancelled_and_an_unknown_one_is_not_found
 
 #[tokio::test]
 async fn deleting_a_person_deletes_its_access_request_history() {
-    let app = app().await;
-    let t = SailPointTenant::create(app).await;
-    let ada = t.identity(app, "Ada", "ada").await;
-    let role = t.role("Engineers", &[]).await;
+    let (t, people, role) = engineers(&["Ada"]).await;
+    let ada = &people[0];
     t.api
         .post(
             "/v3/access-requests",
-            &request("GRANT_ACCESS", &[&ada], &role),
+            &request("GRANT_ACCESS", &[ada], &role),
         )
         .await;
 
