@@ -66,7 +66,9 @@ impl StatusQuery {
     }
 
     pub fn matches(&self, doc: &Map<String, Value>) -> bool {
-        self.filter.as_ref().is_none_or(|f| eval(f, doc))
+        self.filter
+            .as_ref()
+            .is_none_or(|f| f.holds(&|leaf| eval(leaf, doc)))
     }
 
     /// The requested order, then the id (creation order) as the last tie-break.
@@ -100,11 +102,9 @@ fn normalize(e: Expr) -> Result<Expr, ApiError> {
     })
 }
 
+/// One leaf of the filter.
 fn eval(e: &Expr, doc: &Map<String, Value>) -> bool {
     match e {
-        Expr::Or(xs) => xs.iter().any(|x| eval(x, doc)),
-        Expr::And(xs) => xs.iter().all(|x| eval(x, doc)),
-        Expr::Not(x) => !eval(x, doc),
         Expr::Compare { field, op, value } => {
             let have = text(doc, field);
             let want = value.as_str();

@@ -207,6 +207,16 @@ impl Expr {
         })
     }
 
+    /// Whether the tree holds, `and`/`or`/`not` applied here and each leaf judged by `leaf`.
+    pub fn holds(&self, leaf: &impl Fn(&Expr) -> bool) -> bool {
+        match self {
+            Expr::Or(xs) => xs.iter().any(|x| x.holds(leaf)),
+            Expr::And(xs) => xs.iter().all(|x| x.holds(leaf)),
+            Expr::Not(x) => !x.holds(leaf),
+            other => leaf(other),
+        }
+    }
+
     /// Every leaf as `(field, operator)`, operator being one of `eq`..`sw`,
     /// `in`, `ca`, `pr` or `isnull`.
     pub fn comparisons(&self) -> Vec<(&str, &'static str)> {

@@ -315,7 +315,7 @@ impl MemberFilter {
     /// Whether `m` matches: case-insensitive for names, aliases and emails (null is ""), exact
     /// for ids.
     pub fn matches(&self, m: &Member) -> bool {
-        eval(&self.0, m)
+        self.0.holds(&|leaf| eval(leaf, m))
     }
 }
 
@@ -330,11 +330,9 @@ fn needle(field: SortField, v: &filter::Value) -> String {
     }
 }
 
+/// One leaf of the filter.
 fn eval(e: &Expr, m: &Member) -> bool {
     match e {
-        Expr::Or(xs) => xs.iter().any(|x| eval(x, m)),
-        Expr::And(xs) => xs.iter().all(|x| eval(x, m)),
-        Expr::Not(x) => !eval(x, m),
         Expr::Compare { field, op, value } => {
             let f = field_of(field);
             let have = m.sort_value(f);

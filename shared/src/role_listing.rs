@@ -135,7 +135,9 @@ impl RoleQuery {
 
     /// Whether the role document passes every filter.
     pub fn matches(&self, doc: &Map<String, Value>) -> bool {
-        self.filter.as_ref().is_none_or(|f| eval(f, doc))
+        self.filter
+            .as_ref()
+            .is_none_or(|f| f.holds(&|leaf| eval(leaf, doc)))
     }
 
     /// The full order: the sorters, then id in the first sorter's direction (every order is
@@ -296,11 +298,9 @@ fn reach(conjuncts: &[&Expr], sort: Option<RoleSort>) -> (Reach, usize) {
     )
 }
 
+/// One leaf of the filter.
 fn eval(e: &Expr, doc: &Map<String, Value>) -> bool {
     match e {
-        Expr::Or(xs) => xs.iter().any(|x| eval(x, doc)),
-        Expr::And(xs) => xs.iter().all(|x| eval(x, doc)),
-        Expr::Not(x) => !eval(x, doc),
         Expr::Compare { field, op, value } => {
             let want = value.as_str();
             match field.as_str() {
