@@ -87,6 +87,25 @@ async fn a_revoke_names_one_identity_and_says_why() {
 }
 
 #[tokio::test]
+async fn a_revoke_for_an_unknown_identity_is_a_400_and_records_nothing() {
+    let (t, _, role) = engineers(&[]).await;
+    let stranger = idgraph::ids::PersonId::new_random().as_str().to_owned();
+
+    let reply = t
+        .api
+        .post(
+            "/v3/access-requests",
+            &request("REVOKE_ACCESS", &[&stranger], &role),
+        )
+        .await;
+
+    assert_eq!(reply.status, 400, "{}", reply.body);
+    assert!(reply.sailpoint_error().1.contains(&stranger));
+    let listed = t.api.get("/v3/access-request-status").await;
+    assert_eq!(listed.body, json!([]));
+}
+
+#[tokio::test]
 async fn each_requested_item_is_listed_completed_for_its_identity_with_a_count() {
     let (t, people, role) = engineers(&["Ada Lovelace", "Alan"]).await;
     let (ada, alan) = (&people[0], &people[1]);

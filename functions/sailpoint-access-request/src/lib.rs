@@ -8,6 +8,7 @@ use idgraph::ids::{PersonId, RoleId};
 use idgraph::request::json_body;
 use idgraph::role::{IdentityFields, Source};
 use idgraph::store::access_requests::{self, Status};
+use idgraph::store::roles::RoleError;
 use idgraph::store::{persons, roles};
 use idgraph::{App, Body, Request, Response, auth};
 use serde::Deserialize;
@@ -107,6 +108,16 @@ async fn run(app: &App, req: Request) -> Result<Response<Body>, SailPointError> 
         requested.push((item, role));
     }
     let people = persons::get_many(&app.db, &ctx.org, &identities).await?;
+    // Checked here for revokes too, which would otherwise find no member and record a status
+    // for an identity that does not exist.
+    let unknown: Vec<PersonId> = identities
+        .iter()
+        .filter(|id| !people.iter().any(|p| &p.id == *id))
+        .cloned()
+        .collect();
+    if !unknown.is_empty() {
+        return Err(RoleError::UnknownIdentities(unknown).into());
+    }
     for (_, role) in &requested {
         if grant {
             roles::grant(
