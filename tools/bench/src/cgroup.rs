@@ -68,16 +68,17 @@ impl Cgroup {
         write(&self.cpu, "cpu.cfs_quota_us", self.quota_us)
     }
 
-    /// How many periods the process was throttled in, and for how long in total (cpu.stat).
-    pub fn throttled(&self) -> (u64, f64) {
-        let stat = std::fs::read_to_string(self.cpu.join("cpu.stat")).unwrap_or_default();
-        let field = |name: &str| {
-            stat.lines()
-                .find_map(|l| l.strip_prefix(name))
-                .and_then(|v| v.trim().parse::<u64>().ok())
-                .unwrap_or(0)
-        };
-        (field("nr_throttled"), field("throttled_time") as f64 / 1e6)
+    /// How long, in total, the process has been throttled so far: the time its quota cost it
+    /// (cpu.stat's throttled_time, in ms). CFS bandwidth control slows a process only by
+    /// throttling it, so this is the latency its MemorySize added, apart from the noise of
+    /// everything else.
+    pub fn throttled_ms(&self) -> f64 {
+        std::fs::read_to_string(self.cpu.join("cpu.stat"))
+            .unwrap_or_default()
+            .lines()
+            .find_map(|l| l.strip_prefix("throttled_time "))
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .map_or(f64::NAN, |ns| ns as f64 / 1e6)
     }
 
     /// Removes both; the process must have exited (and been waited for).
