@@ -82,6 +82,30 @@ fn the_router_serves_exactly_the_template_routes() {
     assert_eq!(router_routes(), template_routes());
 }
 
+/// Each function's MemorySize is the one the benchmarks chose (bench/results/memory.json, which
+/// scripts/routes.py writes into the template), or Globals' for a function not measured yet.
+#[test]
+fn every_function_memory_size_is_the_measured_one() {
+    let chosen: serde_json::Value = fs::read_to_string(repo_root().join("bench/results/memory.json"))
+        .map(|t| serde_json::from_str(&t).unwrap())
+        .unwrap_or(serde_json::json!({"memory_mb": {}}));
+    let chosen = chosen["memory_mb"].as_object().unwrap();
+    let global = template()["Globals"]["Function"]["MemorySize"].as_u64();
+    for (name, function) in functions() {
+        let own = function["Properties"]["MemorySize"].as_u64();
+        let measured = chosen.get(&name).map(|v| v.as_u64().unwrap());
+        assert_eq!(
+            own.or(global),
+            measured.or(global),
+            "{name}: run python3 scripts/routes.py"
+        );
+        assert!(own.is_none() || measured.is_some(), "{name}: a MemorySize not measured");
+    }
+    for name in chosen.keys() {
+        assert!(function_crates().contains(name), "memory.json names no function {name}");
+    }
+}
+
 /// A stalled DynamoDB must end in the function's own 503, not in Lambda killing it: the SDK's
 /// whole-operation timeout, plus a second to answer, fits in every function's Timeout.
 #[test]

@@ -164,6 +164,20 @@ impl RawOp {
         }
     }
 
+    /// The operation in the reference function's form (`reference_lambda::Op`).
+    pub fn to_reference(&self) -> Result<reference_lambda::Op, String> {
+        match self {
+            RawOp::GetItem(i) => i.try_into(),
+            RawOp::Query(i) => i.try_into(),
+            RawOp::Scan(i) => i.try_into(),
+            RawOp::BatchGetItem(i) => i.try_into(),
+            RawOp::BatchWriteItem(i) => i.try_into(),
+            RawOp::TransactWriteItems(i) => i.try_into(),
+            RawOp::UpdateItem(i) => i.try_into(),
+            RawOp::Other => Err("an operation the bench does not capture".into()),
+        }
+    }
+
     pub async fn send(&self, client: &Client) -> Sent {
         match self.clone() {
             RawOp::GetItem(i) => sent(

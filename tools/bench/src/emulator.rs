@@ -1,6 +1,9 @@
 //! A Lambda Runtime API emulator (the 2018-06-01 interface a function's runtime polls), enough to
 //! run a release binary as Lambda would: `next` hands out queued events, `response` and `error`
 //! complete them. One emulator per process, so a killed process's dangling poll takes nothing.
+//! The function's first `next` marks the end of its init: the emulator notes when, and runs the
+//! hook it was given (the lambda section throttles the process's CPU there, as Lambda ends its
+//! init burst).
 
 use std::collections::HashMap;
 use std::convert::Infallible;
@@ -34,27 +37,35 @@ struct Invocation {
     done: oneshot::Sender<Completion>,
 }
 
+/// Run once, on the function's first `GET …/invocation/next`.
+pub type FirstNext = Box<dyn FnOnce() + Send>;
+
 struct Shared {
     queue: Mutex<mpsc::Receiver<Invocation>>,
     pending: Mutex<HashMap<String, oneshot::Sender<Completion>>>,
+    first_next: std::sync::Mutex<(Option<Instant>, Option<FirstNext>)>,
 }
 
 pub struct Emulator {
     pub addr: SocketAddr,
     queue: mpsc::Sender<Invocation>,
     tasks: JoinSet<()>,
+    shared: Arc<Shared>,
 }
 
 impl Emulator {
-    pub async fn start() -> Result<Self, BenchError> {
+    /// Listens on a loopback port; `hook` runs on the function's first `next`.
+    pub async fn start_with(hook: Option<FirstNext>) -> Result<Self, BenchError> {
         let listener = TcpListener::bind("127.0.0.1:0").await?;
         let addr = listener.local_addr()?;
         let (tx, rx) = mpsc::channel(16);
         let shared = Arc::new(Shared {
             queue: Mutex::new(rx),
             pending: Mutex::new(HashMap::new()),
+            first_next: std::sync::Mutex::new((None, hook)),
         });
         let mut tasks = JoinSet::new();
+        let kept = shared.clone();
         tasks.spawn(async move {
             let mut connections = JoinSet::new();
             while let Ok((stream, _)) = listener.accept().await {
@@ -71,7 +82,13 @@ impl Emulator {
             addr,
             queue: tx,
             tasks,
+            shared: kept,
         })
+    }
+
+    /// When the function first asked for an invocation (the end of its init).
+    pub fn first_next(&self) -> Option<Instant> {
+        self.shared.first_next.lock().unwrap().0
     }
 
     /// Queues `event` and waits (bounded) for the function's answer.
@@ -103,6 +120,14 @@ async fn serve(
     let parts: Vec<&str> = path.trim_start_matches('/').split('/').collect();
     match (req.method(), parts.as_slice()) {
         (&Method::GET, ["2018-06-01", "runtime", "invocation", "next"]) => {
+            let hook = {
+                let mut first = shared.first_next.lock().unwrap();
+                first.0.get_or_insert_with(Instant::now);
+                first.1.take()
+            };
+            if let Some(hook) = hook {
+                hook();
+            }
             let Some(next) = shared.queue.lock().await.recv().await else {
                 return Ok(reply(StatusCode::GONE, Bytes::new()));
             };

@@ -4,14 +4,17 @@
 //! is the one `scripts/lib.sh` exports for the local stack.
 
 mod capture;
+mod cgroup;
 mod emulator;
 mod endpoints;
 mod handlers;
+mod lambda;
 mod process;
 mod report;
 mod scale;
 mod scenarios;
 mod sizes;
+mod tls;
 
 use std::path::PathBuf;
 
@@ -71,6 +74,53 @@ enum Section {
         #[arg(long, default_value_t = 1000)]
         requests: usize,
     },
+    /// 7: each function as Lambda runs it (cgroup CPU and memory of MemorySize, DynamoDB over
+    /// TLS) at each MemorySize, against the reference; chooses each function's MemorySize.
+    Lambda {
+        #[arg(long, default_value = "target/release")]
+        bin_dir: PathBuf,
+        /// Comma-separated; empty: every function.
+        #[arg(long, value_delimiter = ',', default_value = "")]
+        functions: Vec<String>,
+        #[arg(long, value_delimiter = ',', default_value = "128,256,512,1024,1769")]
+        sizes: Vec<u64>,
+        /// CFS periods in µs; the first is the one sizes are chosen at.
+        #[arg(long, value_delimiter = ',', default_value = "20000,100000")]
+        periods_us: Vec<u64>,
+        /// Processes per cell (each: one cold first answer, then the warm invocations).
+        #[arg(long, default_value_t = 5)]
+        runs: usize,
+        /// Warm invocations per process.
+        #[arg(long, default_value_t = 50)]
+        warm: usize,
+        /// Idle CFS periods before each warm invocation (0: back-to-back).
+        #[arg(long, default_value_t = 1)]
+        gap_periods: u32,
+        /// The functions' DynamoDB endpoint: the TLS terminator (`tls-proxy`).
+        #[arg(long)]
+        endpoint: String,
+        /// The functions' SSL_CERT_FILE: the system's CA bundle with the local CA.
+        #[arg(long)]
+        ca_bundle: PathBuf,
+        /// How the binaries were built (the release profile and any override), for the report.
+        #[arg(long, default_value = "release profile not stated")]
+        profile: String,
+        #[arg(long, default_value_t = 15)]
+        seed: u64,
+    },
+    /// The lambda section's TLS terminator: TLS on `listen`, plaintext to `upstream` (both
+    /// loopback), until killed.
+    TlsProxy {
+        #[arg(long)]
+        listen: std::net::SocketAddr,
+        #[arg(long)]
+        upstream: std::net::SocketAddr,
+        /// The server's certificate chain (PEM, leaf first).
+        #[arg(long)]
+        chain: PathBuf,
+        #[arg(long)]
+        key: PathBuf,
+    },
 }
 
 /// The functions' App, its client carrying the recorder. `long_timeouts` for the scale data,
@@ -123,6 +173,42 @@ async fn run(cli: Cli) -> Result<(), BenchError> {
             let scenarios = Scenarios::new(app, &cli.events).await?;
             process::peak_rss(&scenarios, &bin_dir, requests, &cli.out).await
         }
+        Section::Lambda {
+            bin_dir,
+            functions,
+            sizes,
+            periods_us,
+            runs,
+            warm,
+            gap_periods,
+            endpoint,
+            ca_bundle,
+            profile,
+            seed,
+        } => {
+            let app = app(&recorder, false).await?;
+            let scenarios = Scenarios::new(app, &cli.events).await?;
+            let opts = lambda::Options {
+                bin_dir,
+                functions: functions.into_iter().filter(|f| !f.is_empty()).collect(),
+                sizes,
+                periods_us,
+                runs,
+                warm,
+                gap_periods,
+                endpoint,
+                ca_bundle,
+                profile,
+                seed,
+            };
+            lambda::run(&recorder, &scenarios, &opts, &cli.out).await
+        }
+        Section::TlsProxy {
+            listen,
+            upstream,
+            chain,
+            key,
+        } => tls::serve(listen, upstream, &chain, &key).await,
         Section::Scale { sizes, reps } => {
             let app = app(&recorder, true).await?;
             scale::load(app, &sizes).await?;

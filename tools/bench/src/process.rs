@@ -5,30 +5,74 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 use tokio::process::{Child, Command};
 
-use crate::emulator::{Completion, Emulator};
+use crate::cgroup::Cgroup;
+use crate::emulator::{Completion, Emulator, FirstNext};
 use crate::report::{self, Table, ms, quantile_ms, ratio, verdict};
 use crate::scenarios::{BenchError, Scenarios};
 
 const COLD_GOAL: f64 = 1.5;
 const RSS_GOAL_MIB: f64 = 32.0;
 
-struct Running {
+pub struct Running {
     child: Child,
-    emulator: Emulator,
+    pub emulator: Emulator,
+    cgroup: Option<Arc<Cgroup>>,
+}
+
+/// How a process is started: MemorySize (what `AWS_LAMBDA_FUNCTION_MEMORY_SIZE` says), its
+/// environment (`Some`: exactly these variables besides Lambda's own; `None`: the bench's), and
+/// the cgroup it runs in, throttled from its first `next`.
+pub struct Launch {
+    pub memory_mb: u64,
+    pub env: Option<Vec<(String, String)>>,
+    pub cgroup: Option<Arc<Cgroup>>,
+}
+
+impl Default for Launch {
+    fn default() -> Self {
+        Self {
+            memory_mb: 128,
+            env: None,
+            cgroup: None,
+        }
+    }
 }
 
 async fn spawn(binary: &Path, name: &str) -> Result<(Running, Instant), BenchError> {
-    let emulator = Emulator::start().await?;
+    spawn_with(binary, name, Launch::default()).await
+}
+
+/// Starts `binary` under its own emulator; the instant it was spawned.
+pub async fn spawn_with(
+    binary: &Path,
+    name: &str,
+    launch: Launch,
+) -> Result<(Running, Instant), BenchError> {
+    let hook = launch.cgroup.clone().map(|cgroup| -> FirstNext {
+        Box::new(move || {
+            if let Err(e) = cgroup.throttle() {
+                eprintln!("idgraph-bench: {e}");
+            }
+        })
+    });
+    let emulator = Emulator::start_with(hook).await?;
     let mut cmd = Command::new(binary);
+    if let Some(env) = &launch.env {
+        cmd.env_clear().envs(env.iter().map(|(k, v)| (k, v)));
+    }
     // What Lambda sets; lambda_runtime refuses to start without them.
     cmd.env("AWS_LAMBDA_RUNTIME_API", emulator.addr.to_string())
         .env("AWS_LAMBDA_FUNCTION_NAME", name)
-        .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128")
+        .env(
+            "AWS_LAMBDA_FUNCTION_MEMORY_SIZE",
+            launch.memory_mb.to_string(),
+        )
         .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
         .env("AWS_LAMBDA_LOG_GROUP_NAME", format!("/aws/lambda/{name}"))
         .env("AWS_LAMBDA_LOG_STREAM_NAME", "bench")
@@ -42,12 +86,30 @@ async fn spawn(binary: &Path, name: &str) -> Result<(Running, Instant), BenchErr
     }
     let started = Instant::now();
     let child = cmd.spawn()?;
-    Ok((Running { child, emulator }, started))
+    let running = Running {
+        child,
+        emulator,
+        cgroup: launch.cgroup,
+    };
+    // Right after the spawn: the new process has only begun to load. Its init is unthrottled
+    // anyway; the quota comes with its first `next`.
+    if let Some(cgroup) = &running.cgroup {
+        let joined = running
+            .child
+            .id()
+            .ok_or_else(|| BenchError::from("the process exited at once"))
+            .and_then(|pid| cgroup.join(pid));
+        if let Err(e) = joined {
+            running.stop().await;
+            return Err(e);
+        }
+    }
+    Ok((running, started))
 }
 
 impl Running {
     /// One invocation; an error if the process dies first.
-    async fn invoke(&mut self, event: &Value) -> Result<Completion, BenchError> {
+    pub async fn invoke(&mut self, event: &Value) -> Result<Completion, BenchError> {
         tokio::select! {
             done = self.emulator.invoke(event.to_string()) => {
                 let done = done?;
@@ -61,7 +123,7 @@ impl Running {
     }
 
     /// Peak resident set size so far, in MiB.
-    fn peak_rss_mib(&self) -> Result<f64, BenchError> {
+    pub fn peak_rss_mib(&self) -> Result<f64, BenchError> {
         let pid = self.child.id().ok_or("no pid")?;
         let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
         let kb: f64 = status
@@ -72,8 +134,16 @@ impl Running {
         Ok(kb / 1024.0)
     }
 
-    async fn stop(mut self) {
+    pub fn cgroup(&self) -> Option<&Cgroup> {
+        self.cgroup.as_deref()
+    }
+
+    /// Kills the process, waits for it, and removes its cgroup.
+    pub async fn stop(mut self) {
         let _ = self.child.kill().await;
+        if let Some(cgroup) = self.cgroup.take() {
+            cgroup.remove();
+        }
     }
 }
 

@@ -74,6 +74,28 @@ pub fn write(out: &Path, name: &str, table: &Table, data: &Value) -> Result<(), 
     Ok(())
 }
 
+/// As `write`, for a section of several tables (one markdown file).
+pub fn write_tables(
+    out: &Path,
+    name: &str,
+    tables: &[&Table],
+    data: &Value,
+) -> Result<(), BenchError> {
+    std::fs::create_dir_all(out)?;
+    let md = tables
+        .iter()
+        .map(|t| t.markdown())
+        .collect::<Vec<_>>()
+        .join("\n");
+    println!("{md}");
+    std::fs::write(out.join(format!("{name}.md")), md)?;
+    std::fs::write(
+        out.join(format!("{name}.json")),
+        serde_json::to_string_pretty(data)? + "\n",
+    )?;
+    Ok(())
+}
+
 pub fn ms(v: f64) -> String {
     format!("{v:.2}")
 }

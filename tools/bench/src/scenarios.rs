@@ -99,7 +99,9 @@ impl Scenarios {
         Ok(body["ust"].as_str().ok_or("login without ust")?.to_owned())
     }
 
-    fn raw(&self, name: &str) -> Result<Value, BenchError> {
+    /// `name`'s event as its file gives it (the Zato session filled in, a request id of its
+    /// own), nothing set up.
+    pub fn raw(&self, name: &str) -> Result<Value, BenchError> {
         let event = self
             .events
             .get(name)
