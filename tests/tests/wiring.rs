@@ -86,9 +86,10 @@ fn the_router_serves_exactly_the_template_routes() {
 /// scripts/routes.py writes into the template), or Globals' for a function not measured yet.
 #[test]
 fn every_function_memory_size_is_the_measured_one() {
-    let chosen: serde_json::Value = fs::read_to_string(repo_root().join("bench/results/memory.json"))
-        .map(|t| serde_json::from_str(&t).unwrap())
-        .unwrap_or(serde_json::json!({"memory_mb": {}}));
+    let chosen: serde_json::Value =
+        fs::read_to_string(repo_root().join("bench/results/memory.json"))
+            .map(|t| serde_json::from_str(&t).unwrap())
+            .unwrap_or(serde_json::json!({"memory_mb": {}}));
     let chosen = chosen["memory_mb"].as_object().unwrap();
     let global = template()["Globals"]["Function"]["MemorySize"].as_u64();
     for (name, function) in functions() {
@@ -99,10 +100,16 @@ fn every_function_memory_size_is_the_measured_one() {
             measured.or(global),
             "{name}: run python3 scripts/routes.py"
         );
-        assert!(own.is_none() || measured.is_some(), "{name}: a MemorySize not measured");
+        assert!(
+            own.is_none() || measured.is_some(),
+            "{name}: a MemorySize not measured"
+        );
     }
     for name in chosen.keys() {
-        assert!(function_crates().contains(name), "memory.json names no function {name}");
+        assert!(
+            function_crates().contains(name),
+            "memory.json names no function {name}"
+        );
     }
 }
 

@@ -459,6 +459,7 @@ pub async fn run(
             };
             let gap = Duration::from_micros(cell.period_us * u64::from(opts.gap_periods));
             let measured = measure(&bin, &process_name, launch, events, gap).await;
+            // `stop` removed it already, unless the spawn itself failed.
             cgroup.remove();
             let s = samples
                 .entry((cell.target, cell.kind, cell.size, cell.period_us))
