@@ -459,6 +459,7 @@ pub async fn run(
             };
             let gap = Duration::from_micros(cell.period_us * u64::from(opts.gap_periods));
             let measured = measure(&bin, &process_name, launch, events, gap).await;
+            // `stop` removed it already, unless the spawn itself failed.
             cgroup.remove();
             let s = samples
                 .entry((cell.target, cell.kind, cell.size, cell.period_us))
@@ -600,8 +601,8 @@ fn report_all(
              reference replays the function's DynamoDB operations through aws-sdk-dynamodb \
              alone, the better of its two variants per figure ((w): warm-up GetItem in init). \
              *Throttled* is the share of the time the process spent throttled by its CPU quota \
-             (cpu.stat): of the cold first answer (median run), and of a warm invocation (99th \
-             percentile). Cost per 1M requests at the warm p50, billed in whole ms at ${} per \
+             (cpu.stat's throttled_time, summed over the CPUs, so it can exceed 100%): of the \
+             cold first answer (median run), and of a warm invocation (99th percentile). Cost per 1M requests at the warm p50, billed in whole ms at ${} per \
              GB-s and ${} per 1M requests (arm64). Rule: the cheapest size at which throttling \
              costs at most {:.0}% of the cold first answer and of the warm p99 invocation{}; ✔ \
              marks it. Goal: cold and warm p50 ≤ {REFERENCE_GOAL}× the reference at the chosen \

@@ -63,15 +63,7 @@ impl Table {
 
 /// Prints the table and writes `<name>.md` and `<name>.json` under `out`.
 pub fn write(out: &Path, name: &str, table: &Table, data: &Value) -> Result<(), BenchError> {
-    std::fs::create_dir_all(out)?;
-    let md = table.markdown();
-    println!("{md}");
-    std::fs::write(out.join(format!("{name}.md")), md)?;
-    std::fs::write(
-        out.join(format!("{name}.json")),
-        serde_json::to_string_pretty(data)? + "\n",
-    )?;
-    Ok(())
+    write_tables(out, name, &[table], data)
 }
 
 /// As `write`, for a section of several tables (one markdown file).
