@@ -120,14 +120,9 @@ async fn run(app: &App, req: Request) -> Result<Response<Body>, SailPointError> 
     }
     for (_, role) in &requested {
         if grant {
-            roles::grant(
-                &app.db,
-                &ctx.org,
-                &role.id,
-                &identities,
-                Source::AccessRequest,
-            )
-            .await?;
+            // The identities were read above: grant them without reading them again per role.
+            roles::grant_persons(&app.db, &ctx.org, &role.id, &people, Source::AccessRequest)
+                .await?;
         } else {
             roles::revoke(
                 &app.db,

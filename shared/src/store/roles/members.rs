@@ -89,7 +89,8 @@ pub async fn grant(
     grant_persons(db, org, role, &found, source).await
 }
 
-pub(super) async fn grant_persons(
+/// As `grant`, for persons the caller has already read (and found in `org`).
+pub async fn grant_persons(
     db: &Db,
     org: &Organization,
     role: &RoleId,
