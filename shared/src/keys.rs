@@ -45,6 +45,12 @@ impl Key {
     }
 }
 
+/// The key a function reads once at init to open its connection (`Db::warm_up`). Nothing is
+/// ever stored under it, so it is the one key without an organization.
+pub fn warm_up() -> Key {
+    Key::new("#WARMUP".to_owned(), "#WARMUP")
+}
+
 // ---- organization partition: `{org}` -------------------------------------------------------
 
 /// The organization record: name, parent, ancestors (root first), person pool.

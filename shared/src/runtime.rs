@@ -22,8 +22,10 @@ where
     H: Fn(&'static App, Request) -> F + Copy + Send + Sync + 'static,
     F: Future<Output = Response<Body>> + Send + 'static,
 {
-    // No warm-up call: on a cold start it would only put one more DynamoDB round trip before
-    // the first answer, which opens the connection anyway (measured: bench/results, section 3).
+    // Init runs at full CPU and the first request at the memory size's share of it: opening the
+    // connection here moves the CA store's parse and the TLS handshake out of the throttled
+    // first answer (bench/results/lambda.md; docs/benchmarks.md, "Warm-up in init").
+    app.db.warm_up().await;
     let app: &'static App = Box::leak(Box::new(app));
     let adapter = lambda_http::Adapter::from(service_fn(move |req: Request| async move {
         Ok::<_, Infallible>(respond(app, face, handler, req).await)

@@ -41,6 +41,24 @@ pub struct QueryPage {
 }
 
 impl Db {
+    /// One read of a key nothing is stored under (`keys::warm_up`), made once at init so that
+    /// the connection, the CA store and the TLS session are ready before the first request. One
+    /// attempt and its outcome ignored: a fault here is the first request's to report.
+    pub async fn warm_up(&self) {
+        let _ = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(crate::keys::warm_up().to_item()))
+            .customize()
+            .config_override(
+                aws_sdk_dynamodb::config::Builder::default()
+                    .retry_config(aws_config::retry::RetryConfig::disabled()),
+            )
+            .send()
+            .await;
+    }
+
     pub async fn get(&self, key: &Key) -> Result<Option<Item>, StoreError> {
         self.read_item(key, true).await
     }
