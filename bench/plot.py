@@ -85,23 +85,26 @@ if lam:
     rows = [r for r in lam["rows"] if r["kind"] == "function" and r["period_us"] == primary
             and r["warm_p50_ms"] is not None]
     chosen = {c["function"]: c["memory_mb"] for c in lam["choices"]}
+    # One panel per face: 50-odd lines in one panel leave no room for the plot.
+    faces = list(dict.fromkeys(r["function"].split("-")[0] for r in rows))
     for metric, ylabel, suffix in [("cost_per_million", "$ per 1M requests (billed at the warm p50)", "cost"),
                                    ("warm_p50_ms", "warm p50, ms", "p50")]:
-        fig, ax = plt.subplots(figsize=(9, 6))
-        for function in dict.fromkeys(r["function"] for r in rows):
-            points = sorted((r["memory_mb"], r[metric]) for r in rows if r["function"] == function)
-            (line,) = ax.plot([p[0] for p in points], [p[1] for p in points], marker="o", linewidth=1,
-                              label=function)
-            for size, value in points:
-                if chosen.get(function) == size:
-                    ax.plot([size], [value], marker="*", markersize=16, color=line.get_color())
-        ax.set_xscale("log", base=2)
-        ax.set_yscale("log")
-        ax.set_xticks(lam["sizes"], [str(s) for s in lam["sizes"]])
-        ax.set_xlabel("MemorySize, MB (CPU in proportion: 1,769 MB = one vCPU)")
-        ax.set_ylabel(ylabel)
-        ax.set_title(f"{ylabel} against MemorySize (CFS period {primary / 1000:g} ms; ★ chosen)")
-        ax.legend(fontsize=7)
+        fig, axes = plt.subplots(len(faces), 1, figsize=(12, 4.5 * len(faces)), squeeze=False)
+        for ax, face in zip(axes[:, 0], faces):
+            for function in dict.fromkeys(r["function"] for r in rows if r["function"].split("-")[0] == face):
+                points = sorted((r["memory_mb"], r[metric]) for r in rows if r["function"] == function)
+                (line,) = ax.plot([p[0] for p in points], [p[1] for p in points], marker="o", linewidth=1,
+                                  label=function)
+                for size, value in points:
+                    if chosen.get(function) == size:
+                        ax.plot([size], [value], marker="*", markersize=14, color=line.get_color())
+            ax.set_xscale("log", base=2)
+            ax.set_yscale("log")
+            ax.set_xticks(lam["sizes"], [str(s) for s in lam["sizes"]])
+            ax.set_xlabel("MemorySize, MB (CPU in proportion: 1,769 MB = one vCPU)")
+            ax.set_ylabel(ylabel)
+            ax.set_title(f"{face}: {ylabel} against MemorySize (CFS period {primary / 1000:g} ms; ★ chosen)")
+            ax.legend(fontsize=7, loc="center left", bbox_to_anchor=(1.01, 0.5))
         fig.tight_layout()
-        fig.savefig(OUT / f"lambda_{suffix}.png", dpi=110)
+        fig.savefig(OUT / f"lambda_{suffix}.png", dpi=100)
         plt.close(fig)

@@ -55,6 +55,12 @@ enum Section {
     Sizes {
         #[arg(long, default_value = ".")]
         root: PathBuf,
+        /// The target directory the binaries were built in (`CARGO_TARGET_DIR`).
+        #[arg(long, default_value = "target")]
+        target_dir: PathBuf,
+        /// How the binaries were built (the release profile and any override), for the report.
+        #[arg(long, default_value = "release profile not stated")]
+        profile: String,
     },
     /// 5: assigned identities on roles of growing size (loads them first if needed).
     Scale {
@@ -156,7 +162,11 @@ async fn main() {
 async fn run(cli: Cli) -> Result<(), BenchError> {
     let recorder = Recorder::default();
     match cli.section {
-        Section::Sizes { root } => sizes::run(&root, &cli.out),
+        Section::Sizes {
+            root,
+            target_dir,
+            profile,
+        } => sizes::run(&root, &root.join(target_dir), &profile, &cli.out),
         Section::Endpoints { iterations } => {
             let logs = endpoints::capture_logs();
             let app = app(&recorder, false).await?;
