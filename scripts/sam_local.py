@@ -29,14 +29,22 @@ DEMO_IDENTITY = "2c9180a46faadee4016fb4e018c20639"
 DEMO_PERSON = "903c1ff9-f2cc-435c-b242-9d8a690fcf0a"
 
 # The Zato calls only a super-user may make: their UST comes from the admin's login.
-SUPER_USER_EVENTS = {"zato-create-user", "zato-approve-user", "zato-delete-user"}
+SUPER_USER_EVENTS = {"zato-create-user", "zato-approve-user", "zato-delete-user", "zato-verify-session",
+                     "zato-get-session", "zato-lock-user", "zato-unlock-user", "zato-reject-user",
+                     "zato-change-password"}
 ADMIN_LOGIN = {"username": "admin", "password": "admin-password-1", "current_app": "CRM"}
 
 # The order a user trying every event file on the demo data would follow: reads and writes
 # first, then what deletes demo data (the role, the person, the bucket, the Zato user) last,
-# the session's logout before the user's deletion. Every event not named here runs before these.
+# the session's logout before the user's deletion, which the demo user's lock, unlock, password
+# change and rejection precede (each ends its sessions). Every event not named here runs before
+# these.
 LAST = [
     "zato-logout",
+    "zato-lock-user",
+    "zato-unlock-user",
+    "zato-change-password",
+    "zato-reject-user",
     "zato-delete-user",
     "slashid-delete-bucket-attributes",
     "slashid-delete-bucket",

@@ -37,6 +37,15 @@ impl Key {
     fn new(pk: String, sk: impl Into<String>) -> Self {
         Self { pk, sk: sk.into() }
     }
+    /// The key of an item read from the table.
+    pub fn of(item: &HashMap<String, AttributeValue>) -> Option<Self> {
+        match (item.get(PK), item.get(SK)) {
+            (Some(AttributeValue::S(pk)), Some(AttributeValue::S(sk))) => {
+                Some(Self::new(pk.clone(), sk.clone()))
+            }
+            _ => None,
+        }
+    }
     pub fn to_item(&self) -> HashMap<String, AttributeValue> {
         HashMap::from([
             (PK.to_owned(), AttributeValue::S(self.pk.clone())),

@@ -29,7 +29,7 @@ async fn zato_user(app: &App) -> (SsoUser, String) {
     )
     .await
     .expect("a new user");
-    user.approved = true;
+    user.approval = idgraph::store::sso_users::Approval::Approved;
     sso_users::create(&app.db, &org, &user, "us-iowa", None)
         .await
         .expect("create the user");
@@ -231,7 +231,7 @@ async fn a_weaker_imported_password_hash_is_replaced_on_the_next_login() {
     .await
     .unwrap();
     user.password_hash = weak.clone();
-    user.approved = true;
+    user.approval = idgraph::store::sso_users::Approval::Approved;
     sso_users::create(&app.db, &org, &user, "us-iowa", None)
         .await
         .unwrap();

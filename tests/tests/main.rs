@@ -35,4 +35,6 @@ mod tenancy;
 mod wiring;
 mod zato_attributes;
 mod zato_kms_kek;
+mod zato_session_details;
 mod zato_sessions;
+mod zato_user_admin;

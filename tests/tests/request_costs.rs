@@ -124,6 +124,20 @@ async fn a_zato_attribute_read_is_one_request() {
 }
 
 #[tokio::test]
+async fn a_zato_session_verification_is_one_request() {
+    let app = app().await;
+    let zato = integration_tests::Zato::new();
+    let target = zato.login(("jdoe", "jdoe-password-1")).await;
+    let admin = zato.login(integration_tests::ZATO_ADMIN).await;
+    let event = Event::new("POST", "/zato/sso/user/session", "/zato/sso/user/session").json(
+        &serde_json::json!({"target_ust": target, "current_ust": admin, "current_app": "CRM"}),
+    );
+    let (resp, cost) = measured(zato_verify_session::handle(app, event.build())).await;
+    assert_eq!(resp.status(), 200);
+    assert_eq!(cost.calls, 1);
+}
+
+#[tokio::test]
 async fn a_warm_read_of_a_persons_permissions_is_one_request() {
     let app = warm_app().await;
     let event = Event::new(

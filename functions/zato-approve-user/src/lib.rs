@@ -3,19 +3,13 @@
 
 use idgraph::faces::zato::{self, ZatoError};
 use idgraph::sso;
-use idgraph::store::sso_users;
+use idgraph::store::sso_users::Decision;
 use idgraph::{App, Body, Request, Response};
 use serde_json::Map;
 
 idgraph::handler!(Zato, run);
 
 async fn run(app: &App, req: Request) -> Result<Response<Body>, ZatoError> {
-    let (org, params) = sso::begin(app, &req).await?;
-    let ust = params.ust()?;
-    let user = params
-        .user_id()?
-        .ok_or(ZatoError::MissingInput("user_id"))?;
-    sso_users::approve(&app.db, &org, &ust, &user).await?;
-    idgraph::audit::event("sso_user_approved", user.as_str());
+    sso::decide(app, &req, Decision::Approve).await?;
     Ok(zato::ok(Map::new()))
 }

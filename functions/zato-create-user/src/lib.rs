@@ -1,10 +1,12 @@
 //! `POST /zato/sso/user` — Zato's `User.create`: a super-user creates a user, who is a new
 //! person of the identity graph. The user awaits approval (`POST /zato/sso/user/approve`), as
-//! Zato's users do; without `password` one of 192 random bits is set.
+//! Zato's users do, unless `auto_approve` (Zato's own flag, in its source though not its REST
+//! doc); without `password` one of 192 random bits is set. `password_must_change` makes the
+//! first login set a new one.
 
 use idgraph::faces::zato::{self, ZatoError};
 use idgraph::sso::{self, Password, Username, crypto};
-use idgraph::store::sso_users::{self, Profile};
+use idgraph::store::sso_users::{self, Approval, Profile};
 use idgraph::{App, Body, Request, Response};
 
 idgraph::handler!(Zato, run);
@@ -31,6 +33,8 @@ async fn run(app: &App, req: Request) -> Result<Response<Body>, ZatoError> {
         last_name: text("last_name")?,
     };
     let locked = params.flag("is_locked")?.unwrap_or(false);
+    let must_change = params.flag("password_must_change")?.unwrap_or(false);
+    let auto_approve = params.flag("auto_approve")?.unwrap_or(false);
     // Refused early with the right code; the creating transaction checks it again.
     let session = sso_users::session(&app.db, &org, &ust)
         .await?
@@ -50,6 +54,10 @@ async fn run(app: &App, req: Request) -> Result<Response<Body>, ZatoError> {
     .await?;
     user.profile = profile;
     user.locked = locked;
+    user.password_must_change = must_change;
+    if auto_approve {
+        user.approval = Approval::Approved;
+    }
     let guard = sso_users::session_check(&app.db, &org.id, &ust, true);
     sso_users::create(
         &app.db,

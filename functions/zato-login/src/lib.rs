@@ -7,14 +7,17 @@
 //! not, alike) lock it for a growing wait, answered E005002 without checking the password; a
 //! success resets the count. A person set inactive through SlashID cannot log in. A password
 //! hash with weaker parameters than today's (an imported one) is replaced on success.
+//!
+//! `new_password` replaces the password as the login succeeds; a user whose password must
+//! change (`password_must_change`) gets E003007 without one, as Zato's doc shows.
 
 use idgraph::audit;
 use idgraph::faces::no_store;
 use idgraph::faces::zato::{self, ZatoError};
 use idgraph::sso::crypto::{hash_password, needs_rehash, verify_password};
-use idgraph::sso::{self};
+use idgraph::sso::{self, Password};
 use idgraph::store::lockout::{self, Failure};
-use idgraph::store::sso_users;
+use idgraph::store::sso_users::{self, Approval};
 use idgraph::{App, Body, Request, Response};
 use serde_json::{Map, json};
 
@@ -24,6 +27,10 @@ async fn run(app: &App, req: Request) -> Result<Response<Body>, ZatoError> {
     let (org, params) = sso::begin(app, &req).await?;
     let username = params.required_text("username")?;
     let password = params.required_text("password")?;
+    let new_password = params
+        .text("new_password")?
+        .map(Password::new)
+        .transpose()?;
     let org = sso::organization(app, &org).await?;
     let policy = app.config.sso_login_lockout;
     let found = sso_users::login_candidate(&app.db, &org, username).await?;
@@ -61,7 +68,7 @@ async fn run(app: &App, req: Request) -> Result<Response<Body>, ZatoError> {
     if user.locked {
         return Err(ZatoError::Locked);
     }
-    if !user.approved {
+    if user.approval != Approval::Approved {
         return Err(ZatoError::NotApproved);
     }
     if !found.active {
@@ -71,8 +78,28 @@ async fn run(app: &App, req: Request) -> Result<Response<Body>, ZatoError> {
     if !found.standing.is_clear() {
         lockout::clear(&app.db, &found.guard).await?;
     }
-    if needs_rehash(&user.password_hash) {
-        sso_users::rehash(&app.db, &org.id, &user, &hash_password(password)).await?;
+    match new_password {
+        Some(new) => {
+            let hash = hash_password(new.expose());
+            sso_users::set_password(
+                &app.db,
+                &org.id,
+                &user.id,
+                &user.password_hash,
+                &hash,
+                false,
+                None,
+            )
+            .await?;
+            audit::event("password_changed", &subject);
+        }
+        None if user.password_must_change => {
+            return Err(ZatoError::Rule(zato::PASSWORD_MUST_SEND_NEW));
+        }
+        None if needs_rehash(&user.password_hash) => {
+            sso_users::rehash(&app.db, &org.id, &user, &hash_password(password)).await?;
+        }
+        None => {}
     }
     let (ust, _) = sso_users::open_session(
         &app.db,
@@ -80,6 +107,7 @@ async fn run(app: &App, req: Request) -> Result<Response<Body>, ZatoError> {
         &user,
         app.config.sso_session_ttl,
         app.config.sso_session_max,
+        &sso::origin(&req),
     )
     .await?;
     audit::event("login_succeeded", &subject);

@@ -27,9 +27,11 @@ async fn run(app: &App, req: Request) -> Result<Response<Body>, ZatoError> {
             return Err(ZatoError::NotAllowed);
         }
     }
-    let expires = sso_users::renew_session(&app.db, &org, &target, app.config.sso_session_ttl)
-        .await?
-        .ok_or(ZatoError::NoSuchSession)?;
+    let origin = sso::origin(&req);
+    let expires =
+        sso_users::renew_session(&app.db, &org, &target, app.config.sso_session_ttl, &origin)
+            .await?
+            .ok_or(ZatoError::NoSuchSession)?;
     if target != caller {
         idgraph::audit::event("session_renewed_for_another", target.person().as_str());
     }

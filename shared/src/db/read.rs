@@ -32,6 +32,24 @@ pub struct QuerySpec<'a> {
     pub all_attributes: bool,
 }
 
+impl<'a> QuerySpec<'a> {
+    /// A forward Query of the table's partition `pk`, narrowed by struct update.
+    pub fn table(pk: &'a str) -> Self {
+        Self {
+            pk,
+            index: None,
+            sort_attr: crate::keys::SK,
+            prefix: None,
+            between: None,
+            forward: true,
+            limit: None,
+            start: None,
+            count_only: false,
+            all_attributes: false,
+        }
+    }
+}
+
 #[derive(Debug, Default)]
 pub struct QueryPage {
     pub items: Vec<Item>,

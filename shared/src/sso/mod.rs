@@ -26,6 +26,52 @@ pub async fn begin(app: &App, req: &Request) -> Result<(OrgId, Params), ZatoErro
     Ok((org, params))
 }
 
+/// Where a request comes from, as API Gateway saw it: what a session records of its opening
+/// and renewals. Zato's own `remote_addr`/`user_agent` inputs are not taken (its default
+/// configuration refuses them too), so a client cannot write another origin into the record.
+pub fn origin(req: &Request) -> crate::store::sso_users::SessionMeta {
+    use lambda_http::RequestExt;
+    use lambda_http::request::RequestContext;
+    let remote_addr = match req.request_context_ref() {
+        Some(RequestContext::ApiGatewayV2(ctx)) => ctx.http.source_ip.clone(),
+        Some(RequestContext::ApiGatewayV1(ctx)) => ctx.identity.source_ip.clone(),
+        _ => None,
+    };
+    let user_agent = req
+        .headers()
+        .get("user-agent")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    crate::store::sso_users::SessionMeta {
+        remote_addr,
+        user_agent,
+    }
+}
+
+/// A super-user's decision about `user_id` (approve, reject, lock, unlock), as Zato's four
+/// endpoints take it: `{ust, current_app, user_id}`.
+pub async fn decide(
+    app: &App,
+    req: &Request,
+    decision: crate::store::sso_users::Decision,
+) -> Result<(), ZatoError> {
+    let (org, params) = begin(app, req).await?;
+    let ust = params.ust()?;
+    let user = params
+        .user_id()?
+        .ok_or(ZatoError::MissingInput("user_id"))?;
+    // A super-user who locked or rejected themselves could leave no one to undo it.
+    if decision.ends_sessions() && user == *ust.person() {
+        return Err(ZatoError::Rule(error::INVALID_OPERATION));
+    }
+    crate::store::sso_users::decide(&app.db, &org, &ust, &user, decision).await?;
+    crate::audit::event(decision.event(), user.as_str());
+    if decision.ends_sessions() {
+        crate::store::sso_sessions::end_all(&app.db, &org, &user, None).await?;
+    }
+    Ok(())
+}
+
 /// The SSO organization's record (its person pool), for the endpoints that create, find or
 /// delete persons. A configured org that does not exist is a deployment fault.
 pub async fn organization(
@@ -51,18 +97,13 @@ pub fn user_fields(
         out.insert(k.into(), json!(v));
     }
     if full {
-        let approval = if user.approved {
-            "approved"
-        } else {
-            "before_decision"
-        };
         let created = time::format(user.created);
         for (k, v) in [
             ("is_active", json!(true)),
             ("is_internal", json!(false)),
             ("is_super_user", json!(user.super_user)),
             ("is_approval_needed", json!(true)),
-            ("approval_status", json!(approval)),
+            ("approval_status", json!(user.approval.as_str())),
             ("approval_status_mod_by", json!(user.approval_mod_by)),
             (
                 "approval_status_mod_time",
@@ -70,13 +111,75 @@ pub fn user_fields(
             ),
             ("is_locked", json!(user.locked)),
             ("password_is_set", json!(true)),
-            ("password_must_change", json!(false)),
+            ("password_must_change", json!(user.password_must_change)),
             ("sign_up_status", json!("final")),
             ("sign_up_time", json!(created)),
         ] {
             out.insert(k.into(), v);
         }
     }
+    out
+}
+
+/// `Session.get`'s fields: when the session was opened and expires, and from where.
+pub fn session_fields(
+    session: &crate::store::sso_sessions::SessionDetails,
+) -> serde_json::Map<String, serde_json::Value> {
+    use serde_json::json;
+    let mut out = serde_json::Map::new();
+    if let Some(created) = session.created_us {
+        out.insert("creation_time".into(), json!(time::format(created)));
+    }
+    out.insert(
+        "expiration_time".into(),
+        json!(time::format(session.expires_us)),
+    );
+    origin_fields(&mut out, &session.opened_from);
+    out
+}
+
+fn origin_fields(
+    out: &mut serde_json::Map<String, serde_json::Value>,
+    origin: &crate::store::sso_sessions::Origin,
+) {
+    for (k, v) in [
+        ("remote_addr", &origin.remote_addr),
+        ("user_agent", &origin.user_agent),
+    ] {
+        if let Some(v) = v {
+            out.insert(k.into(), serde_json::json!(v));
+        }
+    }
+}
+
+/// One entry of `Session.get_list`'s `result`: `Session.get`'s fields, how the session was
+/// opened (`auth_type`, always `default`: a login with a password; `auth_principal`, the
+/// username), and its history: the login, then the latest renewal if any, whose `idx` counts
+/// every renewal before it (we keep the latest renewal, not Zato's last 100).
+pub fn session_list_entry(
+    user: &crate::store::sso_users::SsoUser,
+    session: &crate::store::sso_sessions::SessionDetails,
+) -> serde_json::Map<String, serde_json::Value> {
+    use serde_json::json;
+    let mut out = serde_json::Map::new();
+    out.insert("auth_type".into(), json!("default"));
+    out.insert("auth_principal".into(), json!(user.username));
+    out.extend(session_fields(session));
+    let event = |at: Option<i64>, origin, source, idx: u64| {
+        let mut e = serde_json::Map::new();
+        origin_fields(&mut e, origin);
+        if let Some(at) = at {
+            e.insert("timestamp_utc".into(), json!(time::format(at)));
+        }
+        e.insert("ctx_source".into(), json!(source));
+        e.insert("idx".into(), json!(idx));
+        serde_json::Value::Object(e)
+    };
+    let mut changes = vec![event(session.created_us, &session.opened_from, "login", 1)];
+    if let Some((at, origin)) = &session.last_renewal {
+        changes.push(event(Some(*at), origin, "renew", 1 + session.renewals));
+    }
+    out.insert("session_state_change_list".into(), json!(changes));
     out
 }
 
@@ -114,11 +217,12 @@ pub async fn new_user(
         id,
         username: username.as_str().to_owned(),
         password_hash: crypto::hash_password(password.expose()),
-        approved: false,
+        approval: crate::store::sso_users::Approval::BeforeDecision,
         approval_mod_by: by.to_owned(),
         approval_mod_time: now,
         locked: false,
         super_user: false,
+        password_must_change: false,
         created: now,
         wrapped_key,
         profile: Profile::default(),

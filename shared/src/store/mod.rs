@@ -15,4 +15,5 @@ pub mod persons;
 pub mod roles;
 pub mod search;
 pub mod sso_attrs;
+pub mod sso_sessions;
 pub mod sso_users;

@@ -77,16 +77,43 @@ impl Profile {
     }
 }
 
+/// Where a user stands with the super-users: only an approved user logs in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Approval {
+    BeforeDecision,
+    Approved,
+    Rejected,
+}
+
+impl Approval {
+    /// Zato's `approval_status` value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::BeforeDecision => "before_decision",
+            Self::Approved => "approved",
+            Self::Rejected => "rejected",
+        }
+    }
+    fn parse(raw: &str) -> Result<Self, StoreError> {
+        [Self::BeforeDecision, Self::Approved, Self::Rejected]
+            .into_iter()
+            .find(|a| a.as_str() == raw)
+            .ok_or_else(|| StoreError::Internal(format!("unknown approval {raw:?}")))
+    }
+}
+
 #[derive(Clone)]
 pub struct SsoUser {
     pub id: PersonId,
     pub username: String,
     pub password_hash: String,
-    pub approved: bool,
+    pub approval: Approval,
     pub approval_mod_by: String,
     pub approval_mod_time: i64,
     pub locked: bool,
     pub super_user: bool,
+    /// The next login must set a new password (`E003007` without one).
+    pub password_must_change: bool,
     pub created: i64,
     /// The user's data key, wrapped by the key-encryption key.
     pub wrapped_key: String,
@@ -101,11 +128,12 @@ impl std::fmt::Debug for SsoUser {
             .field("id", &self.id)
             .field("username", &self.username)
             .field("password_hash", &"<redacted>")
-            .field("approved", &self.approved)
+            .field("approval", &self.approval)
             .field("approval_mod_by", &self.approval_mod_by)
             .field("approval_mod_time", &self.approval_mod_time)
             .field("locked", &self.locked)
             .field("super_user", &self.super_user)
+            .field("password_must_change", &self.password_must_change)
             .field("created", &self.created)
             .field("wrapped_key", &"<redacted>")
             .field("profile", &self.profile)
@@ -125,18 +153,14 @@ pub fn user_item(org: &OrgId, u: &SsoUser) -> Item {
     item.insert("id".into(), s(u.id.as_str()));
     item.insert("username".into(), s(&u.username));
     item.insert("password_hash".into(), s(&u.password_hash));
-    item.insert(
-        "approval".into(),
-        s(if u.approved {
-            "approved"
-        } else {
-            "before_decision"
-        }),
-    );
+    item.insert("approval".into(), s(u.approval.as_str()));
     item.insert("approval_mod_by".into(), s(&u.approval_mod_by));
     item.insert("approval_mod_time".into(), n(u.approval_mod_time));
     item.insert("locked".into(), AttributeValue::Bool(u.locked));
     item.insert("super_user".into(), AttributeValue::Bool(u.super_user));
+    if u.password_must_change {
+        item.insert("must_change".into(), AttributeValue::Bool(true));
+    }
     item.insert("created".into(), n(u.created));
     item.insert("dek".into(), s(&u.wrapped_key));
     for (k, v) in u.profile.iter() {
@@ -145,7 +169,7 @@ pub fn user_item(org: &OrgId, u: &SsoUser) -> Item {
     item
 }
 
-fn get_i64(item: &Item, name: &str) -> Result<i64, StoreError> {
+pub(crate) fn get_i64(item: &Item, name: &str) -> Result<i64, StoreError> {
     match item.get(name) {
         Some(AttributeValue::N(v)) => v
             .parse()
@@ -164,11 +188,12 @@ pub fn user_from_item(item: &Item) -> Result<Option<SsoUser>, StoreError> {
         id: PersonId::parse(get_s(item, "id")?).map_err(|e| StoreError::Internal(e.to_string()))?,
         username: get_s(item, "username")?.to_owned(),
         password_hash: get_s(item, "password_hash")?.to_owned(),
-        approved: get_s(item, "approval")? == "approved",
+        approval: Approval::parse(get_s(item, "approval")?)?,
         approval_mod_by: get_s(item, "approval_mod_by")?.to_owned(),
         approval_mod_time: get_i64(item, "approval_mod_time")?,
         locked: get_bool(item, "locked")?,
         super_user: get_bool(item, "super_user")?,
+        password_must_change: get_bool(item, "must_change").unwrap_or(false),
         created: get_i64(item, "created")?,
         wrapped_key: get_s(item, "dek")?.to_owned(),
         profile: Profile {
@@ -323,6 +348,36 @@ pub async fn rehash(
     }
 }
 
+/// Sets `user`'s password hash, unless it changed since `old_hash` was read (two changes
+/// never both win) or the user is being deleted; `guard` (a caller's session check) joins
+/// the transaction. `must_change` makes the next login set another.
+pub async fn set_password(
+    db: &Db,
+    org: &OrgId,
+    user: &PersonId,
+    old_hash: &str,
+    new_hash: &str,
+    must_change: bool,
+    guard: Option<TransactWriteItem>,
+) -> Result<(), SsoError> {
+    let write = db.update(
+        &keys::sso_user(org, user),
+        "SET password_hash = :new, must_change = :must",
+        liveness::alive_where("password_hash = :old").values(vec![
+            (":new", s(new_hash)),
+            (":old", s(old_hash)),
+            (":must", AttributeValue::Bool(must_change)),
+        ]),
+    );
+    let mut writes: Vec<_> = guard.into_iter().collect();
+    writes.push(write);
+    match db.transact(writes).await {
+        Ok(()) => Ok(()),
+        Err(StoreError::TransactionCancelled(_)) => Err(SsoError::NotAllowed),
+        Err(e) => Err(e.into()),
+    }
+}
+
 /// A live session.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Session {
@@ -355,15 +410,52 @@ pub async fn session(db: &Db, org: &OrgId, ust: &Ust) -> Result<Option<Session>,
     session_in(&items, org, ust, now_us())
 }
 
-/// Opens a session for `user`, unless its record is being deleted meanwhile. It lasts `idle`
-/// unless renewed, and never past `absolute` from now: renewals stop extending it there, and the
-/// user logs in again.
+/// Where a session was opened or renewed from, as API Gateway saw the request.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SessionMeta {
+    pub remote_addr: Option<String>,
+    pub user_agent: Option<String>,
+}
+
+impl SessionMeta {
+    /// Longer values are cut: a session item stays small whatever a client sends.
+    const MAX_LEN: usize = 512;
+
+    /// `(remote_addr, user_agent)`'s attribute values, each when there is one.
+    fn values(&self) -> [Option<AttributeValue>; 2] {
+        [&self.remote_addr, &self.user_agent].map(|v| {
+            v.as_deref()
+                .filter(|v| !v.is_empty())
+                .map(|v| s(v.chars().take(Self::MAX_LEN).collect::<String>()))
+        })
+    }
+}
+
+/// The user may hold a session: alive, unlocked and approved. Every session opening carries
+/// it, so a lock or a rejection and the end of the user's sessions are never overtaken by a
+/// login that read the user before.
+fn may_log_in(db: &Db, org: &OrgId, user: &PersonId) -> TransactWriteItem {
+    db.check(
+        &keys::sso_user(org, user),
+        liveness::alive_where("#locked = :unlocked AND approval = :approved")
+            .names(&[("#locked", "locked")])
+            .values(vec![
+                (":unlocked", AttributeValue::Bool(false)),
+                (":approved", s(Approval::Approved.as_str())),
+            ]),
+    )
+}
+
+/// Opens a session for `user`, unless meanwhile its record is being deleted, it was locked or
+/// it is no longer approved. It lasts `idle` unless renewed, and never past `absolute` from
+/// now: renewals stop extending it there, and the user logs in again.
 pub async fn open_session(
     db: &Db,
     org: &OrgId,
     user: &SsoUser,
     idle: std::time::Duration,
     absolute: std::time::Duration,
+    meta: &SessionMeta,
 ) -> Result<(Ust, i64), SsoError> {
     let ust = Ust::issue(&user.id);
     let now = now_us();
@@ -373,9 +465,13 @@ pub async fn open_session(
     item.insert("super_user".into(), AttributeValue::Bool(user.super_user));
     item.insert("exp_us".into(), n(expires_us));
     item.insert("max_exp_us".into(), n(max_us));
+    item.insert("created_us".into(), n(now));
+    for (name, value) in ["remote_addr", "user_agent"].into_iter().zip(meta.values()) {
+        item.extend(value.map(|v| (name.to_owned(), v)));
+    }
     item.insert(keys::EXPIRES_AT.into(), n(ttl_seconds(expires_us)));
     let writes = vec![
-        live_user_check(db, org, &user.id),
+        may_log_in(db, org, &user.id),
         db.put(item, Condition::none()),
     ];
     match db.transact(writes).await {
@@ -391,27 +487,55 @@ pub async fn close_session(db: &Db, org: &OrgId, ust: &Ust) -> Result<(), StoreE
 }
 
 /// Extends a live session to `idle` from now, but never past its absolute end; `None` when it
-/// is unknown or expired. A session from before absolute ends existed cannot be renewed.
+/// is unknown or expired. A session from before absolute ends existed cannot be renewed. The
+/// renewal is counted, and where it came from kept, for the session list.
 pub async fn renew_session(
     db: &Db,
     org: &OrgId,
     ust: &Ust,
     idle: std::time::Duration,
+    meta: &SessionMeta,
 ) -> Result<Option<i64>, StoreError> {
     let now = now_us();
     let wanted = now + idle.as_micros() as i64;
     let key = session_key(org, ust);
+    // Where the latest renewal came from replaces the previous one's, or clears it.
+    let mut sets = vec!["exp_us = :e", "#ttl = :t", "renewed_us = :now"];
+    let mut removes = vec![];
+    let mut origin = vec![];
+    for ((attr, placeholder), value) in [
+        ("renew_remote_addr = :addr", ":addr"),
+        ("renew_user_agent = :agent", ":agent"),
+    ]
+    .into_iter()
+    .zip(meta.values())
+    {
+        match value {
+            Some(v) => {
+                sets.push(attr);
+                origin.push((placeholder, v));
+            }
+            None => removes.push(&attr[..attr.find(' ').unwrap_or(attr.len())]),
+        }
+    }
+    let mut update = format!("SET {} ADD renewals :one", sets.join(", "));
+    if !removes.is_empty() {
+        update.push_str(&format!(" REMOVE {}", removes.join(", ")));
+    }
     let extend = |expires_us: i64, condition: &'static str| {
+        let mut values = vec![
+            (":e", n(expires_us)),
+            (":t", n(ttl_seconds(expires_us))),
+            (":now", n(now)),
+            (":one", n(1)),
+        ];
+        values.extend(origin.iter().cloned());
         db.update_returning(
             &key,
-            "SET exp_us = :e, #ttl = :t",
+            &update,
             Condition::new(condition)
                 .names(&[("#ttl", keys::EXPIRES_AT)])
-                .values(vec![
-                    (":e", n(expires_us)),
-                    (":t", n(ttl_seconds(expires_us))),
-                    (":now", n(now)),
-                ]),
+                .values(values),
         )
     };
     let live = "attribute_exists(pk) AND exp_us > :now AND max_exp_us >= :e";
@@ -454,19 +578,70 @@ pub async fn session_and_users(
     Ok((session, found))
 }
 
-/// A super-user approves `user`.
-pub async fn approve(db: &Db, org: &OrgId, ust: &Ust, user: &PersonId) -> Result<(), SsoError> {
-    let writes = vec![
-        session_check(db, org, ust, true),
-        db.update(
-            &keys::sso_user(org, user),
+/// What a super-user decides about another user's account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    Approve,
+    Reject,
+    Lock,
+    Unlock,
+}
+
+impl Decision {
+    /// The audit event that records it.
+    pub fn event(self) -> &'static str {
+        match self {
+            Self::Approve => "sso_user_approved",
+            Self::Reject => "sso_user_rejected",
+            Self::Lock => "sso_user_locked",
+            Self::Unlock => "sso_user_unlocked",
+        }
+    }
+
+    /// A rejected or locked user keeps no session.
+    pub fn ends_sessions(self) -> bool {
+        matches!(self, Self::Reject | Self::Lock)
+    }
+}
+
+/// A super-user (the session of `ust`) decides about `user`, in one transaction with the
+/// session's check. After a rejection or a lock the caller ends the user's sessions
+/// (`sso_sessions::end_all`); one opened meanwhile is refused by its own check.
+pub async fn decide(
+    db: &Db,
+    org: &OrgId,
+    ust: &Ust,
+    user: &PersonId,
+    decision: Decision,
+) -> Result<(), SsoError> {
+    let approval = |a: Approval| {
+        (
             "SET approval = :a, approval_mod_by = :by, approval_mod_time = :now",
-            liveness::alive().values(vec![
-                (":a", s("approved")),
+            liveness::alive(),
+            vec![
+                (":a", s(a.as_str())),
                 (":by", s(ust.person().as_str())),
                 (":now", n(now_us())),
-            ]),
-        ),
+            ],
+        )
+    };
+    // `locked` is spelled through a name, as a word DynamoDB might reserve.
+    let lock = |locked: bool| {
+        (
+            "SET #locked = :locked",
+            liveness::alive().names(&[("#locked", "locked")]),
+            vec![(":locked", AttributeValue::Bool(locked))],
+        )
+    };
+    let (update, condition, values) = match decision {
+        Decision::Approve => approval(Approval::Approved),
+        Decision::Reject => approval(Approval::Rejected),
+        Decision::Lock => lock(true),
+        Decision::Unlock => lock(false),
+    };
+    let writes = vec![
+        session_check(db, org, ust, true),
+        db.update(&keys::sso_user(org, user), update, condition.values(values)),
     ];
     match db.transact(writes).await {
         Ok(()) => Ok(()),
@@ -541,11 +716,12 @@ mod tests {
             id: PersonId::new_random(),
             username: "jdoe".into(),
             password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2g".into(),
-            approved: true,
+            approval: Approval::Approved,
             approval_mod_by: "admin".into(),
             approval_mod_time: 1,
             locked: false,
             super_user: false,
+            password_must_change: false,
             created: 1,
             wrapped_key: "local:v1:d3JhcHBlZC1kYXRhLWtleQ==".into(),
             profile: Profile::default(),

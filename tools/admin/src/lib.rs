@@ -195,7 +195,7 @@ pub async fn create_super_user(app: &App, username: &str) -> Result<Report> {
     .await
     .map_err(|e| e.to_string())?;
     user.super_user = true;
-    user.approved = true;
+    user.approval = idgraph::store::sso_users::Approval::Approved;
     sso_users::create(
         &app.db,
         &org,

@@ -151,7 +151,12 @@ impl Scenarios {
                 let id = created["id"].as_str().ok_or("create role without id")?;
                 set_path(&mut event, "id", id, &format!("/v3/roles/{id}"));
             }
-            "zato-delete-user" => {
+            // What a super-user does to a user, done to a fresh one: the demo user stays as it is.
+            "zato-delete-user"
+            | "zato-lock-user"
+            | "zato-unlock-user"
+            | "zato-reject-user"
+            | "zato-change-password" => {
                 let created = self.set_up("zato-create-user", &u).await?;
                 let id = created["user_id"]
                     .as_str()

@@ -10,7 +10,7 @@ use idgraph::keys;
 use idgraph::sso::{Password, Username, ZattrName, crypto};
 use idgraph::store::orgs::Organization;
 use idgraph::store::sso_attrs::{self, Attr, Change, Stored};
-use idgraph::store::sso_users::{self, Profile, SsoError, SsoUser};
+use idgraph::store::sso_users::{self, Approval, Profile, SsoError, SsoUser};
 
 use crate::record::{Record, SsoAttribute};
 
@@ -79,11 +79,17 @@ pub async fn import_user(app: &App, org: &Organization, record: Record) -> Resul
         id: id.clone(),
         username: username.as_str().to_owned(),
         password_hash,
-        approved,
+        // The record's flag: a rejected user travels as one not approved.
+        approval: if approved {
+            Approval::Approved
+        } else {
+            Approval::BeforeDecision
+        },
         approval_mod_by,
         approval_mod_time,
         locked,
         super_user,
+        password_must_change: false,
         created,
         wrapped_key,
         profile: p,
@@ -178,7 +184,7 @@ pub fn user_record(
         username: user.username,
         password: None,
         password_hash: Some(user.password_hash),
-        approved: user.approved,
+        approved: user.approval == Approval::Approved,
         super_user: user.super_user,
         locked: user.locked,
         created: user.created,

@@ -378,7 +378,7 @@ async fn load_sso_user(app: &App, u: SeedSsoUser, loaded: &mut Loaded) -> Result
     let mut user = sso::new_user(app, &org.id, id.clone(), &username, &password, "auto")
         .await
         .map_err(why)?;
-    user.approved = true;
+    user.approval = idgraph::store::sso_users::Approval::Approved;
     user.super_user = u.super_user;
     user.profile.display_name = u.display_name;
     match sso_users::create(

@@ -1,0 +1,299 @@
+//! What a super-user does to an account, and a user to their password, through the router:
+//! `User.lock`, `User.unlock`, `User.reject`, `User.change_password`, and `User.create`'s
+//! `auto_approve` and `password_must_change`, each first as Zato 3.2's REST reference shows it.
+
+use integration_tests::{Reply, ZATO_ADMIN, ZATO_JDOE, Zato};
+use serde_json::{Value, json};
+
+const PASSWORD: &str = "a-password-1";
+const LOGIN: &str = "/zato/sso/user/login";
+
+fn login_body(username: &str, password: &str) -> Value {
+    json!({"username": username, "password": password, "current_app": "CRM"})
+}
+
+async fn as_admin(zato: &Zato, path: &str, user_id: &str) -> Reply {
+    let admin = zato.login(ZATO_ADMIN).await;
+    zato.call(
+        "POST",
+        path,
+        &json!({"ust": admin, "current_app": "CRM", "user_id": user_id}),
+    )
+    .await
+}
+
+/// A user's session still works: it reads the user's own details.
+async fn session_works(zato: &Zato, ust: &str) -> bool {
+    zato.call(
+        "GET",
+        "/zato/sso/user",
+        &json!({"ust": ust, "current_app": "CRM"}),
+    )
+    .await
+    .is_zato_ok()
+}
+
+#[tokio::test]
+async fn a_locked_user_cannot_log_in_and_loses_their_sessions() {
+    let zato = Zato::new();
+    let (id, username, ust) = zato.new_user().await;
+
+    let locked = as_admin(&zato, "/zato/sso/user/lock", &id).await;
+    let login = zato
+        .call("POST", LOGIN, &login_body(&username, PASSWORD))
+        .await;
+
+    assert!(locked.is_zato_ok(), "{}", locked.body);
+    assert_eq!(login.zato_error(), (403, "E005002".into()));
+    assert!(!session_works(&zato, &ust).await);
+}
+
+#[tokio::test]
+async fn an_unlocked_user_logs_in_again() {
+    let zato = Zato::new();
+    let (id, username, _) = zato.new_user().await;
+    as_admin(&zato, "/zato/sso/user/lock", &id).await;
+
+    let unlocked = as_admin(&zato, "/zato/sso/user/unlock", &id).await;
+    let login = zato
+        .call("POST", LOGIN, &login_body(&username, PASSWORD))
+        .await;
+
+    assert!(unlocked.is_zato_ok(), "{}", unlocked.body);
+    assert!(login.is_zato_ok(), "{}", login.body);
+}
+
+#[tokio::test]
+async fn a_rejected_user_cannot_log_in_and_shows_as_rejected() {
+    let zato = Zato::new();
+    let (id, username, ust) = zato.new_user().await;
+
+    let rejected = as_admin(&zato, "/zato/sso/user/reject", &id).await;
+    let login = zato
+        .call("POST", LOGIN, &login_body(&username, PASSWORD))
+        .await;
+    let admin = zato.login(ZATO_ADMIN).await;
+    let seen = zato
+        .call(
+            "GET",
+            "/zato/sso/user",
+            &json!({"ust": admin, "current_app": "CRM", "user_id": id}),
+        )
+        .await;
+
+    assert!(rejected.is_zato_ok(), "{}", rejected.body);
+    assert_eq!(login.zato_error(), (403, "E005004".into()));
+    assert_eq!(seen.body["approval_status"], "rejected", "{}", seen.body);
+    assert!(!session_works(&zato, &ust).await);
+}
+
+#[tokio::test]
+async fn a_regular_user_cannot_lock_unlock_or_reject() {
+    let zato = Zato::new();
+    let (id, _, _) = zato.new_user().await;
+    let mine = zato.login(ZATO_JDOE).await;
+
+    for path in [
+        "/zato/sso/user/lock",
+        "/zato/sso/user/unlock",
+        "/zato/sso/user/reject",
+    ] {
+        let r = zato
+            .call(
+                "POST",
+                path,
+                &json!({"ust": mine, "current_app": "CRM", "user_id": id}),
+            )
+            .await;
+        assert_eq!(r.zato_error(), (403, "E005001".into()), "{path}");
+    }
+}
+
+#[tokio::test]
+async fn a_super_user_cannot_lock_themselves_out() {
+    let zato = Zato::new();
+    let admin = zato.login(ZATO_ADMIN).await;
+    let me = zato
+        .call(
+            "GET",
+            "/zato/sso/user",
+            &json!({"ust": admin, "current_app": "CRM"}),
+        )
+        .await;
+    let my_id = me.body["user_id"].as_str().expect("a user id");
+
+    let r = zato
+        .call(
+            "POST",
+            "/zato/sso/user/lock",
+            &json!({"ust": admin, "current_app": "CRM", "user_id": my_id}),
+        )
+        .await;
+
+    assert_eq!(r.zato_error(), (403, "E008001".into()));
+    assert!(session_works(&zato, &admin).await);
+}
+
+#[tokio::test]
+async fn a_user_changes_their_own_password_with_the_old_one() {
+    let zato = Zato::new();
+    let (_, username, ust) = zato.new_user().await;
+    let other = zato.login((&username, PASSWORD)).await;
+
+    let changed = zato
+        .call(
+            "PATCH",
+            "/zato/sso/user/password",
+            &json!({"ust": ust, "current_app": "CRM", "old_password": PASSWORD,
+                    "new_password": "p1GwvkP3cHTum7lIMz7SDitmp8fT8Mo"}),
+        )
+        .await;
+    let old = zato
+        .call("POST", LOGIN, &login_body(&username, PASSWORD))
+        .await;
+
+    assert!(changed.is_zato_ok(), "{}", changed.body);
+    assert_eq!(old.zato_error(), (403, "E005001".into()));
+    zato.login((&username, "p1GwvkP3cHTum7lIMz7SDitmp8fT8Mo"))
+        .await;
+    assert!(
+        session_works(&zato, &ust).await,
+        "the caller's session stays"
+    );
+    assert!(!session_works(&zato, &other).await, "other sessions end");
+}
+
+#[tokio::test]
+async fn a_wrong_old_password_changes_nothing() {
+    let zato = Zato::new();
+    let (_, username, ust) = zato.new_user().await;
+
+    let r = zato
+        .call(
+            "PATCH",
+            "/zato/sso/user/password",
+            &json!({"ust": ust, "current_app": "CRM", "old_password": "not-the-password",
+                    "new_password": "another-password-2"}),
+        )
+        .await;
+
+    assert_eq!(r.zato_error(), (403, "E005001".into()));
+    zato.login((&username, PASSWORD)).await;
+}
+
+#[tokio::test]
+async fn a_super_user_sets_a_password_the_user_must_change_at_login() {
+    let zato = Zato::new();
+    let (id, username, _) = zato.new_user().await;
+    let admin = zato.login(ZATO_ADMIN).await;
+
+    let set = zato
+        .call(
+            "PATCH",
+            "/zato/sso/user/password",
+            &json!({"ust": admin, "current_app": "CRM", "user_id": id,
+                    "new_password": "5c5Apw67534s55ukR_EZSVyH3DKr2ajNaa", "must_change": true}),
+        )
+        .await;
+    let without_new = zato
+        .call(
+            "POST",
+            LOGIN,
+            &login_body(&username, "5c5Apw67534s55ukR_EZSVyH3DKr2ajNaa"),
+        )
+        .await;
+    let mut with_new = login_body(&username, "5c5Apw67534s55ukR_EZSVyH3DKr2ajNaa");
+    with_new["new_password"] = json!("KYDi8-otmY1+5KuiT-096x0M");
+    let with_new = zato.call("POST", LOGIN, &with_new).await;
+
+    assert!(set.is_zato_ok(), "{}", set.body);
+    assert_eq!(without_new.zato_error(), (403, "E003007".into()));
+    assert!(with_new.is_zato_ok(), "{}", with_new.body);
+    zato.login((&username, "KYDi8-otmY1+5KuiT-096x0M")).await;
+}
+
+#[tokio::test]
+async fn a_regular_user_cannot_change_another_users_password() {
+    let zato = Zato::new();
+    let (id, _, _) = zato.new_user().await;
+    let mine = zato.login(ZATO_JDOE).await;
+
+    let r = zato
+        .call(
+            "PATCH",
+            "/zato/sso/user/password",
+            &json!({"ust": mine, "current_app": "CRM", "user_id": id,
+                    "new_password": "another-password-2"}),
+        )
+        .await;
+
+    assert_eq!(r.zato_error(), (403, "E005001".into()));
+}
+
+#[tokio::test]
+async fn a_password_expiry_is_refused_since_passwords_do_not_expire_here() {
+    let zato = Zato::new();
+    let (id, _, _) = zato.new_user().await;
+    let admin = zato.login(ZATO_ADMIN).await;
+
+    let r = zato
+        .call(
+            "PATCH",
+            "/zato/sso/user/password",
+            &json!({"ust": admin, "current_app": "CRM", "user_id": id,
+                    "new_password": "another-password-2", "password_expiry": 30}),
+        )
+        .await;
+
+    assert_eq!(r.zato_error(), (403, "E008002".into()));
+}
+
+async fn create(zato: &Zato, extra: Value) -> (String, Reply) {
+    let admin = zato.login(ZATO_ADMIN).await;
+    let username = format!("u{}", uuid::Uuid::new_v4().simple());
+    let mut body = json!({"ust": admin, "current_app": "CRM", "username": username,
+                          "password": PASSWORD});
+    body.as_object_mut()
+        .expect("an object")
+        .extend(extra.as_object().expect("an object").clone());
+    let created = zato.call("POST", "/zato/sso/user", &body).await;
+    (username, created)
+}
+
+#[tokio::test]
+async fn an_auto_approved_user_logs_in_straight_away() {
+    let zato = Zato::new();
+    let (username, created) = create(&zato, json!({"auto_approve": true})).await;
+
+    let login = zato
+        .call("POST", LOGIN, &login_body(&username, PASSWORD))
+        .await;
+
+    assert_eq!(
+        created.body["approval_status"], "approved",
+        "{}",
+        created.body
+    );
+    assert!(login.is_zato_ok(), "{}", login.body);
+}
+
+#[tokio::test]
+async fn a_user_created_with_password_must_change_sets_one_at_first_login() {
+    let zato = Zato::new();
+    let (username, created) = create(
+        &zato,
+        json!({"auto_approve": true, "password_must_change": true}),
+    )
+    .await;
+
+    let login = zato
+        .call("POST", LOGIN, &login_body(&username, PASSWORD))
+        .await;
+
+    assert_eq!(
+        created.body["password_must_change"], true,
+        "{}",
+        created.body
+    );
+    assert_eq!(login.zato_error(), (403, "E003007".into()));
+}
