@@ -55,7 +55,8 @@ LAST = [
 # Events whose documented answer is not a 2xx: SailPoint's cancel example names a request this
 # stack never made (requests here complete when made, so a real one would be a 400).
 EXPECTED = {"sailpoint-cancel-access-request": 404}
-FIRST = ["zato-login", "zato-create-user", "zato-create-user-attr", "slashid-create-permission"]
+FIRST = ["zato-login", "zato-create-user", "zato-create-user-attr", "zato-create-session-attr",
+         "slashid-create-permission"]
 
 def pascal(name):
     return "".join(part.capitalize() for part in name.split("-"))

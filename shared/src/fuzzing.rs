@@ -264,11 +264,14 @@ fn zato(req: &Request) {
     let _ = Expiration::parse(params.get("expiration"));
     let _ = params.current_app(&["CRM".to_owned()]);
     let Ok(ust) = params.ust() else { return };
-    let target = params.user_id().ok().flatten();
+    let owner = match params.user_id().ok().flatten() {
+        Some(user) => crate::store::sso_attrs::Owner::User(user),
+        None => crate::store::sso_attrs::Owner::Session(ust.clone()),
+    };
     let attrs = AttrRequest {
         org: OrgId::new_random(),
         ust,
-        target,
+        owner,
         params,
     };
     let _ = attrs.names_to_read();

@@ -217,6 +217,19 @@ pub fn sso_attribute(org: &OrgId, person: &PersonId, name: &str) -> Key {
     )
 }
 pub const SSO_ATTRIBUTE_PREFIX: &str = "ZATTR#";
+/// A Zato session attribute, by the session's UST hash: it lives while the session does (reads
+/// check the session; TTL removes it after the session's absolute end at the latest).
+pub fn sso_session_attribute(org: &OrgId, person: &PersonId, ust_hash: &str, name: &str) -> Key {
+    Key::new(
+        person_partition(org, person),
+        format!("{}{name}", sso_session_attribute_prefix(ust_hash)),
+    )
+}
+/// What every attribute of one session begins with.
+pub fn sso_session_attribute_prefix(ust_hash: &str) -> String {
+    format!("{SSO_SESSION_ATTRIBUTE_PREFIX}{ust_hash}#")
+}
+pub const SSO_SESSION_ATTRIBUTE_PREFIX: &str = "ZSATTR#";
 
 // ---- uniqueness partitions ------------------------------------------------------------------
 
@@ -360,6 +373,7 @@ mod tests {
             handle(&o, "email_address", "a@b.c"),
             sso_user(&o, &p),
             sso_attribute(&o, &p, "a#b"),
+            sso_session_attribute(&o, &p, "h", "a#b"),
             permission_holder(&o, "n", &p),
             role_member(&o, "r", &p),
             search_document(&o, "identities", "x"),

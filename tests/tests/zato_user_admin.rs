@@ -297,3 +297,145 @@ async fn a_user_created_with_password_must_change_sets_one_at_first_login() {
     );
     assert_eq!(login.zato_error(), (403, "E003007".into()));
 }
+
+const USER: &str = "/zato/sso/user";
+
+async fn own_details(zato: &Zato, ust: &str) -> Value {
+    zato.call("GET", USER, &json!({"ust": ust, "current_app": "CRM"}))
+        .await
+        .body
+}
+
+#[tokio::test]
+async fn a_user_updates_their_own_display_name_and_email_as_the_doc_example_does() {
+    let zato = Zato::new();
+    let (_, _, ust) = zato.new_user().await;
+
+    let r = zato
+        .call(
+            "PATCH",
+            USER,
+            &json!({"ust": ust, "current_app": "CRM", "display_name": "My Name",
+                    "email": "user@example.com"}),
+        )
+        .await;
+
+    assert!(r.is_zato_ok(), "{}", r.body);
+    let me = own_details(&zato, &ust).await;
+    assert_eq!(me["display_name"], "My Name", "{me}");
+    assert_eq!(me["email"], "user@example.com", "{me}");
+}
+
+#[tokio::test]
+async fn a_display_name_update_renames_the_person_the_other_faces_see() {
+    let zato = Zato::new();
+    let (id, _, ust) = zato.new_user().await;
+
+    zato.call(
+        "PATCH",
+        USER,
+        &json!({"ust": ust, "current_app": "CRM", "display_name": "Ada Lovelace"}),
+    )
+    .await;
+
+    let org_id = idgraph::ids::OrgId::parse(&std::env::var("SSO_ORG_ID").expect("SSO_ORG_ID"))
+        .expect("an org id");
+    let org = idgraph::store::orgs::get(&integration_tests::app().await.db, &org_id)
+        .await
+        .expect("the org reads")
+        .expect("the SSO org exists");
+    let person = idgraph::store::persons::get(
+        &integration_tests::app().await.db,
+        &org,
+        &idgraph::ids::PersonId::parse(&id).expect("a person id"),
+    )
+    .await
+    .expect("the person reads")
+    .expect("the person exists");
+    assert_eq!(
+        person.name.as_ref().map(|n| n.as_str()),
+        Some("Ada Lovelace")
+    );
+}
+
+#[tokio::test]
+async fn null_clears_a_profile_field_and_absence_keeps_it() {
+    let zato = Zato::new();
+    let (_, _, ust) = zato.new_user().await;
+    zato.call(
+        "PATCH",
+        USER,
+        &json!({"ust": ust, "current_app": "CRM", "first_name": "Ada", "last_name": "King"}),
+    )
+    .await;
+
+    let r = zato
+        .call(
+            "PATCH",
+            USER,
+            &json!({"ust": ust, "current_app": "CRM", "first_name": null}),
+        )
+        .await;
+
+    assert!(r.is_zato_ok(), "{}", r.body);
+    let me = own_details(&zato, &ust).await;
+    assert!(me.get("first_name").is_none(), "{me}");
+    assert_eq!(me["last_name"], "King", "{me}");
+}
+
+#[tokio::test]
+async fn a_regular_user_cannot_lock_themselves_through_an_update() {
+    let zato = Zato::new();
+    let (_, _, ust) = zato.new_user().await;
+
+    let r = zato
+        .call(
+            "PATCH",
+            USER,
+            &json!({"ust": ust, "current_app": "CRM", "password_must_change": true}),
+        )
+        .await;
+
+    assert_eq!(r.zato_error(), (403, "E005001".into()));
+}
+
+#[tokio::test]
+async fn a_super_user_makes_another_users_password_change_at_next_login() {
+    let zato = Zato::new();
+    let (id, username, _) = zato.new_user().await;
+    let admin = zato.login(ZATO_ADMIN).await;
+
+    let r = zato
+        .call(
+            "PATCH",
+            USER,
+            &json!({"ust": admin, "current_app": "CRM", "user_id": id,
+                    "display_name": "My Name", "password_must_change": true}),
+        )
+        .await;
+    let login = zato
+        .call("POST", LOGIN, &login_body(&username, PASSWORD))
+        .await;
+
+    assert!(r.is_zato_ok(), "{}", r.body);
+    assert_eq!(login.zato_error(), (403, "E003007".into()));
+}
+
+#[tokio::test]
+async fn an_update_with_a_password_expiry_or_totp_is_refused() {
+    let zato = Zato::new();
+    let (id, _, _) = zato.new_user().await;
+    let admin = zato.login(ZATO_ADMIN).await;
+
+    for extra in [
+        json!({"password_expiry": "2030-12-31T23:59:59"}),
+        json!({"is_totp_enabled": true}),
+    ] {
+        let mut body = json!({"ust": admin, "current_app": "CRM", "user_id": id});
+        body.as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
+        let r = zato.call("PATCH", USER, &body).await;
+        assert_eq!(r.zato_error(), (403, "E008002".into()), "{extra}");
+    }
+}

@@ -2,17 +2,11 @@
 //! applied atomically; an existing (unexpired) attribute fails the whole request with E009001.
 
 use idgraph::faces::zato::ZatoError;
-use idgraph::sso::attrs::write_values;
-use idgraph::store::sso_attrs::Change;
+use idgraph::sso::attrs::{self, Family};
 use idgraph::{App, Body, Request, Response};
 
 idgraph::handler!(Zato, run);
 
 async fn run(app: &App, req: Request) -> Result<Response<Body>, ZatoError> {
-    write_values(app, &req, true, |name, value, expires_us| Change::Create {
-        name,
-        value: value.expect("a value is required here"),
-        expires_us,
-    })
-    .await
+    attrs::create(app, &req, Family::User).await
 }

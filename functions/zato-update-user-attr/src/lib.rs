@@ -4,17 +4,11 @@
 //! silently updates nothing). `encrypt: true` sets `is_encrypted` too, which Zato forgets.
 
 use idgraph::faces::zato::ZatoError;
-use idgraph::sso::attrs::write_values;
-use idgraph::store::sso_attrs::Change;
+use idgraph::sso::attrs::{self, Family};
 use idgraph::{App, Body, Request, Response};
 
 idgraph::handler!(Zato, run);
 
 async fn run(app: &App, req: Request) -> Result<Response<Body>, ZatoError> {
-    write_values(app, &req, false, |name, value, expires_us| Change::Update {
-        name,
-        value,
-        expires_us,
-    })
-    .await
+    attrs::update(app, &req, Family::User).await
 }

@@ -1,18 +1,21 @@
-//! The parameters every `/zato/sso/user/attr…` endpoint shares: the caller, the target user,
-//! and either one attribute (`name`, `value`, `encrypt`, `expiration`) or several (`data`).
+//! The parameters every `/zato/sso/user/attr…` and `/zato/sso/session/attr…` endpoint shares:
+//! the caller, the owner (a user, or a session), and either one attribute (`name`, `value`,
+//! `encrypt`, `expiration`) or several (`data`); and the endpoints themselves, which the two
+//! families share but for whose attributes they reach.
 
 use std::collections::BTreeSet;
 
 use lambda_http::Request;
-use serde_json::Value;
+use serde_json::{Map, Value, json};
 
 use super::input::{Expiration, parse_flag};
 use super::{Params, Ust, ZattrName};
 use crate::App;
-use crate::ids::{OrgId, PersonId};
+use crate::faces::zato::ok;
+use crate::ids::OrgId;
 use crate::sso::error::ZatoError;
 use crate::sso::time::now_us;
-use crate::store::sso_attrs::{self, Change, Stored};
+use crate::store::sso_attrs::{self, Change, Owner, Stored};
 
 /// Largest stored value, as JSON text: DynamoDB items stop at 400 KB, and Zato values are
 /// settings and tokens, not documents.
@@ -21,8 +24,18 @@ pub const MAX_VALUE_BYTES: usize = 64 * 1024;
 pub struct AttrRequest {
     pub org: OrgId,
     pub ust: Ust,
-    pub target: Option<PersonId>,
+    pub owner: Owner,
     pub params: Params,
+}
+
+/// Which family an endpoint is of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Family {
+    /// `/zato/sso/user/attr`: the caller's attributes, or (super-user) `user_id`'s.
+    User,
+    /// `/zato/sso/session/attr`: `target_ust`'s session's (the caller's own when absent); a
+    /// session of another user takes a super-user.
+    Session,
 }
 
 /// `name` (one attribute) or `data` (several), as Zato chooses between them.
@@ -50,14 +63,20 @@ pub struct NewValue {
 }
 
 impl AttrRequest {
-    pub async fn parse(app: &App, req: &Request) -> Result<Self, ZatoError> {
+    pub async fn parse(app: &App, req: &Request, family: Family) -> Result<Self, ZatoError> {
         let (org, params) = super::begin(app, req).await?;
         let ust = params.ust()?;
-        let target = params.user_id()?;
+        let owner = match family {
+            Family::User => Owner::User(params.user_id()?.unwrap_or_else(|| ust.person().clone())),
+            Family::Session => Owner::Session(match params.text("target_ust")? {
+                Some(raw) => Ust::parse(raw)?,
+                None => ust.clone(),
+            }),
+        };
         Ok(Self {
             org,
             ust,
-            target,
+            owner,
             params,
         })
     }
@@ -119,7 +138,7 @@ impl AttrRequest {
             };
             let item = Params::from_json(fields.clone());
             if let Some(user) = item.user_id()?
-                && Some(&user) != self.target.as_ref().or(Some(self.ust.person()))
+                && &user != self.owner.person()
             {
                 return Err(invalid("every data item must be about the request's user"));
             }
@@ -158,27 +177,20 @@ impl AttrRequest {
         make: impl Fn(ZattrName, Option<Stored>, Option<i64>) -> Change,
     ) -> Result<Vec<Change>, ZatoError> {
         let key = if values.iter().any(|v| v.encrypt && v.value.is_some()) {
-            let (access, _) = sso_attrs::read(
-                &app.db,
-                &self.org,
-                &self.ust,
-                self.target.as_ref(),
-                true,
-                &[],
-            )
-            .await?;
+            let (access, _) =
+                sso_attrs::read(&app.db, &self.org, &self.ust, self.owner.clone(), true, &[])
+                    .await?;
             Some(sso_attrs::data_key(&app.kek, &self.org, &access).await?)
         } else {
             None
         };
-        let target = self.target.as_ref().unwrap_or(self.ust.person());
         let now = now_us();
         Ok(values
             .into_iter()
             .map(|v| {
                 let stored = v.value.map(|text| match (&key, v.encrypt) {
                     (Some(key), true) => Stored::Sealed(key.seal(
-                        &sso_attrs::value_context(&self.org, target, &v.name),
+                        &self.owner.value_context(&self.org, &v.name),
                         text.as_bytes(),
                     )),
                     _ => Stored::Plain(text),
@@ -190,7 +202,15 @@ impl AttrRequest {
 
     /// Applies the changes, all or none.
     pub async fn write(&self, app: &App, changes: &[Change]) -> Result<(), ZatoError> {
-        Ok(sso_attrs::write(&app.db, &self.org, &self.ust, self.target.as_ref(), changes).await?)
+        Ok(sso_attrs::write(
+            &app.db,
+            &self.org,
+            &self.ust,
+            &self.owner,
+            changes,
+            app.config.sso_session_max,
+        )
+        .await?)
     }
 
     /// The names to read (`name` or `data`), at most what one BatchGetItem holds besides the
@@ -204,21 +224,143 @@ impl AttrRequest {
     }
 }
 
-/// BatchGetItem reads 100 keys: the session, the target's record, and the names.
+/// BatchGetItem reads 100 keys: the session, the owner's record or session, and the names.
 pub const MAX_READ_NAMES: usize = 98;
+
+type Answer = Result<lambda_http::Response<lambda_http::Body>, ZatoError>;
 
 /// The whole of POST, PATCH and PUT: parse, seal where asked, write atomically, answer "ok".
 pub async fn write_values(
     app: &App,
     req: &Request,
+    family: Family,
     value_required: bool,
     make: impl Fn(ZattrName, Option<Stored>, Option<i64>) -> Change,
-) -> Result<lambda_http::Response<lambda_http::Body>, ZatoError> {
-    let r = AttrRequest::parse(app, req).await?;
+) -> Answer {
+    let r = AttrRequest::parse(app, req, family).await?;
     let values = r.values(value_required)?;
     let changes = r.changes(app, values, make).await?;
     r.write(app, &changes).await?;
-    Ok(crate::faces::zato::ok(serde_json::Map::new()))
+    Ok(ok(Map::new()))
+}
+
+/// POST: creates (E009001 if one exists).
+pub async fn create(app: &App, req: &Request, family: Family) -> Answer {
+    write_values(app, req, family, true, |name, value, expires_us| {
+        Change::Create {
+            name,
+            value: value.expect("a value is required here"),
+            expires_us,
+        }
+    })
+    .await
+}
+
+/// PATCH: updates (E009002 if one is missing).
+pub async fn update(app: &App, req: &Request, family: Family) -> Answer {
+    write_values(app, req, family, false, |name, value, expires_us| {
+        Change::Update {
+            name,
+            value,
+            expires_us,
+        }
+    })
+    .await
+}
+
+/// PUT: creates or replaces.
+pub async fn set(app: &App, req: &Request, family: Family) -> Answer {
+    write_values(app, req, family, true, |name, value, expires_us| {
+        Change::Set {
+            name,
+            value: value.expect("a value is required here"),
+            expires_us,
+        }
+    })
+    .await
+}
+
+/// DELETE: `name` or `data`; a missing attribute is not an error.
+pub async fn delete(app: &App, req: &Request, family: Family) -> Answer {
+    let r = AttrRequest::parse(app, req, family).await?;
+    let changes: Vec<_> = r
+        .names()?
+        .all()
+        .into_iter()
+        .map(|name| Change::Delete { name })
+        .collect();
+    r.write(app, &changes).await?;
+    Ok(ok(Map::new()))
+}
+
+/// GET: one attribute (`{found, …attribute}`) or several (`{result: {name: attribute | null}}`),
+/// opened unless `decrypt: false`. One BatchGetItem.
+pub async fn get(app: &App, req: &Request, family: Family) -> Answer {
+    let r = AttrRequest::parse(app, req, family).await?;
+    let names = r.names_to_read()?;
+    let decrypt = r.decrypt()?;
+    let all = names.all();
+    let (access, found) =
+        sso_attrs::read(&app.db, &r.org, &r.ust, r.owner.clone(), decrypt, &all).await?;
+    let key = if decrypt
+        && found
+            .values()
+            .any(|a| matches!(a.value, sso_attrs::Stored::Sealed(_)))
+    {
+        Some(sso_attrs::data_key(&app.kek, &r.org, &access).await?)
+    } else {
+        None
+    };
+    let render = |name| -> Result<Value, ZatoError> {
+        found
+            .get(name)
+            .map(|a| a.to_json(&r.org, &access.owner, key.as_ref()))
+            .transpose()
+            .map(|v| v.unwrap_or(Value::Null))
+            .map_err(Into::into)
+    };
+    let fields = match names {
+        Names::One(name) => match render(&name)? {
+            Value::Object(mut attr) => {
+                attr.insert("found".into(), json!(true));
+                attr
+            }
+            _ => Map::from_iter([("found".into(), json!(false))]),
+        },
+        Names::Many(names) => {
+            let result = names
+                .iter()
+                .map(|n| Ok((n.as_str().to_owned(), render(n)?)))
+                .collect::<Result<Map<_, _>, ZatoError>>()?;
+            Map::from_iter([("result".into(), Value::Object(result))])
+        }
+    };
+    Ok(ok(fields))
+}
+
+/// GET …/exists: `result` true or false, or `{name: bool}` for `data`. One BatchGetItem.
+pub async fn exists(app: &App, req: &Request, family: Family) -> Answer {
+    let r = AttrRequest::parse(app, req, family).await?;
+    let names = r.names_to_read()?;
+    let all = names.all();
+    let (_, found) = sso_attrs::read(&app.db, &r.org, &r.ust, r.owner.clone(), false, &all).await?;
+    let result = match names {
+        Names::One(name) => json!(found.contains_key(&name)),
+        Names::Many(names) => Value::Object(
+            names
+                .iter()
+                .map(|n| (n.as_str().to_owned(), json!(found.contains_key(n))))
+                .collect(),
+        ),
+    };
+    Ok(ok(Map::from_iter([("result".into(), result)])))
+}
+
+/// GET …/names: `result`, the names of the owner's unexpired attributes.
+pub async fn names(app: &App, req: &Request, family: Family) -> Answer {
+    let r = AttrRequest::parse(app, req, family).await?;
+    let names = sso_attrs::names(&app.db, &r.org, &r.ust, r.owner).await?;
+    Ok(ok(Map::from_iter([("result".into(), json!(names))])))
 }
 
 fn new_value(

@@ -49,6 +49,11 @@ impl Params {
         Self(fields)
     }
 
+    /// The value as sent, `null` included: where `null` means "clear it".
+    pub fn raw(&self, name: &str) -> Option<&Value> {
+        self.0.get(name)
+    }
+
     /// A present, non-null value.
     pub fn get(&self, name: &str) -> Option<&Value> {
         self.0.get(name).filter(|v| !v.is_null())

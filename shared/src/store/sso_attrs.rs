@@ -1,7 +1,9 @@
-//! Zato user attributes: one `ZATTR#{name}` item each in the user's partition of the SSO
-//! organization. Expired items are absent to every read and write, whatever TTL has removed.
-//! Every write is one transaction that also checks the caller's session and the target user's
-//! record, so a logged-out caller or a user being deleted never gains an attribute.
+//! Zato user and session attributes: one `ZATTR#{name}` item each in the user's partition of
+//! the SSO organization, or `ZSATTR#{h(ust)}#{name}` for one of the user's sessions. Expired
+//! items are absent to every read and write, whatever TTL has removed. Every write is one
+//! transaction that also checks the caller's session and the owner (the target user's record,
+//! or the target session), so a logged-out caller, a user being deleted or an ended session
+//! never gains an attribute.
 
 use std::collections::BTreeMap;
 
@@ -52,10 +54,61 @@ pub enum Change {
     Delete { name: ZattrName },
 }
 
+/// Whose attributes: a user's, or one of a user's sessions' (which live as long as it does).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Owner {
+    User(PersonId),
+    Session(Ust),
+}
+
+impl Owner {
+    /// The user the attributes belong to (a session's user for a session).
+    pub fn person(&self) -> &PersonId {
+        match self {
+            Self::User(p) => p,
+            Self::Session(ust) => ust.person(),
+        }
+    }
+
+    fn key(&self, org: &OrgId, name: &ZattrName) -> keys::Key {
+        match self {
+            Self::User(p) => keys::sso_attribute(org, p, name.as_str()),
+            Self::Session(ust) => {
+                keys::sso_session_attribute(org, ust.person(), &ust.hash(), name.as_str())
+            }
+        }
+    }
+
+    fn prefix(&self) -> String {
+        match self {
+            Self::User(_) => keys::SSO_ATTRIBUTE_PREFIX.to_owned(),
+            Self::Session(ust) => keys::sso_session_attribute_prefix(&ust.hash()),
+        }
+    }
+
+    /// The write check that the owner lives: the user's record, or the session unexpired.
+    fn check(&self, db: &Db, org: &OrgId) -> TransactWriteItem {
+        match self {
+            Self::User(p) => live_user_check(db, org, p),
+            Self::Session(ust) => session_check(db, org, ust, false),
+        }
+    }
+
+    /// What binds a sealed value to its attribute and owner.
+    pub fn value_context(&self, org: &OrgId, name: &ZattrName) -> String {
+        match self {
+            Self::User(p) => format!("{org}#{p}#{}", name.as_str()),
+            Self::Session(ust) => {
+                format!("{org}#{}#{}#{}", ust.person(), ust.hash(), name.as_str())
+            }
+        }
+    }
+}
+
 /// Who is asking about whose attributes, as one read established it.
 pub struct Access {
     pub session: Session,
-    pub target: PersonId,
+    pub owner: Owner,
     /// The target's record, when the read asked for it.
     pub record: Option<SsoUser>,
 }
@@ -63,34 +116,42 @@ pub struct Access {
 /// The checks that go before the attribute items in every read and write.
 pub const CHECKS: usize = 2;
 
-/// Reads the caller's session, the target's record (when another user is the target, or
-/// `with_record`), and the items of `names`, in one BatchGetItem; enforces who may see what.
+/// Reads the caller's session, the owner's record (when the owner is another user, or
+/// `with_record`), the target session when the owner is another session, and the items of
+/// `names`, in one BatchGetItem; enforces who may see what: a user their own, a super-user
+/// anyone's.
 pub async fn read(
     db: &Db,
     org: &OrgId,
     ust: &Ust,
-    target: Option<&PersonId>,
+    owner: Owner,
     with_record: bool,
     names: &[ZattrName],
 ) -> Result<(Access, BTreeMap<ZattrName, Attr>), SsoError> {
-    let target = target.unwrap_or(ust.person()).clone();
-    let other = &target != ust.person();
+    let person = owner.person().clone();
+    let other = &person != ust.person();
     let mut wanted = vec![sso_users::session_key(org, ust)];
-    if other || with_record {
-        wanted.push(keys::sso_user(org, &target));
+    if let Owner::Session(target) = &owner
+        && target != ust
+    {
+        wanted.push(sso_users::session_key(org, target));
     }
-    wanted.extend(
-        names
-            .iter()
-            .map(|name| keys::sso_attribute(org, &target, name.as_str())),
-    );
+    if other || with_record {
+        wanted.push(keys::sso_user(org, &person));
+    }
+    wanted.extend(names.iter().map(|name| owner.key(org, name)));
     let items = db.batch_get(&wanted).await?;
     let now = now_us();
     let session = sso_users::session_in(&items, org, ust, now)?.ok_or(SsoError::NoSuchSession)?;
     if other && !session.super_user {
         return Err(SsoError::NotAllowed);
     }
-    let record_key = keys::sso_user(org, &target);
+    if let Owner::Session(target) = &owner
+        && sso_users::session_in(&items, org, target, now)?.is_none()
+    {
+        return Err(SsoError::NoSuchSession);
+    }
+    let record_key = keys::sso_user(org, &person);
     let record = match items.iter().find(|i| crate::item::has_key(i, &record_key)) {
         Some(item) => sso_users::user_from_item(item)?,
         None => None,
@@ -107,27 +168,22 @@ pub async fn read(
     Ok((
         Access {
             session,
-            target,
+            owner,
             record,
         },
         found,
     ))
 }
 
-/// The names of the target's unexpired attributes: the access read, then 1 Query.
-pub async fn names(
-    db: &Db,
-    org: &OrgId,
-    ust: &Ust,
-    target: Option<&PersonId>,
-) -> Result<Vec<String>, SsoError> {
-    let (access, _) = read(db, org, ust, target, false, &[]).await?;
+/// The names of the owner's unexpired attributes: the access read, then 1 Query.
+pub async fn names(db: &Db, org: &OrgId, ust: &Ust, owner: Owner) -> Result<Vec<String>, SsoError> {
+    let (access, _) = read(db, org, ust, owner, false, &[]).await?;
     let now = now_us();
     let mut names = Vec::new();
     for item in db
         .query_prefix(
-            &keys::person_partition(org, &access.target),
-            keys::SSO_ATTRIBUTE_PREFIX,
+            &keys::person_partition(org, access.owner.person()),
+            &access.owner.prefix(),
         )
         .await?
     {
@@ -146,33 +202,33 @@ pub async fn data_key(kek: &Kek, org: &OrgId, access: &Access) -> Result<DataKey
         .await?)
 }
 
-/// What binds a sealed value to its attribute and user.
-pub fn value_context(org: &OrgId, user: &PersonId, name: &ZattrName) -> String {
-    format!("{org}#{user}#{}", name.as_str())
-}
-
-/// Applies `changes` to the target's attributes, all or none.
+/// Applies `changes` to the owner's attributes, all or none. A session's attributes expire
+/// (TTL) no later than `session_max` from now, past which the session has surely ended.
 pub async fn write(
     db: &Db,
     org: &OrgId,
     ust: &Ust,
-    target: Option<&PersonId>,
+    owner: &Owner,
     changes: &[Change],
+    session_max: std::time::Duration,
 ) -> Result<(), SsoError> {
-    let target = target.unwrap_or(ust.person());
     let max = db.max_transaction_items - CHECKS;
     if changes.len() > max {
         return Err(SsoError::TooMany(max));
     }
     let now = now_us();
+    let ttl_cap = match owner {
+        Owner::User(_) => None,
+        Owner::Session(_) => Some(now + session_max.as_micros() as i64),
+    };
     let mut writes = vec![
-        session_check(db, org, ust, target != ust.person()),
-        live_user_check(db, org, target),
+        session_check(db, org, ust, owner.person() != ust.person()),
+        owner.check(db, org),
     ];
     writes.extend(
         changes
             .iter()
-            .map(|c| change_write(db, org, target, c, now)),
+            .map(|c| change_write(db, org, owner, c, now, ttl_cap)),
     );
     match db.transact(writes).await {
         Ok(()) => Ok(()),
@@ -180,6 +236,7 @@ pub async fn write(
             let failed = reasons.iter().position(|r| r == "ConditionalCheckFailed");
             Err(match failed {
                 Some(0) => why_refused(db, org, ust).await,
+                Some(1) if matches!(owner, Owner::Session(_)) => SsoError::NoSuchSession,
                 Some(1) => SsoError::NotAllowed,
                 Some(i) => match changes.get(i - CHECKS) {
                     Some(Change::Create { .. }) => SsoError::AttrExists,
@@ -195,14 +252,24 @@ pub async fn write(
 /// Unexpired, as a write condition: no expiry, or one still ahead.
 const UNEXPIRED: &str = "(attribute_not_exists(exp_us) OR exp_us > :now)";
 
+/// The epoch seconds TTL removes an item at: its own expiry, but no later than `cap` (a session
+/// attribute outlives no session).
+fn ttl(expires_us: Option<i64>, cap: Option<i64>) -> Option<i64> {
+    match (expires_us, cap) {
+        (Some(e), Some(c)) => Some(ttl_seconds(e.min(c))),
+        (e, c) => e.or(c).map(ttl_seconds),
+    }
+}
+
 fn change_write(
     db: &Db,
     org: &OrgId,
-    user: &PersonId,
+    owner: &Owner,
     change: &Change,
     now: i64,
+    ttl_cap: Option<i64>,
 ) -> TransactWriteItem {
-    let key = |name: &ZattrName| keys::sso_attribute(org, user, name.as_str());
+    let key = |name: &ZattrName| owner.key(org, name);
     match change {
         Change::Create {
             name,
@@ -216,7 +283,9 @@ fn change_write(
             put_value(&mut item, value);
             if let Some(e) = expires_us {
                 item.insert("exp_us".into(), n(e));
-                item.insert(keys::EXPIRES_AT.into(), n(ttl_seconds(*e)));
+            }
+            if let Some(t) = ttl(*expires_us, ttl_cap) {
+                item.insert(keys::EXPIRES_AT.into(), n(t));
             }
             let mut put = db.put(item, Condition::none());
             if let Some(p) = put.put.as_mut() {
@@ -241,7 +310,7 @@ fn change_write(
             if let Some(e) = expires_us {
                 sets.push("exp_us = :e, #ttl = :t");
                 values.push((":e", n(e)));
-                values.push((":t", n(ttl_seconds(*e))));
+                values.push((":t", n(ttl(Some(*e), ttl_cap).unwrap_or_default())));
             }
             let names: &[(&str, &str)] = if expires_us.is_some() {
                 &[("#ttl", keys::EXPIRES_AT)]
@@ -268,13 +337,17 @@ fn change_write(
                 (":v", s(text)),
                 (":enc", AttributeValue::Bool(enc)),
             ];
-            let update = match expires_us {
-                Some(e) => {
+            let update = match (expires_us, ttl(*expires_us, ttl_cap)) {
+                (Some(e), Some(t)) => {
                     values.push((":e", n(e)));
-                    values.push((":t", n(ttl_seconds(*e))));
+                    values.push((":t", n(t)));
                     "SET #n = :name, v = :v, is_encrypted = :enc, created = if_not_exists(created, :now), modified = :now, exp_us = :e, #ttl = :t"
                 }
-                None => {
+                (None, Some(t)) => {
+                    values.push((":t", n(t)));
+                    "SET #n = :name, v = :v, is_encrypted = :enc, created = if_not_exists(created, :now), modified = :now, #ttl = :t REMOVE exp_us"
+                }
+                _ => {
                     "SET #n = :name, v = :v, is_encrypted = :enc, created = if_not_exists(created, :now), modified = :now REMOVE exp_us, #ttl"
                 }
             };
@@ -316,7 +389,10 @@ pub struct Attr {
 impl Attr {
     /// The attribute in `item`, if `item` is one and has not expired by `now`.
     pub fn from_item(item: &Item, now: i64) -> Result<Option<Self>, StoreError> {
-        if !get_s(item, keys::SK)?.starts_with(keys::SSO_ATTRIBUTE_PREFIX) {
+        let sk = get_s(item, keys::SK)?;
+        if !sk.starts_with(keys::SSO_ATTRIBUTE_PREFIX)
+            && !sk.starts_with(keys::SSO_SESSION_ATTRIBUTE_PREFIX)
+        {
             return Ok(None);
         }
         let num = |k: &str| -> Result<Option<i64>, StoreError> {
@@ -353,13 +429,13 @@ impl Attr {
     pub fn to_json(
         &self,
         org: &OrgId,
-        user: &PersonId,
+        owner: &Owner,
         key: Option<&DataKey>,
     ) -> Result<Value, SsoError> {
         let (value, is_encrypted) = match (&self.value, key) {
             (Stored::Plain(text), _) => (parse_json_text(text)?, false),
             (Stored::Sealed(sealed), Some(key)) => {
-                let plain = key.open(&value_context(org, user, &self.name), sealed)?;
+                let plain = key.open(&owner.value_context(org, &self.name), sealed)?;
                 let text = String::from_utf8(plain)
                     .map_err(|_| StoreError::Internal("a sealed value is not UTF-8".into()))?;
                 (parse_json_text(&text)?, true)
@@ -390,8 +466,13 @@ pub async fn import(
     changes: &[Change],
 ) -> Result<(), SsoError> {
     let now = now_us();
+    let owner = Owner::User(user.clone());
     let mut writes = vec![live_user_check(db, org, user)];
-    writes.extend(changes.iter().map(|c| change_write(db, org, user, c, now)));
+    writes.extend(
+        changes
+            .iter()
+            .map(|c| change_write(db, org, &owner, c, now, None)),
+    );
     db.transact(writes).await?;
     Ok(())
 }

@@ -51,7 +51,8 @@ pub struct Profile {
     pub last_name: Option<String>,
 }
 
-const PROFILE_FIELDS: [&str; 5] = [
+/// The profile's fields, as Zato names them.
+pub const PROFILE_FIELDS: [&str; 5] = [
     "email",
     "display_name",
     "first_name",
@@ -646,6 +647,121 @@ pub async fn decide(
     match db.transact(writes).await {
         Ok(()) => Ok(()),
         Err(StoreError::TransactionCancelled(_)) => Err(why_refused(db, org, ust).await),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// What `PATCH /zato/sso/user` changes; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default)]
+pub struct UserUpdate {
+    /// Profile fields (`PROFILE_FIELDS`' names): `Some(text)` sets, `None` removes.
+    pub profile: Vec<(&'static str, Option<String>)>,
+    /// The person's display name, kept equal to the profile's (`None` removes it).
+    pub person_name: Option<Option<String>>,
+    pub locked: Option<bool>,
+    pub must_change: Option<bool>,
+    pub approval: Option<Approval>,
+}
+
+impl UserUpdate {
+    /// Whether the update takes a super-user.
+    pub fn is_administrative(&self) -> bool {
+        self.locked.is_some() || self.must_change.is_some() || self.approval.is_some()
+    }
+
+    /// Whether the user's sessions must end after it: a lock or a rejection.
+    pub fn ends_sessions(&self) -> bool {
+        self.locked == Some(true) || self.approval == Some(Approval::Rejected)
+    }
+}
+
+/// Applies `change` to `user` (and their person's display name), in one transaction with the
+/// caller's session check (a super-user's when `as_super_user`).
+pub async fn update(
+    db: &Db,
+    org: &Organization,
+    ust: &Ust,
+    user: &PersonId,
+    change: &UserUpdate,
+    as_super_user: bool,
+) -> Result<(), SsoError> {
+    let mut sets: Vec<String> = vec![];
+    let mut removes: Vec<String> = vec![];
+    let mut names: Vec<(String, String)> = vec![];
+    let mut values: Vec<(String, AttributeValue)> = vec![];
+    for (i, (field, value)) in change.profile.iter().enumerate() {
+        let name = format!("#p{i}");
+        match value {
+            Some(v) => {
+                sets.push(format!("{name} = :p{i}"));
+                values.push((format!(":p{i}"), s(v)));
+            }
+            None => removes.push(name.clone()),
+        }
+        names.push((name, (*field).to_owned()));
+    }
+    if let Some(locked) = change.locked {
+        sets.push("#locked = :locked".into());
+        names.push(("#locked".into(), "locked".into()));
+        values.push((":locked".into(), AttributeValue::Bool(locked)));
+    }
+    if let Some(must) = change.must_change {
+        sets.push("must_change = :must".into());
+        values.push((":must".into(), AttributeValue::Bool(must)));
+    }
+    if let Some(approval) = change.approval {
+        sets.push("approval = :a, approval_mod_by = :by, approval_mod_time = :now".into());
+        values.push((":a".into(), s(approval.as_str())));
+        values.push((":by".into(), s(ust.person().as_str())));
+        values.push((":now".into(), n(now_us())));
+    }
+    let mut writes = vec![session_check(db, &org.id, ust, as_super_user)];
+    let key = keys::sso_user(&org.id, user);
+    if sets.is_empty() && removes.is_empty() {
+        writes.push(live_user_check(db, &org.id, user));
+    } else {
+        let mut expression = String::new();
+        if !sets.is_empty() {
+            expression.push_str(&format!("SET {}", sets.join(", ")));
+        }
+        if !removes.is_empty() {
+            expression.push_str(&format!(" REMOVE {}", removes.join(", ")));
+        }
+        let names: Vec<(&str, &str)> = names
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        let values: Vec<(&str, AttributeValue)> = values
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.clone()))
+            .collect();
+        writes.push(db.update(
+            &key,
+            expression.trim(),
+            liveness::alive().names(&names).values(values),
+        ));
+    }
+    if let Some(name) = &change.person_name {
+        let (expression, values) = match name {
+            Some(n_) => (
+                "SET #v = #v + :one, #n = :n",
+                vec![(":one", n(1)), (":n", s(n_))],
+            ),
+            None => ("SET #v = #v + :one REMOVE #n", vec![(":one", n(1))]),
+        };
+        writes.push(
+            db.update(
+                &keys::person_profile(&org.pool, user),
+                expression,
+                Condition::present()
+                    .names(&[("#v", "version"), ("#n", "name")])
+                    .values(values),
+            ),
+        );
+    }
+    match db.transact(writes).await {
+        Ok(()) => Ok(()),
+        Err(StoreError::TransactionCancelled(_)) => Err(why_refused(db, &org.id, ust).await),
         Err(e) => Err(e.into()),
     }
 }

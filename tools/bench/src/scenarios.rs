@@ -167,6 +167,10 @@ impl Scenarios {
                 self.set_up("zato-create-user-attr", &u).await?;
                 with_body(&mut event, |b| b["name"] = json!(attr_name(&u)));
             }
+            "zato-delete-session-attr" | "zato-update-session-attr" => {
+                self.set_up("zato-create-session-attr", &u).await?;
+                with_body(&mut event, |b| b["name"] = json!(attr_name(&u)));
+            }
             "zato-logout" => {
                 let ust = self.login().await?;
                 with_body(&mut event, |b| b["ust"] = json!(ust));
@@ -210,7 +214,9 @@ fn freshen(name: &str, event: &mut Value, u: &str) {
             b["username"] = json!(format!("bench{u}"));
             b["email"] = json!(format!("bench{u}@example.com"));
         }),
-        "zato-create-user-attr" => with_body(event, |b| b["name"] = json!(attr_name(u))),
+        "zato-create-user-attr" | "zato-create-session-attr" => {
+            with_body(event, |b| b["name"] = json!(attr_name(u)))
+        }
         _ => {}
     }
 }

@@ -1,0 +1,93 @@
+//! `PATCH /zato/sso/user` — Zato's `User.update`: with the UST alone a user updates their own
+//! profile (`email`, `display_name`, the name fields); with `user_id` a super-user updates
+//! another's, and only a super-user may set `is_locked`, `password_must_change` and
+//! `approval_status`. An absent field is kept, `null` (or an empty text) clears it. One
+//! transaction: the session check, the record, and the person's display name, which is the
+//! one SlashID and SailPoint show. A lock or a rejection then ends the user's sessions.
+//!
+//! Refused with E008002 rather than ignored: `password_expiry` (passwords do not expire
+//! here), the TOTP fields (not served yet), and a `sign_up_status` other than `final`.
+
+use idgraph::faces::zato::{self, ZatoError};
+use idgraph::sso::{self, Params};
+use idgraph::store::sso_sessions;
+use idgraph::store::sso_users::{self, Approval, PROFILE_FIELDS, UserUpdate};
+use idgraph::{App, Body, Request, Response};
+use serde_json::{Map, Value};
+
+idgraph::handler!(Zato, run);
+
+const UNSERVED: [&str; 4] = [
+    "password_expiry",
+    "is_totp_enabled",
+    "totp_key",
+    "totp_label",
+];
+
+async fn run(app: &App, req: Request) -> Result<Response<Body>, ZatoError> {
+    let (org, params) = sso::begin(app, &req).await?;
+    let ust = params.ust()?;
+    let target = params.user_id()?.unwrap_or_else(|| ust.person().clone());
+    let change = parse(&params)?;
+    let own = target == *ust.person();
+    if own && change.ends_sessions() {
+        // As with lock and reject: a super-user could shut themselves out.
+        return Err(ZatoError::Rule(zato::INVALID_OPERATION));
+    }
+    let org = sso::organization(app, &org).await?;
+    let as_super_user = !own || change.is_administrative();
+    sso_users::update(&app.db, &org, &ust, &target, &change, as_super_user).await?;
+    idgraph::audit::event("sso_user_updated", target.as_str());
+    if change.ends_sessions() {
+        sso_sessions::end_all(&app.db, &org.id, &target, None).await?;
+    }
+    Ok(zato::ok(Map::new()))
+}
+
+fn invalid(reason: &str) -> ZatoError {
+    ZatoError::InvalidInput(reason.into())
+}
+
+fn parse(params: &Params) -> Result<UserUpdate, ZatoError> {
+    if let Some(field) = UNSERVED.iter().find(|f| params.get(f).is_some()) {
+        return Err(invalid(&format!("{field} is not served")));
+    }
+    let mut change = UserUpdate::default();
+    for field in PROFILE_FIELDS {
+        // Absent keeps; null or "" clears; text sets.
+        let value = match params.raw(field) {
+            None => continue,
+            Some(Value::Null) => None,
+            Some(Value::String(s)) if s.trim().is_empty() => None,
+            Some(Value::String(s)) => Some(s.clone()),
+            Some(_) => return Err(invalid("profile fields are text")),
+        };
+        if field == "display_name" {
+            change.person_name = Some(
+                value
+                    .as_deref()
+                    .and_then(|n| idgraph::person::DisplayName::parse(n).ok())
+                    .map(|n| n.as_str().to_owned()),
+            );
+        }
+        change.profile.push((field, value));
+    }
+    change.locked = params.flag("is_locked")?;
+    change.must_change = params.flag("password_must_change")?;
+    change.approval = match params.text("approval_status")? {
+        None => None,
+        Some("before_decision") => Some(Approval::BeforeDecision),
+        Some("approved") => Some(Approval::Approved),
+        Some("rejected") => Some(Approval::Rejected),
+        Some(_) => {
+            return Err(invalid(
+                "approval_status is before_decision, approved or rejected",
+            ));
+        }
+    };
+    match params.text("sign_up_status")? {
+        None | Some("final") => {}
+        Some(_) => return Err(invalid("sign_up_status can only be final")),
+    }
+    Ok(change)
+}
