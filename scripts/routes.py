@@ -54,7 +54,7 @@ FUNCTIONS = [
     ("zato-approve-user", "Zato", WRITE, [("POST", "/zato/sso/user/approve")], False),
     ("zato-reject-user", "Zato", BULK, [("POST", "/zato/sso/user/reject")], False),
     ("zato-lock-user", "Zato", BULK, [("POST", "/zato/sso/user/lock")], False),
-    ("zato-unlock-user", "Zato", WRITE, [("POST", "/zato/sso/user/unlock")], False),
+    ("zato-unlock-user", "Zato", WRITE, [("DELETE", "/zato/sso/user/lock")], False),
     ("zato-change-password", "Zato", BULK, [("PATCH", "/zato/sso/user/password")], False),
     ("zato-delete-user", "Zato", BULK, [("DELETE", "/zato/sso/user")], False),
     ("zato-get-user-attr", "Zato", READ, [("GET", "/zato/sso/user/attr")], False),

@@ -7,15 +7,18 @@ use serde_json::{Value, json};
 
 const PASSWORD: &str = "a-password-1";
 const LOGIN: &str = "/zato/sso/user/login";
+const LOCK: (&str, &str) = ("POST", "/zato/sso/user/lock");
+const UNLOCK: (&str, &str) = ("DELETE", "/zato/sso/user/lock");
+const REJECT: (&str, &str) = ("POST", "/zato/sso/user/reject");
 
 fn login_body(username: &str, password: &str) -> Value {
     json!({"username": username, "password": password, "current_app": "CRM"})
 }
 
-async fn as_admin(zato: &Zato, path: &str, user_id: &str) -> Reply {
+async fn as_admin(zato: &Zato, (method, path): (&str, &str), user_id: &str) -> Reply {
     let admin = zato.login(ZATO_ADMIN).await;
     zato.call(
-        "POST",
+        method,
         path,
         &json!({"ust": admin, "current_app": "CRM", "user_id": user_id}),
     )
@@ -38,7 +41,7 @@ async fn a_locked_user_cannot_log_in_and_loses_their_sessions() {
     let zato = Zato::new();
     let (id, username, ust) = zato.new_user().await;
 
-    let locked = as_admin(&zato, "/zato/sso/user/lock", &id).await;
+    let locked = as_admin(&zato, LOCK, &id).await;
     let login = zato
         .call("POST", LOGIN, &login_body(&username, PASSWORD))
         .await;
@@ -52,9 +55,9 @@ async fn a_locked_user_cannot_log_in_and_loses_their_sessions() {
 async fn an_unlocked_user_logs_in_again() {
     let zato = Zato::new();
     let (id, username, _) = zato.new_user().await;
-    as_admin(&zato, "/zato/sso/user/lock", &id).await;
+    as_admin(&zato, LOCK, &id).await;
 
-    let unlocked = as_admin(&zato, "/zato/sso/user/unlock", &id).await;
+    let unlocked = as_admin(&zato, UNLOCK, &id).await;
     let login = zato
         .call("POST", LOGIN, &login_body(&username, PASSWORD))
         .await;
@@ -68,7 +71,7 @@ async fn a_rejected_user_cannot_log_in_and_shows_as_rejected() {
     let zato = Zato::new();
     let (id, username, ust) = zato.new_user().await;
 
-    let rejected = as_admin(&zato, "/zato/sso/user/reject", &id).await;
+    let rejected = as_admin(&zato, REJECT, &id).await;
     let login = zato
         .call("POST", LOGIN, &login_body(&username, PASSWORD))
         .await;
@@ -93,19 +96,15 @@ async fn a_regular_user_cannot_lock_unlock_or_reject() {
     let (id, _, _) = zato.new_user().await;
     let mine = zato.login(ZATO_JDOE).await;
 
-    for path in [
-        "/zato/sso/user/lock",
-        "/zato/sso/user/unlock",
-        "/zato/sso/user/reject",
-    ] {
+    for (method, path) in [LOCK, UNLOCK, REJECT] {
         let r = zato
             .call(
-                "POST",
+                method,
                 path,
                 &json!({"ust": mine, "current_app": "CRM", "user_id": id}),
             )
             .await;
-        assert_eq!(r.zato_error(), (403, "E005001".into()), "{path}");
+        assert_eq!(r.zato_error(), (403, "E005001".into()), "{method} {path}");
     }
 }
 

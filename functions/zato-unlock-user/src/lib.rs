@@ -1,5 +1,5 @@
-//! `POST /zato/sso/user/unlock` — a super-user unlocks `user_id`, so it can log in again. One
-//! transaction: the super-user's session check and the unlock.
+//! `DELETE /zato/sso/user/lock` — Zato's `User.unlock`: a super-user unlocks `user_id`, so it can
+//! log in again. One transaction: the super-user's session check and the unlock.
 
 use idgraph::faces::zato::{self, ZatoError};
 use idgraph::sso;

@@ -86,11 +86,14 @@ impl Owner {
         }
     }
 
-    /// The write check that the owner lives: the user's record, or the session unexpired.
-    fn check(&self, db: &Db, org: &OrgId) -> TransactWriteItem {
+    /// The write check that the owner lives: the user's record, or the target session
+    /// unexpired — none when that session is the caller's, which its own check covers (one
+    /// transaction may not name an item twice).
+    fn check(&self, db: &Db, org: &OrgId, caller: &Ust) -> Option<TransactWriteItem> {
         match self {
-            Self::User(p) => live_user_check(db, org, p),
-            Self::Session(ust) => session_check(db, org, ust, false),
+            Self::User(p) => Some(live_user_check(db, org, p)),
+            Self::Session(ust) if ust == caller => None,
+            Self::Session(ust) => Some(session_check(db, org, ust, false)),
         }
     }
 
@@ -113,7 +116,7 @@ pub struct Access {
     pub record: Option<SsoUser>,
 }
 
-/// The checks that go before the attribute items in every read and write.
+/// The most checks that go before the attribute items in a write.
 pub const CHECKS: usize = 2;
 
 /// Reads the caller's session, the owner's record (when the owner is another user, or
@@ -221,10 +224,9 @@ pub async fn write(
         Owner::User(_) => None,
         Owner::Session(_) => Some(now + session_max.as_micros() as i64),
     };
-    let mut writes = vec![
-        session_check(db, org, ust, owner.person() != ust.person()),
-        owner.check(db, org),
-    ];
+    let mut writes = vec![session_check(db, org, ust, owner.person() != ust.person())];
+    writes.extend(owner.check(db, org, ust));
+    let checks = writes.len();
     writes.extend(
         changes
             .iter()
@@ -236,9 +238,11 @@ pub async fn write(
             let failed = reasons.iter().position(|r| r == "ConditionalCheckFailed");
             Err(match failed {
                 Some(0) => why_refused(db, org, ust).await,
-                Some(1) if matches!(owner, Owner::Session(_)) => SsoError::NoSuchSession,
-                Some(1) => SsoError::NotAllowed,
-                Some(i) => match changes.get(i - CHECKS) {
+                Some(i) if i < checks && matches!(owner, Owner::Session(_)) => {
+                    SsoError::NoSuchSession
+                }
+                Some(i) if i < checks => SsoError::NotAllowed,
+                Some(i) => match changes.get(i - checks) {
                     Some(Change::Create { .. }) => SsoError::AttrExists,
                     _ => SsoError::NoSuchAttr,
                 },
