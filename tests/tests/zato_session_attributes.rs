@@ -245,3 +245,17 @@ async fn update_and_delete_change_only_the_named_session_attribute() {
     assert_eq!(read.body["value"], "two");
     assert_eq!(missing.zato_error(), (403, "E009002".into()));
 }
+
+#[tokio::test]
+async fn reading_too_many_names_of_another_session_is_e008002_not_a_fault() {
+    let zato = Zato::new();
+    let (_, username, first) = zato.new_user().await;
+    let second = zato.login((&username, "a-password-1")).await;
+    let names: Vec<String> = (0..98).map(|i| format!("n{i}")).collect();
+
+    let r = zato
+        .call("GET", ATTR, &on(&second, &first, json!({"data": names})))
+        .await;
+
+    assert_eq!(r.zato_error(), (403, "E008002".into()));
+}

@@ -2,6 +2,8 @@
 //! `User.lock`, `User.unlock`, `User.reject`, `User.change_password`, and `User.create`'s
 //! `auto_approve` and `password_must_change`, each first as Zato 3.2's REST reference shows it.
 
+use std::time::Duration;
+
 use integration_tests::{Reply, ZATO_ADMIN, ZATO_JDOE, Zato};
 use serde_json::{Value, json};
 
@@ -299,6 +301,16 @@ async fn a_user_created_with_password_must_change_sets_one_at_first_login() {
 
 const USER: &str = "/zato/sso/user";
 
+/// The organization the Zato face serves (the local stack's `SSO_ORG_ID`).
+async fn sso_org() -> idgraph::store::orgs::Organization {
+    let id = idgraph::ids::OrgId::parse(&std::env::var("SSO_ORG_ID").expect("SSO_ORG_ID"))
+        .expect("an org id");
+    idgraph::store::orgs::get(&integration_tests::app().await.db, &id)
+        .await
+        .expect("the org reads")
+        .expect("the SSO org exists")
+}
+
 async fn own_details(zato: &Zato, ust: &str) -> Value {
     zato.call("GET", USER, &json!({"ust": ust, "current_app": "CRM"}))
         .await
@@ -337,12 +349,7 @@ async fn a_display_name_update_renames_the_person_the_other_faces_see() {
     )
     .await;
 
-    let org_id = idgraph::ids::OrgId::parse(&std::env::var("SSO_ORG_ID").expect("SSO_ORG_ID"))
-        .expect("an org id");
-    let org = idgraph::store::orgs::get(&integration_tests::app().await.db, &org_id)
-        .await
-        .expect("the org reads")
-        .expect("the SSO org exists");
+    let org = sso_org().await;
     let person = idgraph::store::persons::get(
         &integration_tests::app().await.db,
         &org,
@@ -437,4 +444,78 @@ async fn an_update_with_a_password_expiry_or_totp_is_refused() {
         let r = zato.call("PATCH", USER, &body).await;
         assert_eq!(r.zato_error(), (403, "E008002".into()), "{extra}");
     }
+}
+
+#[tokio::test]
+async fn a_session_is_not_opened_against_a_password_that_changed_since_it_was_checked() {
+    let zato = Zato::new();
+    let (_, username, _) = zato.new_user().await;
+    let org = sso_org().await;
+    let db = &integration_tests::app().await.db;
+    let user = idgraph::store::sso_users::login_candidate(db, &org, &username)
+        .await
+        .expect("the user reads")
+        .user
+        .expect("the user exists");
+
+    // A login that checked the password before a change commits opens nothing after it.
+    let opened = idgraph::store::sso_users::open_session(
+        db,
+        &org.id,
+        &user,
+        Duration::from_secs(60),
+        Duration::from_secs(600),
+        &Default::default(),
+        "a-hash-from-before-the-change",
+    )
+    .await;
+
+    assert!(
+        matches!(opened, Err(idgraph::store::sso_users::SsoError::NotAllowed)),
+        "{opened:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_locked_users_remaining_session_is_not_renewed() {
+    let zato = Zato::new();
+    let (id, _, ust) = zato.new_user().await;
+    let admin = zato.login(ZATO_ADMIN).await;
+    // The lock alone, as if ending the sessions after it had failed.
+    let org_id = sso_org().await.id;
+    idgraph::store::sso_users::decide(
+        &integration_tests::app().await.db,
+        &org_id,
+        &idgraph::sso::Ust::parse(&admin).expect("a UST"),
+        &idgraph::ids::PersonId::parse(&id).expect("a user id"),
+        idgraph::store::sso_users::Decision::Lock,
+    )
+    .await
+    .expect("the lock commits");
+
+    let renewed = zato
+        .call(
+            "PATCH",
+            "/zato/sso/user/session",
+            &json!({"ust": ust, "current_app": "CRM"}),
+        )
+        .await;
+
+    assert_eq!(renewed.zato_error(), (403, "E007001".into()));
+}
+
+#[tokio::test]
+async fn a_display_name_longer_than_zato_allows_is_e008002() {
+    let zato = Zato::new();
+    let (_, _, ust) = zato.new_user().await;
+
+    let r = zato
+        .call(
+            "PATCH",
+            USER,
+            &json!({"ust": ust, "current_app": "CRM", "display_name": "x".repeat(192)}),
+        )
+        .await;
+
+    assert_eq!(r.zato_error(), (403, "E008002".into()));
 }

@@ -20,10 +20,11 @@ async fn run(app: &App, req: Request) -> Result<Response<Body>, ZatoError> {
         None => Password::new(&crypto::random_token::<24>())?,
     };
     // An empty field is an absent one: DynamoDB Local refuses empty strings.
-    let text = |k| {
-        params
-            .text(k)
-            .map(|v| v.filter(|t| !t.is_empty()).map(str::to_owned))
+    let text = |k| -> Result<Option<String>, ZatoError> {
+        Ok(match params.text(k)? {
+            Some(v) => sso::profile_text(k, v)?,
+            None => None,
+        })
     };
     let profile = Profile {
         email: text("email")?,

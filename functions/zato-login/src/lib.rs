@@ -78,7 +78,8 @@ async fn run(app: &App, req: Request) -> Result<Response<Body>, ZatoError> {
     if !found.standing.is_clear() {
         lockout::clear(&app.db, &found.guard).await?;
     }
-    match new_password {
+    // The hash the session is opened against: a password changed meanwhile refuses it.
+    let checked_hash = match new_password {
         Some(new) => {
             let hash = hash_password(new.expose());
             sso_users::set_password(
@@ -92,15 +93,18 @@ async fn run(app: &App, req: Request) -> Result<Response<Body>, ZatoError> {
             )
             .await?;
             audit::event("password_changed", &subject);
+            hash
         }
         None if user.password_must_change => {
             return Err(ZatoError::Rule(zato::PASSWORD_MUST_SEND_NEW));
         }
         None if needs_rehash(&user.password_hash) => {
-            sso_users::rehash(&app.db, &org.id, &user, &hash_password(password)).await?;
+            let hash = hash_password(password);
+            sso_users::rehash(&app.db, &org.id, &user, &hash).await?;
+            hash
         }
-        None => {}
-    }
+        None => user.password_hash.clone(),
+    };
     let (ust, _) = sso_users::open_session(
         &app.db,
         &org.id,
@@ -108,6 +112,7 @@ async fn run(app: &App, req: Request) -> Result<Response<Body>, ZatoError> {
         app.config.sso_session_ttl,
         app.config.sso_session_max,
         &sso::origin(&req),
+        &checked_hash,
     )
     .await?;
     audit::event("login_succeeded", &subject);

@@ -58,8 +58,7 @@ fn parse(params: &Params) -> Result<UserUpdate, ZatoError> {
         let value = match params.raw(field) {
             None => continue,
             Some(Value::Null) => None,
-            Some(Value::String(s)) if s.trim().is_empty() => None,
-            Some(Value::String(s)) => Some(s.clone()),
+            Some(Value::String(s)) => sso::profile_text(field, s)?,
             Some(_) => return Err(invalid("profile fields are text")),
         };
         if field == "display_name" {

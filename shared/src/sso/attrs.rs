@@ -217,14 +217,20 @@ impl AttrRequest {
     /// session and the target's record.
     pub fn names_to_read(&self) -> Result<Names, ZatoError> {
         let names = self.names()?;
-        if names.all().len() > MAX_READ_NAMES {
-            return Err(invalid("at most 98 names per request"));
+        let max = match self.owner {
+            // The target session is one more key when it is not the caller's.
+            Owner::Session(ref target) if *target != self.ust => MAX_READ_NAMES - 1,
+            _ => MAX_READ_NAMES,
+        };
+        if names.all().len() > max {
+            return Err(invalid(&format!("at most {max} names per request")));
         }
         Ok(names)
     }
 }
 
-/// BatchGetItem reads 100 keys: the session, the owner's record or session, and the names.
+/// BatchGetItem reads 100 keys: the caller's session, the owner's record, and the names (one
+/// fewer for another session's attributes: that session is a key too).
 pub const MAX_READ_NAMES: usize = 98;
 
 type Answer = Result<lambda_http::Response<lambda_http::Body>, ZatoError>;

@@ -183,6 +183,28 @@ pub fn session_list_entry(
     out
 }
 
+/// Longest profile text (`email`, `display_name`, the name fields): Zato's columns are 191.
+pub const MAX_PROFILE_CHARS: usize = 191;
+
+/// A profile field's new value: text up to `MAX_PROFILE_CHARS`; an empty one is none. A
+/// `display_name` must also be a name the person can carry (SlashID's and SailPoint's), so
+/// the two never disagree.
+pub fn profile_text(field: &str, value: &str) -> Result<Option<String>, ZatoError> {
+    if value.trim().is_empty() {
+        return Ok(None);
+    }
+    if value.chars().count() > MAX_PROFILE_CHARS || value.chars().any(char::is_control) {
+        return Err(ZatoError::InvalidInput(format!(
+            "{field} is at most {MAX_PROFILE_CHARS} characters, without control characters"
+        )));
+    }
+    if field == "display_name" {
+        crate::person::DisplayName::parse(value)
+            .map_err(|_| ZatoError::InvalidInput("display_name is not a valid name".into()))?;
+    }
+    Ok(Some(value.to_owned()))
+}
+
 /// A new user id as Zato mints them: `zusr` and 26 characters of a lowercase base32 alphabet
 /// (130 random bits).
 pub fn new_user_id() -> crate::ids::PersonId {

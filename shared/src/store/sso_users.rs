@@ -432,23 +432,30 @@ impl SessionMeta {
     }
 }
 
-/// The user may hold a session: alive, unlocked and approved. Every session opening carries
-/// it, so a lock or a rejection and the end of the user's sessions are never overtaken by a
-/// login that read the user before.
-fn may_log_in(db: &Db, org: &OrgId, user: &PersonId) -> TransactWriteItem {
+/// The user may hold a session: alive, unlocked, approved and, for a login, still with the
+/// password hash it checked. Every session opening and renewal carries it, so a lock, a
+/// rejection or a password change, and the end of the user's sessions after it, are never
+/// overtaken by a login that read the user before.
+fn may_log_in(db: &Db, org: &OrgId, user: &PersonId, hash: Option<&str>) -> TransactWriteItem {
+    let mut condition = "#locked = :unlocked AND approval = :approved".to_owned();
+    let mut values = vec![
+        (":unlocked", AttributeValue::Bool(false)),
+        (":approved", s(Approval::Approved.as_str())),
+    ];
+    if let Some(h) = hash {
+        condition.push_str(" AND password_hash = :checked");
+        values.push((":checked", s(h)));
+    }
     db.check(
         &keys::sso_user(org, user),
-        liveness::alive_where("#locked = :unlocked AND approval = :approved")
+        liveness::alive_where(&condition)
             .names(&[("#locked", "locked")])
-            .values(vec![
-                (":unlocked", AttributeValue::Bool(false)),
-                (":approved", s(Approval::Approved.as_str())),
-            ]),
+            .values(values),
     )
 }
 
-/// Opens a session for `user`, unless meanwhile its record is being deleted, it was locked or
-/// it is no longer approved. It lasts `idle` unless renewed, and never past `absolute` from
+/// Opens a session for `user`, unless meanwhile its record is being deleted, it was locked, it
+/// is no longer approved or its password hash is no longer `checked_hash`. It lasts `idle` unless renewed, and never past `absolute` from
 /// now: renewals stop extending it there, and the user logs in again.
 pub async fn open_session(
     db: &Db,
@@ -457,6 +464,7 @@ pub async fn open_session(
     idle: std::time::Duration,
     absolute: std::time::Duration,
     meta: &SessionMeta,
+    checked_hash: &str,
 ) -> Result<(Ust, i64), SsoError> {
     let ust = Ust::issue(&user.id);
     let now = now_us();
@@ -472,7 +480,7 @@ pub async fn open_session(
     }
     item.insert(keys::EXPIRES_AT.into(), n(ttl_seconds(expires_us)));
     let writes = vec![
-        may_log_in(db, org, &user.id),
+        may_log_in(db, org, &user.id, Some(checked_hash)),
         db.put(item, Condition::none()),
     ];
     match db.transact(writes).await {
@@ -489,7 +497,8 @@ pub async fn close_session(db: &Db, org: &OrgId, ust: &Ust) -> Result<(), StoreE
 
 /// Extends a live session to `idle` from now, but never past its absolute end; `None` when it
 /// is unknown or expired. A session from before absolute ends existed cannot be renewed. The
-/// renewal is counted, and where it came from kept, for the session list.
+/// renewal is counted, and where it came from kept, for the session list. A locked or no longer
+/// approved user's session is not renewed (`None`), whether or not it was ended yet.
 pub async fn renew_session(
     db: &Db,
     org: &OrgId,
@@ -531,13 +540,23 @@ pub async fn renew_session(
             (":one", n(1)),
         ];
         values.extend(origin.iter().cloned());
-        db.update_returning(
-            &key,
-            &update,
-            Condition::new(condition)
-                .names(&[("#ttl", keys::EXPIRES_AT)])
-                .values(values),
-        )
+        let writes = vec![
+            may_log_in(db, org, ust.person(), None),
+            db.update(
+                &key,
+                &update,
+                Condition::new(condition)
+                    .names(&[("#ttl", keys::EXPIRES_AT)])
+                    .values(values),
+            ),
+        ];
+        async move {
+            match db.transact(writes).await {
+                Ok(()) => Ok(Some(())),
+                Err(StoreError::TransactionCancelled(_)) => Ok(None),
+                Err(e) => Err(e),
+            }
+        }
     };
     let live = "attribute_exists(pk) AND exp_us > :now AND max_exp_us >= :e";
     if extend(wanted, live).await?.is_some() {
@@ -669,9 +688,9 @@ impl UserUpdate {
         self.locked.is_some() || self.must_change.is_some() || self.approval.is_some()
     }
 
-    /// Whether the user's sessions must end after it: a lock or a rejection.
+    /// Whether the user's sessions must end after it: a lock, or any approval but `approved`.
     pub fn ends_sessions(&self) -> bool {
-        self.locked == Some(true) || self.approval == Some(Approval::Rejected)
+        self.locked == Some(true) || self.approval.is_some_and(|a| a != Approval::Approved)
     }
 }
 
