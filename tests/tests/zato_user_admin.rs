@@ -390,7 +390,7 @@ async fn null_clears_a_profile_field_and_absence_keeps_it() {
 }
 
 #[tokio::test]
-async fn a_regular_user_cannot_lock_themselves_through_an_update() {
+async fn a_regular_user_cannot_set_administrative_fields_on_their_own_account() {
     let zato = Zato::new();
     let (_, _, ust) = zato.new_user().await;
 
