@@ -20,6 +20,12 @@ export AUTH_CACHE_SECONDS=0
 # Hundreds of tests share the demo organization, and many count DynamoDB requests exactly: the
 # per-org allowance is off here; tests/tests/admission.rs turns it on for its own apps.
 export ORG_REQUESTS_PER_SECOND=0
+# DynamoDB Local shares two cores with the router's functions and eight test threads: a
+# 100-item transaction can take longer there than the 2 s one attempt gets by default (a
+# clean-clone run once answered a 120-permission PUT with a timeout's 503). The local stack's
+# functions get more time; AWS keeps the defaults (template env), and tests/tests/faults.rs sets
+# its own short budgets to prove the 503s.
+export DYNAMODB_ATTEMPT_TIMEOUT_MS=6000 DYNAMODB_OPERATION_TIMEOUT_MS=9000
 # A replica region whose table never receives the writes: all_regions consistency must time out
 # (408) while the write stands.
 export REPLICAS="us-west-2:${TABLE_NAME:-idgraph}-lagging-replica"
