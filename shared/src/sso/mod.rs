@@ -29,7 +29,7 @@ pub async fn begin(app: &App, req: &Request) -> Result<(OrgId, Params), ZatoErro
 /// Where a request comes from, as API Gateway saw it: what a session records of its opening
 /// and renewals. Zato's own `remote_addr`/`user_agent` inputs are not taken (its default
 /// configuration refuses them too), so a client cannot write another origin into the record.
-pub fn origin(req: &Request) -> crate::store::sso_users::SessionMeta {
+pub fn origin(req: &Request) -> crate::store::sso_users::Origin {
     use lambda_http::RequestExt;
     use lambda_http::request::RequestContext;
     let remote_addr = match req.request_context_ref() {
@@ -42,7 +42,7 @@ pub fn origin(req: &Request) -> crate::store::sso_users::SessionMeta {
         .get("user-agent")
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
-    crate::store::sso_users::SessionMeta {
+    crate::store::sso_users::Origin {
         remote_addr,
         user_agent,
     }
@@ -140,7 +140,7 @@ pub fn session_fields(
 
 fn origin_fields(
     out: &mut serde_json::Map<String, serde_json::Value>,
-    origin: &crate::store::sso_sessions::Origin,
+    origin: &crate::store::sso_users::Origin,
 ) {
     for (k, v) in [
         ("remote_addr", &origin.remote_addr),

@@ -12,18 +12,11 @@ use crate::item::{get_s, has_key, opt_s};
 use crate::keys::{self, Key};
 use crate::sso::input::Ust;
 use crate::sso::time::now_us;
-use crate::store::sso_users::{self, SsoUser, get_i64, session_key, user_from_item};
+use crate::store::sso_users::{self, Origin, SsoUser, get_i64, session_key, user_from_item};
 
 /// The most sessions one list reads: one Query request of small items. A user holding more
 /// live sessions sees the first ones in key order (the UST hash's, so no particular ones).
 pub const MAX_LISTED: i32 = 1000;
-
-/// Where an opening or a renewal came from.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Origin {
-    pub remote_addr: Option<String>,
-    pub user_agent: Option<String>,
-}
 
 /// One live session as Zato's `Session.get` and `Session.get_list` describe it.
 #[derive(Debug, Clone, PartialEq, Eq)]

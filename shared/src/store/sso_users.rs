@@ -411,14 +411,15 @@ pub async fn session(db: &Db, org: &OrgId, ust: &Ust) -> Result<Option<Session>,
     session_in(&items, org, ust, now_us())
 }
 
-/// Where a session was opened or renewed from, as API Gateway saw the request.
+/// Where a session was opened or renewed from, as API Gateway saw the request: written with
+/// the session, and read back by `sso_sessions`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct SessionMeta {
+pub struct Origin {
     pub remote_addr: Option<String>,
     pub user_agent: Option<String>,
 }
 
-impl SessionMeta {
+impl Origin {
     /// Longer values are cut: a session item stays small whatever a client sends.
     const MAX_LEN: usize = 512;
 
@@ -463,7 +464,7 @@ pub async fn open_session(
     user: &SsoUser,
     idle: std::time::Duration,
     absolute: std::time::Duration,
-    meta: &SessionMeta,
+    meta: &Origin,
     checked_hash: &str,
 ) -> Result<(Ust, i64), SsoError> {
     let ust = Ust::issue(&user.id);
@@ -504,7 +505,7 @@ pub async fn renew_session(
     org: &OrgId,
     ust: &Ust,
     idle: std::time::Duration,
-    meta: &SessionMeta,
+    meta: &Origin,
 ) -> Result<Option<i64>, StoreError> {
     let now = now_us();
     let wanted = now + idle.as_micros() as i64;
