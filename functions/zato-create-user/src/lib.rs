@@ -37,12 +37,7 @@ async fn run(app: &App, req: Request) -> Result<Response<Body>, ZatoError> {
     let must_change = params.flag("password_must_change")?.unwrap_or(false);
     let auto_approve = params.flag("auto_approve")?.unwrap_or(false);
     // Refused early with the right code; the creating transaction checks it again.
-    let session = sso_users::session(&app.db, &org, &ust)
-        .await?
-        .ok_or(ZatoError::NoSuchSession)?;
-    if !session.super_user {
-        return Err(ZatoError::NotAllowed);
-    }
+    sso::super_user(sso_users::session(&app.db, &org, &ust).await?)?;
     let org = sso::organization(app, &org).await?;
     let mut user = sso::new_user(
         app,

@@ -18,9 +18,7 @@ async fn run(app: &App, req: Request) -> Result<Response<Body>, ZatoError> {
             .ok_or(ZatoError::MissingInput("target_ust"))?,
     )?;
     let (session, found) = sso_sessions::caller_and_target(&app.db, &org, &caller, &target).await?;
-    if !session.ok_or(ZatoError::NoSuchSession)?.super_user {
-        return Err(ZatoError::NotAllowed);
-    }
+    sso::super_user(session)?;
     let found = found.ok_or(ZatoError::NoSuchSession)?;
     Ok(zato::ok(sso::session_fields(&found)))
 }

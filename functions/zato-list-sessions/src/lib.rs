@@ -4,7 +4,7 @@
 //! `target_ust`'s user (the caller's session read first).
 
 use idgraph::faces::zato::{self, ZatoError};
-use idgraph::sso::{self, Ust};
+use idgraph::sso;
 use idgraph::store::{sso_sessions, sso_users};
 use idgraph::{App, Body, Request, Response};
 use serde_json::{Map, Value};
@@ -14,17 +14,9 @@ idgraph::handler!(Zato, run);
 async fn run(app: &App, req: Request) -> Result<Response<Body>, ZatoError> {
     let (org, params) = sso::begin(app, &req).await?;
     let caller = params.ust()?;
-    let target = match params.text("target_ust")? {
-        Some(raw) => Ust::parse(raw)?,
-        None => caller.clone(),
-    };
+    let target = params.target_ust(&caller)?;
     if target != caller {
-        let session = sso_users::session(&app.db, &org, &caller)
-            .await?
-            .ok_or(ZatoError::NoSuchSession)?;
-        if !session.super_user {
-            return Err(ZatoError::NotAllowed);
-        }
+        sso::super_user(sso_users::session(&app.db, &org, &caller).await?)?;
     }
     let (user, sessions) = sso_sessions::user_sessions(&app.db, &org, target.person())
         .await?

@@ -5,7 +5,7 @@
 //! (`SSO_SESSION_MAX_MINUTES` after the login).
 
 use idgraph::faces::zato::{self, ZatoError};
-use idgraph::sso::{self, Ust, time};
+use idgraph::sso::{self, time};
 use idgraph::store::sso_users;
 use idgraph::{App, Body, Request, Response};
 use serde_json::{Map, json};
@@ -15,17 +15,9 @@ idgraph::handler!(Zato, run);
 async fn run(app: &App, req: Request) -> Result<Response<Body>, ZatoError> {
     let (org, params) = sso::begin(app, &req).await?;
     let caller = params.ust()?;
-    let target = match params.text("target_ust")? {
-        Some(raw) => Ust::parse(raw)?,
-        None => caller.clone(),
-    };
+    let target = params.target_ust(&caller)?;
     if target != caller {
-        let session = sso_users::session(&app.db, &org, &caller)
-            .await?
-            .ok_or(ZatoError::NoSuchSession)?;
-        if !session.super_user {
-            return Err(ZatoError::NotAllowed);
-        }
+        sso::super_user(sso_users::session(&app.db, &org, &caller).await?)?;
     }
     let origin = sso::origin(&req);
     let expires =

@@ -25,9 +25,7 @@ async fn run(app: &App, req: Request) -> Result<Response<Body>, ZatoError> {
         }
         Err(_) => (sso_users::session(&app.db, &org, &caller).await?, false),
     };
-    if !session.ok_or(ZatoError::NoSuchSession)?.super_user {
-        return Err(ZatoError::NotAllowed);
-    }
+    sso::super_user(session)?;
     Ok(zato::ok(Map::from_iter([(
         "is_valid".into(),
         json!(valid),

@@ -68,10 +68,7 @@ impl AttrRequest {
         let ust = params.ust()?;
         let owner = match family {
             Family::User => Owner::User(params.user_id()?.unwrap_or_else(|| ust.person().clone())),
-            Family::Session => Owner::Session(match params.text("target_ust")? {
-                Some(raw) => Ust::parse(raw)?,
-                None => ust.clone(),
-            }),
+            Family::Session => Owner::Session(params.target_ust(&ust)?),
         };
         Ok(Self {
             org,

@@ -103,6 +103,14 @@ impl Params {
         Ok(ust)
     }
 
+    /// `target_ust`, the session a call is about; the caller's own when absent.
+    pub fn target_ust(&self, caller: &Ust) -> Result<Ust, ZatoError> {
+        match self.text("target_ust")? {
+            Some(raw) => Ust::parse(raw),
+            None => Ok(caller.clone()),
+        }
+    }
+
     pub fn current_app(&self, allowed: &[String]) -> Result<AppName, ZatoError> {
         AppName::parse(self.required_text("current_app")?, allowed)
     }

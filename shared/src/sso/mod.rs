@@ -26,6 +26,19 @@ pub async fn begin(app: &App, req: &Request) -> Result<(OrgId, Params), ZatoErro
     Ok((org, params))
 }
 
+/// The caller's session, as a super-user's: E007001 without a live one, E005001 for a
+/// regular user's.
+pub fn super_user(
+    session: Option<crate::store::sso_users::Session>,
+) -> Result<crate::store::sso_users::Session, ZatoError> {
+    let session = session.ok_or(ZatoError::NoSuchSession)?;
+    if session.super_user {
+        Ok(session)
+    } else {
+        Err(ZatoError::NotAllowed)
+    }
+}
+
 /// Where a request comes from, as API Gateway saw it: what a session records of its opening
 /// and renewals. Zato's own `remote_addr`/`user_agent` inputs are not taken (its default
 /// configuration refuses them too), so a client cannot write another origin into the record.
