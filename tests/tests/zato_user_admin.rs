@@ -483,12 +483,13 @@ async fn a_locked_users_remaining_session_is_not_renewed() {
     let admin = zato.login(ZATO_ADMIN).await;
     // The lock alone, as if ending the sessions after it had failed.
     let org_id = sso_org().await.id;
-    idgraph::store::sso_users::decide(
+    idgraph::store::sso_users::update(
         &integration_tests::app().await.db,
         &org_id,
         &idgraph::sso::Ust::parse(&admin).expect("a UST"),
         &idgraph::ids::PersonId::parse(&id).expect("a user id"),
-        idgraph::store::sso_users::Decision::Lock,
+        &idgraph::store::sso_users::Decision::Lock.change(),
+        true,
     )
     .await
     .expect("the lock commits");

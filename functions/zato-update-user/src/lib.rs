@@ -9,9 +9,9 @@
 //! here), the TOTP fields (not served yet), and a `sign_up_status` other than `final`.
 
 use idgraph::faces::zato::{self, ZatoError};
+use idgraph::person::DisplayName;
 use idgraph::sso::{self, Params};
-use idgraph::store::sso_sessions;
-use idgraph::store::sso_users::{self, Approval, PROFILE_FIELDS, UserUpdate};
+use idgraph::store::sso_users::{Approval, PROFILE_FIELDS, PersonRename, UserUpdate};
 use idgraph::{App, Body, Request, Response};
 use serde_json::{Map, Value};
 
@@ -28,19 +28,29 @@ async fn run(app: &App, req: Request) -> Result<Response<Body>, ZatoError> {
     let (org, params) = sso::begin(app, &req).await?;
     let ust = params.ust()?;
     let target = params.user_id()?.unwrap_or_else(|| ust.person().clone());
-    let change = parse(&params)?;
-    let own = target == *ust.person();
-    if own && change.ends_sessions() {
-        // As with lock and reject: a super-user could shut themselves out.
-        return Err(ZatoError::Rule(zato::INVALID_OPERATION));
+    let mut change = parse(&params)?;
+    // The display name is the person's too, in the pool's partition: only a rename reads the
+    // organization for it.
+    if let Some((_, name)) = change.profile.iter().find(|(f, _)| *f == "display_name") {
+        change.person_name = Some(PersonRename {
+            pool: sso::organization(app, &org).await?.pool,
+            name: name
+                .as_deref()
+                .and_then(|n| DisplayName::parse(n).ok())
+                .map(|n| n.as_str().to_owned()),
+        });
     }
-    let org = sso::organization(app, &org).await?;
-    let as_super_user = !own || change.is_administrative();
-    sso_users::update(&app.db, &org, &ust, &target, &change, as_super_user).await?;
-    idgraph::audit::event("sso_user_updated", target.as_str());
-    if change.ends_sessions() {
-        sso_sessions::end_all(&app.db, &org.id, &target, None).await?;
-    }
+    let as_super_user = target != *ust.person() || change.is_administrative();
+    sso::change_user(
+        app,
+        &org,
+        &ust,
+        &target,
+        &change,
+        as_super_user,
+        "sso_user_updated",
+    )
+    .await?;
     Ok(zato::ok(Map::new()))
 }
 
@@ -61,14 +71,6 @@ fn parse(params: &Params) -> Result<UserUpdate, ZatoError> {
             Some(Value::String(s)) => sso::profile_text(field, s)?,
             Some(_) => return Err(invalid("profile fields are text")),
         };
-        if field == "display_name" {
-            change.person_name = Some(
-                value
-                    .as_deref()
-                    .and_then(|n| idgraph::person::DisplayName::parse(n).ok())
-                    .map(|n| n.as_str().to_owned()),
-            );
-        }
         change.profile.push((field, value));
     }
     change.locked = params.flag("is_locked")?;

@@ -73,14 +73,38 @@ pub async fn decide(
     let user = params
         .user_id()?
         .ok_or(ZatoError::MissingInput("user_id"))?;
-    // A super-user who locked or rejected themselves could leave no one to undo it.
-    if decision.ends_sessions() && user == *ust.person() {
+    change_user(
+        app,
+        &org,
+        &ust,
+        &user,
+        &decision.change(),
+        true,
+        decision.event(),
+    )
+    .await
+}
+
+/// Applies `change` to `user` as the caller (`ust`; a super-user's when `as_super_user`),
+/// records `event`, and, when it locks the user or takes their approval away, ends their
+/// sessions: a session opened meanwhile is refused by its own check. A super-user cannot do
+/// that to themselves (E008001): it could leave no one to undo it.
+pub async fn change_user(
+    app: &App,
+    org: &OrgId,
+    ust: &Ust,
+    user: &crate::ids::PersonId,
+    change: &crate::store::sso_users::UserUpdate,
+    as_super_user: bool,
+    event: &'static str,
+) -> Result<(), ZatoError> {
+    if change.ends_sessions() && user == ust.person() {
         return Err(ZatoError::Rule(error::INVALID_OPERATION));
     }
-    crate::store::sso_users::decide(&app.db, &org, &ust, &user, decision).await?;
-    crate::audit::event(decision.event(), user.as_str());
-    if decision.ends_sessions() {
-        crate::store::sso_sessions::end_all(&app.db, &org, &user, None).await?;
+    crate::store::sso_users::update(&app.db, org, ust, user, change, as_super_user).await?;
+    crate::audit::event(event, user.as_str());
+    if change.ends_sessions() {
+        crate::store::sso_sessions::end_all(&app.db, org, user, None).await?;
     }
     Ok(())
 }

@@ -619,55 +619,19 @@ impl Decision {
         }
     }
 
-    /// A rejected or locked user keeps no session.
-    pub fn ends_sessions(self) -> bool {
-        matches!(self, Self::Reject | Self::Lock)
-    }
-}
-
-/// A super-user (the session of `ust`) decides about `user`, in one transaction with the
-/// session's check. After a rejection or a lock the caller ends the user's sessions
-/// (`sso_sessions::end_all`); one opened meanwhile is refused by its own check.
-pub async fn decide(
-    db: &Db,
-    org: &OrgId,
-    ust: &Ust,
-    user: &PersonId,
-    decision: Decision,
-) -> Result<(), SsoError> {
-    let approval = |a: Approval| {
-        (
-            "SET approval = :a, approval_mod_by = :by, approval_mod_time = :now",
-            liveness::alive(),
-            vec![
-                (":a", s(a.as_str())),
-                (":by", s(ust.person().as_str())),
-                (":now", n(now_us())),
-            ],
-        )
-    };
-    // `locked` is spelled through a name, as a word DynamoDB might reserve.
-    let lock = |locked: bool| {
-        (
-            "SET #locked = :locked",
-            liveness::alive().names(&[("#locked", "locked")]),
-            vec![(":locked", AttributeValue::Bool(locked))],
-        )
-    };
-    let (update, condition, values) = match decision {
-        Decision::Approve => approval(Approval::Approved),
-        Decision::Reject => approval(Approval::Rejected),
-        Decision::Lock => lock(true),
-        Decision::Unlock => lock(false),
-    };
-    let writes = vec![
-        session_check(db, org, ust, true),
-        db.update(&keys::sso_user(org, user), update, condition.values(values)),
-    ];
-    match db.transact(writes).await {
-        Ok(()) => Ok(()),
-        Err(StoreError::TransactionCancelled(_)) => Err(why_refused(db, org, ust).await),
-        Err(e) => Err(e.into()),
+    /// The change it makes to the user's record.
+    pub fn change(self) -> UserUpdate {
+        let (locked, approval) = match self {
+            Self::Approve => (None, Some(Approval::Approved)),
+            Self::Reject => (None, Some(Approval::Rejected)),
+            Self::Lock => (Some(true), None),
+            Self::Unlock => (Some(false), None),
+        };
+        UserUpdate {
+            locked,
+            approval,
+            ..UserUpdate::default()
+        }
     }
 }
 
@@ -676,11 +640,18 @@ pub async fn decide(
 pub struct UserUpdate {
     /// Profile fields (`PROFILE_FIELDS`' names): `Some(text)` sets, `None` removes.
     pub profile: Vec<(&'static str, Option<String>)>,
-    /// The person's display name, kept equal to the profile's (`None` removes it).
-    pub person_name: Option<Option<String>>,
+    /// The person's display name, kept equal to the profile's.
+    pub person_name: Option<PersonRename>,
     pub locked: Option<bool>,
     pub must_change: Option<bool>,
     pub approval: Option<Approval>,
+}
+
+/// The person's display name in its pool's partition (`None` removes it).
+#[derive(Debug, Clone)]
+pub struct PersonRename {
+    pub pool: OrgId,
+    pub name: Option<String>,
 }
 
 impl UserUpdate {
@@ -699,7 +670,7 @@ impl UserUpdate {
 /// caller's session check (a super-user's when `as_super_user`).
 pub async fn update(
     db: &Db,
-    org: &Organization,
+    org: &OrgId,
     ust: &Ust,
     user: &PersonId,
     change: &UserUpdate,
@@ -735,10 +706,10 @@ pub async fn update(
         values.push((":by".into(), s(ust.person().as_str())));
         values.push((":now".into(), n(now_us())));
     }
-    let mut writes = vec![session_check(db, &org.id, ust, as_super_user)];
-    let key = keys::sso_user(&org.id, user);
+    let mut writes = vec![session_check(db, org, ust, as_super_user)];
+    let key = keys::sso_user(org, user);
     if sets.is_empty() && removes.is_empty() {
-        writes.push(live_user_check(db, &org.id, user));
+        writes.push(live_user_check(db, org, user));
     } else {
         let mut expression = String::new();
         if !sets.is_empty() {
@@ -761,8 +732,8 @@ pub async fn update(
             liveness::alive().names(&names).values(values),
         ));
     }
-    if let Some(name) = &change.person_name {
-        let (expression, values) = match name {
+    if let Some(rename) = &change.person_name {
+        let (expression, values) = match &rename.name {
             Some(n_) => (
                 "SET #v = #v + :one, #n = :n",
                 vec![(":one", n(1)), (":n", s(n_))],
@@ -771,7 +742,7 @@ pub async fn update(
         };
         writes.push(
             db.update(
-                &keys::person_profile(&org.pool, user),
+                &keys::person_profile(&rename.pool, user),
                 expression,
                 Condition::present()
                     .names(&[("#v", "version"), ("#n", "name")])
@@ -781,7 +752,7 @@ pub async fn update(
     }
     match db.transact(writes).await {
         Ok(()) => Ok(()),
-        Err(StoreError::TransactionCancelled(_)) => Err(why_refused(db, &org.id, ust).await),
+        Err(StoreError::TransactionCancelled(_)) => Err(why_refused(db, org, ust).await),
         Err(e) => Err(e.into()),
     }
 }
