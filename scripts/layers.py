@@ -11,7 +11,7 @@ LAYERS = [
     ("values", ["access_request", "ids", "error", "filter", "keys", "permission", "person", "role", "role_listing", "attribute", "org",
                 "request", "cache", "metrics", "audit", "digest", "kms", "jwt", "jwt::keys",
                 "sso::time", "sso::error", "sso::input", "context"]),
-    ("storage", ["db", "db::*", "item", "config", "sso::crypto", "store", "store::*"]),
+    ("storage", ["db", "db::*", "item", "config", "sso::crypto", "sso::totp", "store", "store::*"]),
     ("service", ["app", "auth", "consistency", "projection", "sso"]),
     ("faces", ["faces", "faces::*", "sso::attrs"]),
     ("entry points", ["runtime", "fuzzing", "crate"]),

@@ -56,6 +56,7 @@ FUNCTIONS = [
     ("zato-lock-user", "Zato", BULK, [("POST", "/zato/sso/user/lock")], False),
     ("zato-unlock-user", "Zato", WRITE, [("DELETE", "/zato/sso/user/lock")], False),
     ("zato-change-password", "Zato", BULK, [("PATCH", "/zato/sso/user/password")], False),
+    ("zato-reset-totp", "Zato", WRITE, [("PATCH", "/zato/sso/user/totp")], False),
     ("zato-delete-user", "Zato", BULK, [("DELETE", "/zato/sso/user")], False),
     ("zato-get-user-attr", "Zato", READ, [("GET", "/zato/sso/user/attr")], False),
     ("zato-create-user-attr", "Zato", WRITE, [("POST", "/zato/sso/user/attr")], False),
@@ -156,6 +157,10 @@ def token_settings(name, face):
 # unwrap them to seal and open attribute values. Nothing else touches KMS.
 KMS = {
     "zato-create-user": ["kms:GenerateDataKey"],
+    # A TOTP key is sealed and opened under the user's data key.
+    "zato-login": ["kms:Decrypt"],
+    "zato-update-user": ["kms:Decrypt"],
+    "zato-reset-totp": ["kms:Decrypt"],
     "zato-get-user-attr": ["kms:Decrypt"],
     "zato-create-user-attr": ["kms:Decrypt"],
     "zato-update-user-attr": ["kms:Decrypt"],

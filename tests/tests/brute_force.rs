@@ -19,7 +19,7 @@ const PASSWORD: &str = "the-right-password-1";
 async fn zato_user(app: &App) -> (SsoUser, String) {
     let org = sso_org(app).await;
     let username = format!("bf{}", uuid::Uuid::new_v4().simple());
-    let mut user = sso::new_user(
+    let (mut user, _) = sso::new_user(
         app,
         &org.id,
         sso::new_user_id(),
@@ -220,7 +220,7 @@ async fn a_weaker_imported_password_hash_is_replaced_on_the_next_login() {
     )
     .unwrap()
     .to_string();
-    let mut user = sso::new_user(
+    let (mut user, _) = sso::new_user(
         app,
         &org.id,
         sso::new_user_id(),

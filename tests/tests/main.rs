@@ -38,4 +38,5 @@ mod zato_kms_kek;
 mod zato_session_attributes;
 mod zato_session_details;
 mod zato_sessions;
+mod zato_totp;
 mod zato_user_admin;

@@ -466,7 +466,10 @@ async fn a_session_is_not_opened_against_a_password_that_changed_since_it_was_ch
         Duration::from_secs(60),
         Duration::from_secs(600),
         &Default::default(),
-        "a-hash-from-before-the-change",
+        idgraph::store::sso_users::Checked {
+            password_hash: "a-hash-from-before-the-change",
+            totp_step: None,
+        },
     )
     .await;
 

@@ -10,11 +10,16 @@
 //!
 //! `new_password` replaces the password as the login succeeds; a user whose password must
 //! change (`password_must_change`) gets E003007 without one, as Zato's doc shows.
+//!
+//! A user with two-factor login on also sends `totp_code`. A missing or wrong code answers
+//! E005001, as a wrong password does, and counts towards the same lockout: six digits would
+//! otherwise fall to guessing. Each code opens one session at most (RFC 6238, 5.2).
 
 use idgraph::audit;
 use idgraph::faces::no_store;
 use idgraph::faces::zato::{self, ZatoError};
 use idgraph::sso::crypto::{hash_password, needs_rehash, verify_password};
+use idgraph::sso::totp::{self, TotpKey};
 use idgraph::sso::{self, Password};
 use idgraph::store::lockout::{self, Failure};
 use idgraph::store::sso_users::{self, Approval};
@@ -33,6 +38,7 @@ async fn run(app: &App, req: Request) -> Result<Response<Body>, ZatoError> {
         .transpose()?;
     let org = sso::organization(app, &org).await?;
     let policy = app.config.sso_login_lockout;
+    let totp_code = params.text("totp_code")?;
     let found = sso_users::login_candidate(&app.db, &org, username).await?;
     let subject = found.user.as_ref().map_or_else(
         || format!("username:{}", &found.username_hash[..12]),
@@ -44,14 +50,10 @@ async fn run(app: &App, req: Request) -> Result<Response<Body>, ZatoError> {
         return Err(ZatoError::Locked);
     }
     let stored = found.user.as_ref().map(|u| u.password_hash.as_str());
-    if !verify_password(password, stored) {
-        audit::denied(if stored.is_some() {
-            "wrong_password"
-        } else {
-            "unknown_user"
-        });
+    let refuse = async |why: &'static str| -> Result<Response<Body>, ZatoError> {
+        audit::denied(why);
         audit::event("login_failed", &subject);
-        return Err(
+        Err(
             match lockout::record_failure(&app.db, &found.guard, &policy, found.standing).await? {
                 Failure::Counted { locked_until: None } => ZatoError::NotAllowed,
                 Failure::Counted {
@@ -62,9 +64,31 @@ async fn run(app: &App, req: Request) -> Result<Response<Body>, ZatoError> {
                 }
                 Failure::Locked { .. } => ZatoError::Locked,
             },
-        );
+        )
+    };
+    if !verify_password(password, stored) {
+        return refuse(if stored.is_some() {
+            "wrong_password"
+        } else {
+            "unknown_user"
+        })
+        .await;
     }
-    let user = found.user.ok_or(ZatoError::NotAllowed)?;
+    let Some(user) = found.user.clone() else {
+        return Err(ZatoError::NotAllowed);
+    };
+    let totp_step = match (user.totp.enabled, totp_code, &user.totp.sealed_key) {
+        (false, _, _) => None,
+        (true, Some(code), Some(sealed)) => {
+            let data_key = sso::data_key(app, &org.id, &user).await?;
+            let key = TotpKey::open(&data_key, &totp::context(&org.id, &user.id), sealed)?;
+            match key.check(code, totp::now_seconds()) {
+                Some(step) => Some(step),
+                None => return refuse("wrong_totp_code").await,
+            }
+        }
+        (true, _, _) => return refuse("no_totp_code").await,
+    };
     if user.locked {
         return Err(ZatoError::Locked);
     }
@@ -112,7 +136,10 @@ async fn run(app: &App, req: Request) -> Result<Response<Body>, ZatoError> {
         app.config.sso_session_ttl,
         app.config.sso_session_max,
         &sso::origin(&req),
-        &checked_hash,
+        sso_users::Checked {
+            password_hash: &checked_hash,
+            totp_step,
+        },
     )
     .await?;
     audit::event("login_succeeded", &subject);

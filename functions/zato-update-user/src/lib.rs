@@ -5,8 +5,11 @@
 //! transaction: the session check, the record, and the person's display name, which is the
 //! one SlashID and SailPoint show. A lock or a rejection then ends the user's sessions.
 //!
+//! `is_totp_enabled`, `totp_key` and `totp_label` set the user's two-factor login, as
+//! `PATCH /zato/sso/user/totp` does; turning it on takes a key, sent now or set before.
+//!
 //! Refused with E008002 rather than ignored: `password_expiry` (passwords do not expire
-//! here), the TOTP fields (not served yet), and a `sign_up_status` other than `final`.
+//! here) and a `sign_up_status` other than `final`.
 
 use idgraph::faces::zato::{self, ZatoError};
 use idgraph::person::DisplayName;
@@ -17,18 +20,17 @@ use serde_json::{Map, Value};
 
 idgraph::handler!(Zato, run);
 
-const UNSERVED: [&str; 4] = [
-    "password_expiry",
-    "is_totp_enabled",
-    "totp_key",
-    "totp_label",
-];
+const UNSERVED: [&str; 1] = ["password_expiry"];
 
 async fn run(app: &App, req: Request) -> Result<Response<Body>, ZatoError> {
     let (org, params) = sso::begin(app, &req).await?;
     let ust = params.ust()?;
     let target = params.user_id()?.unwrap_or_else(|| ust.person().clone());
     let mut change = parse(&params)?;
+    let two_factor = sso::totp_input(&params)?;
+    if !two_factor.is_empty() {
+        sso::totp_change(app, &org, &ust, &target, &two_factor, &mut change).await?;
+    }
     // The display name is the person's too, in the pool's partition: only a rename reads the
     // organization for it.
     if let Some((_, name)) = change.profile.iter().find(|(f, _)| *f == "display_name") {

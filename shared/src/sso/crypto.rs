@@ -125,6 +125,13 @@ pub fn needs_rehash(phc: &str) -> bool {
 /// A user's plaintext data key. It lives only in memory, for one request.
 pub struct DataKey([u8; 32]);
 
+impl DataKey {
+    #[cfg(test)]
+    pub(crate) fn for_tests(key: [u8; 32]) -> Self {
+        Self(key)
+    }
+}
+
 const SEALED_PREFIX: &str = "v1:";
 
 impl DataKey {

@@ -6,6 +6,7 @@ pub mod crypto;
 pub mod error;
 pub mod input;
 pub mod time;
+pub mod totp;
 
 pub use input::{AppName, Params, Password, Username, Ust, ZattrName};
 
@@ -109,6 +110,74 @@ pub async fn change_user(
     Ok(())
 }
 
+/// `user`'s data key, unwrapped: one KMS request in AWS.
+pub async fn data_key(
+    app: &App,
+    org: &OrgId,
+    user: &crate::store::sso_users::SsoUser,
+) -> Result<crypto::DataKey, ZatoError> {
+    use crate::store::sso_users::SsoUser;
+    Ok(app
+        .kek
+        .unwrap(&SsoUser::key_context(org, &user.id), &user.wrapped_key)
+        .await?)
+}
+
+/// The TOTP fields `User.create`, `User.update` and `User.reset_totp_key` take.
+pub fn totp_input(params: &Params) -> Result<totp::TotpInput, ZatoError> {
+    let label = match params.raw("totp_label") {
+        None => None,
+        Some(serde_json::Value::Null) => Some(None),
+        Some(serde_json::Value::String(s)) => Some(profile_text("totp_label", s)?),
+        Some(_) => return Err(ZatoError::InvalidInput("totp_label is text".into())),
+    };
+    Ok(totp::TotpInput {
+        enabled: params.flag("is_totp_enabled")?,
+        key: params
+            .text("totp_key")?
+            .map(totp::TotpKey::parse)
+            .transpose()?,
+        label,
+    })
+}
+
+/// Adds `input`'s TOTP fields to `change`, for `user` as the caller (`ust`) may change them:
+/// their own, or anyone's for a super-user. A given key is sealed under the user's data key.
+/// Turning TOTP on takes a key, given now or set before (E008002 otherwise): a user without
+/// one could never log in again.
+pub async fn totp_change(
+    app: &App,
+    org: &OrgId,
+    ust: &Ust,
+    user: &crate::ids::PersonId,
+    input: &totp::TotpInput,
+    change: &mut crate::store::sso_users::UserUpdate,
+) -> Result<(), ZatoError> {
+    use crate::store::sso_users;
+    let (session, users) = sso_users::session_and_users(&app.db, org, ust, &[user]).await?;
+    let session = session.ok_or(ZatoError::NoSuchSession)?;
+    if *user != session.user && !session.super_user {
+        return Err(ZatoError::NotAllowed);
+    }
+    let record = users
+        .into_iter()
+        .find(|u| u.id == *user)
+        .ok_or(ZatoError::NotAllowed)?;
+    if input.enabled == Some(true) && input.key.is_none() && record.totp.sealed_key.is_none() {
+        return Err(ZatoError::InvalidInput(
+            "is_totp_enabled needs a totp_key: send one, or have one made (PATCH /zato/sso/user/totp)"
+                .into(),
+        ));
+    }
+    if let Some(key) = &input.key {
+        let data_key = data_key(app, org, &record).await?;
+        change.totp_sealed_key = Some(key.seal(&data_key, &totp::context(org, user)));
+    }
+    change.totp_enabled = input.enabled;
+    change.totp_label = input.label.clone();
+    Ok(())
+}
+
 /// The SSO organization's record (its person pool), for the endpoints that create, find or
 /// delete persons. A configured org that does not exist is a deployment fault.
 pub async fn organization(
@@ -132,6 +201,11 @@ pub fn user_fields(
     out.insert("username".into(), json!(user.username));
     for (k, v) in user.profile.iter() {
         out.insert(k.into(), json!(v));
+    }
+    // The key itself is never shown again after the answer that generated it.
+    out.insert("is_totp_enabled".into(), json!(user.totp.enabled));
+    if let Some(label) = &user.totp.label {
+        out.insert("totp_label".into(), json!(label));
     }
     if full {
         let created = time::format(user.created);
@@ -254,8 +328,8 @@ pub fn new_user_id() -> crate::ids::PersonId {
     crate::ids::PersonId::parse(&format!("zusr{tail}")).expect("zusr ids are valid person ids")
 }
 
-/// A new user's record, with a fresh data key wrapped by the key-encryption key (none when the
-/// deployment has none: then `encrypt: true` is refused for that user).
+/// A new user's record, with a fresh data key wrapped by the key-encryption key, and that data
+/// key, to seal what the user is created with (a TOTP key).
 pub async fn new_user(
     app: &App,
     org: &OrgId,
@@ -263,16 +337,16 @@ pub async fn new_user(
     username: &Username,
     password: &Password,
     by: &str,
-) -> Result<crate::store::sso_users::SsoUser, ZatoError> {
-    use crate::store::sso_users::{Profile, SsoUser};
+) -> Result<(crate::store::sso_users::SsoUser, crypto::DataKey), ZatoError> {
+    use crate::store::sso_users::{Profile, SsoUser, TotpState};
     // Every user gets a data key at creation, so that a value can be sealed for them later.
-    let (_, wrapped_key) = app
+    let (data_key, wrapped_key) = app
         .kek
         .new_data_key(&SsoUser::key_context(org, &id))
         .await
         .map_err(|e| ZatoError::Api(e.into()))?;
     let now = time::now_us();
-    Ok(SsoUser {
+    let user = SsoUser {
         id,
         username: username.as_str().to_owned(),
         password_hash: crypto::hash_password(password.expose()),
@@ -285,5 +359,7 @@ pub async fn new_user(
         created: now,
         wrapped_key,
         profile: Profile::default(),
-    })
+        totp: TotpState::default(),
+    };
+    Ok((user, data_key))
 }

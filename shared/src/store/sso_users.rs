@@ -119,6 +119,16 @@ pub struct SsoUser {
     /// The user's data key, wrapped by the key-encryption key.
     pub wrapped_key: String,
     pub profile: Profile,
+    pub totp: TotpState,
+}
+
+/// A user's two-factor login: whether it is on, their key (sealed under their data key; none
+/// until one is set or generated) and its label.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TotpState {
+    pub enabled: bool,
+    pub sealed_key: Option<String>,
+    pub label: Option<String>,
 }
 
 impl std::fmt::Debug for SsoUser {
@@ -138,6 +148,7 @@ impl std::fmt::Debug for SsoUser {
             .field("created", &self.created)
             .field("wrapped_key", &"<redacted>")
             .field("profile", &self.profile)
+            .field("totp_enabled", &self.totp.enabled)
             .finish()
     }
 }
@@ -167,8 +178,23 @@ pub fn user_item(org: &OrgId, u: &SsoUser) -> Item {
     for (k, v) in u.profile.iter() {
         item.insert(k.into(), s(v));
     }
+    if u.totp.enabled {
+        item.insert(TOTP_ENABLED.into(), AttributeValue::Bool(true));
+    }
+    if let Some(key) = &u.totp.sealed_key {
+        item.insert(TOTP_KEY.into(), s(key));
+    }
+    if let Some(label) = &u.totp.label {
+        item.insert(TOTP_LABEL.into(), s(label));
+    }
     item
 }
+
+const TOTP_ENABLED: &str = "totp_enabled";
+const TOTP_KEY: &str = "totp_key";
+const TOTP_LABEL: &str = "totp_label";
+/// The time step of the last code a login accepted: no code is accepted twice.
+const TOTP_STEP: &str = "totp_step";
 
 pub(crate) fn get_i64(item: &Item, name: &str) -> Result<i64, StoreError> {
     match item.get(name) {
@@ -203,6 +229,11 @@ pub fn user_from_item(item: &Item) -> Result<Option<SsoUser>, StoreError> {
             first_name: text("first_name")?,
             middle_name: text("middle_name")?,
             last_name: text("last_name")?,
+        },
+        totp: TotpState {
+            enabled: get_bool(item, TOTP_ENABLED).unwrap_or(false),
+            sealed_key: text(TOTP_KEY)?,
+            label: text(TOTP_LABEL)?,
         },
     }))
 }
@@ -437,7 +468,16 @@ impl Origin {
 /// password hash it checked. Every session opening and renewal carries it, so a lock, a
 /// rejection or a password change, and the end of the user's sessions after it, are never
 /// overtaken by a login that read the user before.
-fn may_log_in(db: &Db, org: &OrgId, user: &PersonId, hash: Option<&str>) -> TransactWriteItem {
+///
+/// A login with a TOTP code records the code's time step, and only a later step than the last
+/// recorded one is accepted: a code seen by someone else cannot open a second session.
+fn may_log_in(
+    db: &Db,
+    org: &OrgId,
+    user: &PersonId,
+    hash: Option<&str>,
+    totp_step: Option<u64>,
+) -> TransactWriteItem {
     let mut condition = "#locked = :unlocked AND approval = :approved".to_owned();
     let mut values = vec![
         (":unlocked", AttributeValue::Bool(false)),
@@ -447,17 +487,38 @@ fn may_log_in(db: &Db, org: &OrgId, user: &PersonId, hash: Option<&str>) -> Tran
         condition.push_str(" AND password_hash = :checked");
         values.push((":checked", s(h)));
     }
-    db.check(
-        &keys::sso_user(org, user),
+    let key = keys::sso_user(org, user);
+    let Some(step) = totp_step else {
+        return db.check(
+            &key,
+            liveness::alive_where(&condition)
+                .names(&[("#locked", "locked")])
+                .values(values),
+        );
+    };
+    condition.push_str(" AND (attribute_not_exists(#step) OR #step < :step)");
+    values.push((":step", n(step as i64)));
+    db.update(
+        &key,
+        "SET #step = :step",
         liveness::alive_where(&condition)
-            .names(&[("#locked", "locked")])
+            .names(&[("#locked", "locked"), ("#step", TOTP_STEP)])
             .values(values),
     )
 }
 
+/// What a login checked before it opens a session: the password hash the password matched, and
+/// the time step of the TOTP code it accepted, if the user has TOTP on.
+#[derive(Debug, Clone, Copy)]
+pub struct Checked<'a> {
+    pub password_hash: &'a str,
+    pub totp_step: Option<u64>,
+}
+
 /// Opens a session for `user`, unless meanwhile its record is being deleted, it was locked, it
-/// is no longer approved or its password hash is no longer `checked_hash`. It lasts `idle` unless renewed, and never past `absolute` from
-/// now: renewals stop extending it there, and the user logs in again.
+/// is no longer approved, its password hash is no longer the one `checked`, or the TOTP step
+/// was already used. It lasts `idle` unless renewed, and never past `absolute` from now:
+/// renewals stop extending it there, and the user logs in again.
 pub async fn open_session(
     db: &Db,
     org: &OrgId,
@@ -465,7 +526,7 @@ pub async fn open_session(
     idle: std::time::Duration,
     absolute: std::time::Duration,
     meta: &Origin,
-    checked_hash: &str,
+    checked: Checked<'_>,
 ) -> Result<(Ust, i64), SsoError> {
     let ust = Ust::issue(&user.id);
     let now = now_us();
@@ -481,7 +542,13 @@ pub async fn open_session(
     }
     item.insert(keys::EXPIRES_AT.into(), n(ttl_seconds(expires_us)));
     let writes = vec![
-        may_log_in(db, org, &user.id, Some(checked_hash)),
+        may_log_in(
+            db,
+            org,
+            &user.id,
+            Some(checked.password_hash),
+            checked.totp_step,
+        ),
         db.put(item, Condition::none()),
     ];
     match db.transact(writes).await {
@@ -542,7 +609,7 @@ pub async fn renew_session(
         ];
         values.extend(origin.iter().cloned());
         let writes = vec![
-            may_log_in(db, org, ust.person(), None),
+            may_log_in(db, org, ust.person(), None, None),
             db.update(
                 &key,
                 &update,
@@ -645,6 +712,11 @@ pub struct UserUpdate {
     pub locked: Option<bool>,
     pub must_change: Option<bool>,
     pub approval: Option<Approval>,
+    pub totp_enabled: Option<bool>,
+    /// A new TOTP key, sealed (`sso::totp::TotpKey::seal`).
+    pub totp_sealed_key: Option<String>,
+    /// `Some(None)` removes the label.
+    pub totp_label: Option<Option<String>>,
 }
 
 /// The person's display name in its pool's partition (`None` removes it).
@@ -699,6 +771,22 @@ pub async fn update(
     if let Some(must) = change.must_change {
         sets.push("must_change = :must".into());
         values.push((":must".into(), AttributeValue::Bool(must)));
+    }
+    if let Some(enabled) = change.totp_enabled {
+        sets.push(format!("{TOTP_ENABLED} = :totp_on"));
+        values.push((":totp_on".into(), AttributeValue::Bool(enabled)));
+    }
+    if let Some(key) = &change.totp_sealed_key {
+        sets.push(format!("{TOTP_KEY} = :totp_key"));
+        values.push((":totp_key".into(), s(key)));
+    }
+    match &change.totp_label {
+        Some(Some(label)) => {
+            sets.push(format!("{TOTP_LABEL} = :totp_label"));
+            values.push((":totp_label".into(), s(label)));
+        }
+        Some(None) => removes.push(TOTP_LABEL.into()),
+        None => {}
     }
     if let Some(approval) = change.approval {
         sets.push("approval = :a, approval_mod_by = :by, approval_mod_time = :now".into());
@@ -818,7 +906,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_users_debug_shows_neither_its_password_hash_nor_its_wrapped_key() {
+    fn a_users_debug_shows_neither_its_password_hash_nor_its_wrapped_keys() {
         let user = SsoUser {
             id: PersonId::new_random(),
             username: "jdoe".into(),
@@ -832,6 +920,11 @@ mod tests {
             created: 1,
             wrapped_key: "local:v1:d3JhcHBlZC1kYXRhLWtleQ==".into(),
             profile: Profile::default(),
+            totp: TotpState {
+                enabled: true,
+                sealed_key: Some("v1:c2VhbGVkLXRvdHAta2V5".into()),
+                label: None,
+            },
         };
         let shown = format!("{user:?}");
         assert!(shown.contains("jdoe"), "{shown}");
@@ -840,6 +933,7 @@ mod tests {
             "argon2id",
             "d3JhcHBlZC1kYXRhLWtleQ",
             "local:v1",
+            "c2VhbGVkLXRvdHAta2V5",
         ] {
             assert!(!shown.contains(secret), "{secret} in {shown}");
         }

@@ -184,7 +184,7 @@ pub async fn create_super_user(app: &App, username: &str) -> Result<Report> {
         .map_err(|_| "SSO_ORG_ID is not set".to_owned())?;
     let org = existing_org(app, org_id.as_str()).await?;
     let password = crypto::random_token::<18>();
-    let mut user = sso::new_user(
+    let (mut user, _) = sso::new_user(
         app,
         &org.id,
         sso::new_user_id(),

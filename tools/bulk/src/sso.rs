@@ -93,6 +93,8 @@ pub async fn import_user(app: &App, org: &Organization, record: Record) -> Resul
         created,
         wrapped_key,
         profile: p,
+        // Two-factor login is set up by the user after the import, not carried by it.
+        totp: Default::default(),
     };
     let db = &app.db;
     let mut written = match sso_users::attach(db, org, &user).await {

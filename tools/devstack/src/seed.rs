@@ -375,7 +375,7 @@ async fn load_sso_user(app: &App, u: SeedSsoUser, loaded: &mut Loaded) -> Result
     let why = |e: idgraph::faces::zato::ZatoError| format!("sso user {}: {e}", u.username);
     let username = Username::parse(&u.username).map_err(why)?;
     let password = Password::new(&u.password).map_err(why)?;
-    let mut user = sso::new_user(app, &org.id, id.clone(), &username, &password, "auto")
+    let (mut user, _) = sso::new_user(app, &org.id, id.clone(), &username, &password, "auto")
         .await
         .map_err(why)?;
     user.approval = idgraph::store::sso_users::Approval::Approved;
