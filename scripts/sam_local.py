@@ -31,15 +31,16 @@ DEMO_PERSON = "903c1ff9-f2cc-435c-b242-9d8a690fcf0a"
 # The Zato calls only a super-user may make: their UST comes from the admin's login.
 SUPER_USER_EVENTS = {"zato-create-user", "zato-approve-user", "zato-delete-user", "zato-verify-session",
                      "zato-get-session", "zato-lock-user", "zato-unlock-user", "zato-reject-user",
-                     "zato-change-password"}
+                     "zato-change-password", "zato-create-linked", "zato-delete-linked"}
 ADMIN_LOGIN = {"username": "admin", "password": "admin-password-1", "current_app": "CRM"}
 
 # The order a user trying every event file on the demo data would follow: reads and writes
 # first, then what deletes demo data (the role, the person, the bucket, the Zato user) last,
 # the session's logout before the user's deletion, which the demo user's lock, unlock, password
-# change and rejection precede (each ends its sessions). Every event not named here runs before
-# these.
+# change and rejection precede (each ends its sessions); first of all the linked account FIRST
+# made goes, after the list has shown it. Every event not named here runs before these.
 LAST = [
+    "zato-delete-linked",
     "zato-logout",
     "zato-lock-user",
     "zato-unlock-user",
@@ -56,7 +57,7 @@ LAST = [
 # stack never made (requests here complete when made, so a real one would be a 400).
 EXPECTED = {"sailpoint-cancel-access-request": 404}
 FIRST = ["zato-login", "zato-create-user", "zato-create-user-attr", "zato-create-session-attr",
-         "slashid-create-permission"]
+         "zato-create-linked", "slashid-create-permission"]
 
 def pascal(name):
     return "".join(part.capitalize() for part in name.split("-"))

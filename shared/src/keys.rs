@@ -230,6 +230,17 @@ pub fn sso_session_attribute_prefix(ust_hash: &str) -> String {
     format!("{SSO_SESSION_ATTRIBUTE_PREFIX}{ust_hash}#")
 }
 pub const SSO_SESSION_ATTRIBUTE_PREFIX: &str = "ZSATTR#";
+/// A Zato linked account of the user: a Basic Auth or JWT definition, by its type (`#`-free)
+/// and username (free text, last in the key).
+pub fn sso_link(org: &OrgId, person: &PersonId, auth_type: &str, auth_username: &str) -> Key {
+    Key::new(
+        person_partition(org, person),
+        format!("{SSO_LINK_PREFIX}{auth_type}#{auth_username}"),
+    )
+}
+/// Not under `SSO`: the session list's one Query (`begins_with(sk, "SSO")`, capped) would
+/// otherwise spend its page on links.
+pub const SSO_LINK_PREFIX: &str = "ZLINK#";
 
 // ---- uniqueness partitions ------------------------------------------------------------------
 
@@ -239,6 +250,20 @@ pub fn handle(pool: &OrgId, kind: &str, normalized_value: &str) -> Key {
         format!("{pool}#HANDLE#{kind}#{normalized_value}"),
         "#HANDLE",
     )
+}
+/// The user a Zato linked account belongs to, unique per organization; holds the person id.
+/// Claimed with `attribute_not_exists` in the link's own transaction. Outside the person's
+/// partition, so a person's deletion finds it through the link (`sso_link_owner_of`).
+pub fn sso_link_owner(org: &OrgId, auth_type: &str, auth_username: &str) -> Key {
+    Key::new(
+        format!("{org}#SSOLINK#{auth_type}#{auth_username}"),
+        "#OWNER",
+    )
+}
+/// The owner item of the link whose sort key is `link_sk`; `None` for any other sort key.
+pub fn sso_link_owner_of(org: &OrgId, link_sk: &str) -> Option<Key> {
+    let (auth_type, auth_username) = link_sk.strip_prefix(SSO_LINK_PREFIX)?.split_once('#')?;
+    Some(sso_link_owner(org, auth_type, auth_username))
 }
 // ---- permission holders: `{org}#PERM#{name}` -----------------------------------------------
 
@@ -374,6 +399,8 @@ mod tests {
             sso_user(&o, &p),
             sso_attribute(&o, &p, "a#b"),
             sso_session_attribute(&o, &p, "h", "a#b"),
+            sso_link(&o, &p, "jwt", "a#b"),
+            sso_link_owner(&o, "jwt", "a#b"),
             permission_holder(&o, "n", &p),
             role_member(&o, "r", &p),
             search_document(&o, "identities", "x"),
@@ -400,5 +427,29 @@ mod tests {
         assert!(sort_key(Some("abc"), &a) < sort_key(Some("ABD"), &a));
         assert!(sort_key(Some("x"), &a) < sort_key(Some("X"), &b));
         assert!(sort_key(None, &b) < sort_key(Some(" "), &a));
+    }
+
+    #[test]
+    fn a_links_owner_is_found_from_the_link_even_with_a_hash_in_the_username() {
+        let o = org();
+        let p = PersonId::parse("p1").unwrap();
+        let link = sso_link(&o, &p, "basic_auth", "my#user");
+        assert_eq!(
+            sso_link_owner_of(&o, &link.sk),
+            Some(sso_link_owner(&o, "basic_auth", "my#user"))
+        );
+        assert_eq!(sso_link_owner_of(&o, &sso_user(&o, &p).sk), None);
+        assert_eq!(sso_link_owner_of(&o, &sso_attribute(&o, &p, "x").sk), None);
+    }
+
+    #[test]
+    fn links_stay_out_of_the_session_lists_query() {
+        let o = org();
+        let p = PersonId::parse("p1").unwrap();
+        let link = sso_link(&o, &p, "jwt", "x").sk;
+        assert!(!link.starts_with(SSO_USER_SK));
+        assert!(!link.starts_with(SSO_ATTRIBUTE_PREFIX));
+        assert!(!link.starts_with(PERSON_RECORD_PREFIX));
+        assert!(!link.starts_with(ATTRIBUTES_AND_GUARDS_PREFIX));
     }
 }

@@ -35,6 +35,7 @@ mod tenancy;
 mod wiring;
 mod zato_attributes;
 mod zato_kms_kek;
+mod zato_linked_accounts;
 mod zato_session_attributes;
 mod zato_session_details;
 mod zato_sessions;

@@ -12,9 +12,7 @@ idgraph::handler!(Zato, run);
 async fn run(app: &App, req: Request) -> Result<Response<Body>, ZatoError> {
     let (org, params) = sso::begin(app, &req).await?;
     let ust = params.ust()?;
-    let user = params
-        .user_id()?
-        .ok_or(ZatoError::MissingInput("user_id"))?;
+    let user = params.required_user_id()?;
     let org = sso::organization(app, &org).await?;
     sso_users::delete(&app.db, &org, &ust, &user).await?;
     idgraph::audit::event("sso_user_deleted", user.as_str());

@@ -140,6 +140,9 @@ impl From<crate::store::sso_users::SsoError> for ZatoError {
             E::UserIdTaken => Self::InvalidInput("the user id is taken".into()),
             E::AttrExists => Self::AttrExists,
             E::NoSuchAttr => Self::NoSuchAttr,
+            // The definition's username is taken: the closest of Zato's codes is a username's.
+            E::LinkTaken => Self::Rule(USERNAME_EXISTS),
+            E::NoSuchLink => Self::NotAllowed,
             E::TooMany(max) => Self::InvalidInput(format!(
                 "one request can change at most {max} attributes, all or none"
             )),

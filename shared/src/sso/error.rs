@@ -40,7 +40,8 @@ pub enum ZatoError {
     /// Unknown, malformed, expired or logged-out UST.
     #[error("no such session")]
     NoSuchSession,
-    /// Wrong credentials, not a super-user, another user's data, or no such target user.
+    /// Wrong credentials, not a super-user, another user's data, or no such target user or
+    /// linked account.
     #[error("not allowed")]
     NotAllowed,
     #[error("account locked")]

@@ -90,6 +90,11 @@ impl Params {
             .transpose()
     }
 
+    /// `user_id`, where a call must name one.
+    pub fn required_user_id(&self) -> Result<PersonId, ZatoError> {
+        self.user_id()?.ok_or(ZatoError::MissingInput("user_id"))
+    }
+
     /// The UST: `ust`, or `current_ust` as the doc's own examples send it. A missing UST is an
     /// unknown session, as Zato answers it.
     pub fn ust(&self) -> Result<Ust, ZatoError> {
@@ -109,6 +114,14 @@ impl Params {
             Some(raw) => Ust::parse(raw),
             None => Ok(caller.clone()),
         }
+    }
+
+    /// `auth_type` and `auth_username`, the linked account a call is about.
+    pub fn linked_account(&self) -> Result<LinkedAccount, ZatoError> {
+        LinkedAccount::parse(
+            self.required_text("auth_type")?,
+            self.required_text("auth_username")?,
+        )
     }
 
     pub fn current_app(&self, allowed: &[String]) -> Result<AppName, ZatoError> {
@@ -281,16 +294,67 @@ pub struct ZattrName(String);
 
 impl ZattrName {
     pub fn parse(raw: &str) -> Result<Self, ZatoError> {
-        let n = raw.chars().count();
-        if n == 0 || n > 191 || raw.chars().any(char::is_control) {
-            return Err(ZatoError::InvalidInput(
-                "an attribute name is 1 to 191 characters, without control characters".into(),
-            ));
-        }
-        Ok(Self(raw.to_owned()))
+        column_text("an attribute name", raw).map(Self)
     }
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+}
+
+/// Text for one of Zato's `String(191)` columns that ends a key: 1 to 191 characters, no
+/// control characters (E008002 naming `what` otherwise).
+fn column_text(what: &str, raw: &str) -> Result<String, ZatoError> {
+    let n = raw.chars().count();
+    if n == 0 || n > 191 || raw.chars().any(char::is_control) {
+        return Err(ZatoError::InvalidInput(format!(
+            "{what} is 1 to 191 characters, without control characters"
+        )));
+    }
+    Ok(raw.to_owned())
+}
+
+/// The kind of security definition a linked account is: Zato links Basic Auth and JWT ones.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum AuthType {
+    BasicAuth,
+    Jwt,
+}
+
+impl AuthType {
+    pub fn parse(raw: &str) -> Result<Self, ZatoError> {
+        [Self::BasicAuth, Self::Jwt]
+            .into_iter()
+            .find(|t| t.as_str() == raw)
+            .ok_or_else(|| ZatoError::InvalidInput("auth_type is basic_auth or jwt".into()))
+    }
+    /// Zato's `auth_type` value; `#`-free, so it can sit inside a key.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::BasicAuth => "basic_auth",
+            Self::Jwt => "jwt",
+        }
+    }
+}
+
+/// A linked account: a security definition's type and username (Zato's `String(191)`).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct LinkedAccount {
+    auth_type: AuthType,
+    auth_username: String,
+}
+
+impl LinkedAccount {
+    pub fn parse(auth_type: &str, auth_username: &str) -> Result<Self, ZatoError> {
+        Ok(Self {
+            auth_type: AuthType::parse(auth_type)?,
+            auth_username: column_text("auth_username", auth_username)?,
+        })
+    }
+    pub fn auth_type(&self) -> AuthType {
+        self.auth_type
+    }
+    pub fn auth_username(&self) -> &str {
+        &self.auth_username
     }
 }
 
@@ -337,5 +401,43 @@ mod tests {
         assert_eq!(Expiration::parse(Some(&Value::from(0))).unwrap(), None);
         assert!(Expiration::parse(Some(&Value::from(-1))).is_err());
         assert!(Expiration::parse(Some(&Value::from("soon"))).is_err());
+    }
+
+    #[test]
+    fn a_linked_account_is_basic_auth_or_jwt() {
+        for raw in ["basic_auth", "jwt"] {
+            let account = LinkedAccount::parse(raw, "my.user").unwrap();
+            assert_eq!(account.auth_type().as_str(), raw);
+            assert_eq!(account.auth_username(), "my.user");
+        }
+        for raw in ["", "BASIC_AUTH", "oauth", "basic_auth#x"] {
+            assert!(
+                matches!(
+                    LinkedAccount::parse(raw, "my.user"),
+                    Err(ZatoError::InvalidInput(_))
+                ),
+                "{raw}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_linked_username_is_1_to_191_characters_without_control_characters() {
+        assert!(LinkedAccount::parse("jwt", &"é".repeat(191)).is_ok());
+        assert!(LinkedAccount::parse("jwt", "with space#and hash").is_ok());
+        for raw in [
+            String::new(),
+            "a".repeat(192),
+            "a\nb".into(),
+            "\u{7f}".into(),
+        ] {
+            assert!(
+                matches!(
+                    LinkedAccount::parse("jwt", &raw),
+                    Err(ZatoError::InvalidInput(_))
+                ),
+                "{raw:?}"
+            );
+        }
     }
 }

@@ -8,7 +8,7 @@ pub mod input;
 pub mod time;
 pub mod totp;
 
-pub use input::{AppName, Params, Password, Username, Ust, ZattrName};
+pub use input::{AppName, AuthType, LinkedAccount, Params, Password, Username, Ust, ZattrName};
 
 use lambda_http::Request;
 
@@ -71,9 +71,7 @@ pub async fn decide(
 ) -> Result<(), ZatoError> {
     let (org, params) = begin(app, req).await?;
     let ust = params.ust()?;
-    let user = params
-        .user_id()?
-        .ok_or(ZatoError::MissingInput("user_id"))?;
+    let user = params.required_user_id()?;
     change_user(
         app,
         &org,
@@ -84,6 +82,45 @@ pub async fn decide(
         decision.event(),
     )
     .await
+}
+
+/// What `LinkedAuth.create` and `LinkedAuth.delete` both take: the caller's UST, the `user_id`
+/// the link is about and the linked account (`auth_type`, `auth_username`); with the
+/// organization's record, whose pool names the user's membership that the write checks.
+pub struct LinkRequest {
+    pub org: crate::store::orgs::Organization,
+    pub params: Params,
+    pub ust: Ust,
+    pub user: crate::ids::PersonId,
+    pub account: LinkedAccount,
+}
+
+pub async fn link_request(app: &App, req: &Request) -> Result<LinkRequest, ZatoError> {
+    let (org, params) = begin(app, req).await?;
+    let ust = params.ust()?;
+    let user = params.required_user_id()?;
+    let account = params.linked_account()?;
+    let org = organization(app, &org).await?;
+    Ok(LinkRequest {
+        org,
+        params,
+        ust,
+        user,
+        account,
+    })
+}
+
+/// One entry of `LinkedAuth.get`'s `result`.
+pub fn link_fields(
+    link: &crate::store::sso_links::Link,
+) -> serde_json::Map<String, serde_json::Value> {
+    use serde_json::json;
+    serde_json::Map::from_iter([
+        ("auth_type".into(), json!(link.account.auth_type().as_str())),
+        ("auth_username".into(), json!(link.account.auth_username())),
+        ("creation_time".into(), json!(time::format(link.created))),
+        ("is_active".into(), json!(link.is_active)),
+    ])
 }
 
 /// Applies `change` to `user` as the caller (`ust`; a super-user's when `as_super_user`),

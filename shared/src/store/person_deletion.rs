@@ -13,7 +13,7 @@ use crate::store::orgs::Organization;
 use crate::store::persons::person_from_item;
 
 /// `DELETE /persons/{id}`: the person leaves `org` with everything it had there — attributes,
-/// permissions, memberships — however many; leaving its last org removes it from the pool with
+/// permissions, memberships, Zato linked accounts — however many; leaving its last org removes it from the pool with
 /// its handles and shared attributes. `false` when it was not a member.
 ///
 /// The membership is tombstoned first, so no attribute write commits afterwards, and the
@@ -75,6 +75,10 @@ pub async fn delete(db: &Db, org: &Organization, id: &PersonId) -> Result<bool, 
         if let Some(request) = sk.strip_prefix(keys::ACCESS_REQUEST_PREFIX) {
             // The org-wide copy of the person's access request goes with it.
             doomed.push(keys::access_request(&org.id, request));
+        }
+        if let Some(owner) = keys::sso_link_owner_of(&org.id, sk) {
+            // So does a Zato linked account's owner item, which frees the definition.
+            doomed.push(owner);
         }
         // In the pool's own partition, what the pool's other orgs still share stays.
         let shared = org.id == org.pool

@@ -34,6 +34,10 @@ pub enum SsoError {
     AttrExists,
     #[error("an attribute does not exist")]
     NoSuchAttr,
+    #[error("the linked account belongs to a user already")]
+    LinkTaken,
+    #[error("no such linked account")]
+    NoSuchLink,
     #[error("one request can change at most {0} attributes")]
     TooMany(usize),
     #[error(transparent)]

@@ -171,6 +171,9 @@ impl Scenarios {
                 self.set_up("zato-create-session-attr", &u).await?;
                 with_body(&mut event, |b| b["name"] = json!(attr_name(&u)));
             }
+            "zato-delete-linked" => {
+                self.set_up("zato-create-linked", &u).await?;
+            }
             "zato-logout" => {
                 let ust = self.login().await?;
                 with_body(&mut event, |b| b["ust"] = json!(ust));
@@ -216,6 +219,10 @@ fn freshen(name: &str, event: &mut Value, u: &str) {
         }),
         "zato-create-user-attr" | "zato-create-session-attr" => {
             with_body(event, |b| b["name"] = json!(attr_name(u)))
+        }
+        // A definition links to one user only: each link, and the delete of it, its own.
+        "zato-create-linked" | "zato-delete-linked" => {
+            with_body(event, |b| b["auth_username"] = json!(format!("bench.{u}")))
         }
         _ => {}
     }
