@@ -163,6 +163,10 @@ export_local_env() {
   export SSO_ORG_ID="${SSO_ORG_ID:-af5fbd30-7ce7-4548-8b30-4cd59cb2aba1}"
   export SSO_APPS="${SSO_APPS:-CRM,demo}"
   export SSO_SESSION_MINUTES="${SSO_SESSION_MINUTES:-60}"
+  # Signup and password reset mail a token: locally into an outbox directory, one JSON file per
+  # message, which the tests read as a mail client would (AWS sends through SES).
+  export SSO_SIGNUP_APPS="${SSO_SIGNUP_APPS:-CRM}"
+  export SSO_OUTBOX_DIR="${SSO_OUTBOX_DIR:-$ROOT/.run/outbox}"
   export SSO_LOCAL_KEK="${SSO_LOCAL_KEK:-6c6f63616c2d6f6e6c792d7a61746f2d6b656b2d6e6f742d612d736563726574}"
   # Each organization's request allowance (the deployed default; the tests turn it off).
   export ORG_REQUESTS_PER_SECOND="${ORG_REQUESTS_PER_SECOND:-50}"

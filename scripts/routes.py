@@ -57,6 +57,12 @@ FUNCTIONS = [
     ("zato-unlock-user", "Zato", WRITE, [("DELETE", "/zato/sso/user/lock")], False),
     ("zato-change-password", "Zato", BULK, [("PATCH", "/zato/sso/user/password")], False),
     ("zato-reset-totp", "Zato", WRITE, [("PATCH", "/zato/sso/user/totp")], False),
+    ("zato-signup", "Zato", WRITE, [("POST", "/zato/sso/user/signup")], False),
+    ("zato-confirm-signup", "Zato", WRITE,
+     [("PATCH", "/zato/sso/user/signup"), ("POST", "/zato/sso/user/signup/confirm")], False),
+    ("zato-request-password-reset", "Zato", WRITE, [("POST", "/zato/sso/password/reset")], False),
+    ("zato-access-password-reset", "Zato", WRITE, [("PATCH", "/zato/sso/password/reset")], False),
+    ("zato-complete-password-reset", "Zato", BULK, [("DELETE", "/zato/sso/password/reset")], False),
     ("zato-delete-user", "Zato", BULK, [("DELETE", "/zato/sso/user")], False),
     ("zato-get-linked", "Zato", READ, [("GET", "/zato/sso/user/linked")], False),
     ("zato-create-linked", "Zato", WRITE, [("POST", "/zato/sso/user/linked")], False),
@@ -160,6 +166,7 @@ def token_settings(name, face):
 # unwrap them to seal and open attribute values. Nothing else touches KMS.
 KMS = {
     "zato-create-user": ["kms:GenerateDataKey"],
+    "zato-signup": ["kms:GenerateDataKey"],
     # A TOTP key is sealed and opened under the user's data key.
     "zato-login": ["kms:Decrypt"],
     "zato-update-user": ["kms:Decrypt"],
@@ -216,6 +223,13 @@ DEMO_BODIES = {
     "zato-get-user": {"ust": ZATO_UST, "current_app": "CRM"},
     "zato-update-user": {"ust": ZATO_UST, "current_app": "CRM", "display_name": "My Name", "email": "user@example.com"},
     "zato-reset-totp": {"ust": ZATO_UST, "current_app": "CRM", "totp_label": "My SSO key"},
+    "zato-signup": {"username": "my.username", "password": "8CpzwqsiaQO.U.pOKOjsxhoGHAlJ8KaX6wq0CH6NKUvTYuPQP5Tw",
+                    "email": "my.username@example.com", "current_app": "CRM", "app_list": ["CRM"]},
+    "zato-confirm-signup": {"confirm_token": "3x1gr0uXmM95wW7QsWuq7-VmPU1ueXLn", "current_app": "CRM"},
+    "zato-request-password-reset": {"credential": "jdoe", "current_app": "CRM"},
+    "zato-access-password-reset": {"token": "7kfwbjg0c88038rcqv5g03erb0", "current_app": "CRM"},
+    "zato-complete-password-reset": {"token": "7kfwbjg0c88038rcqv5g03erb0", "reset_key": "replace-with-the-reset-key",
+                                     "password": "5c5Apw67534s55ukR_EZSVyH3DKr2ajNaa", "current_app": "CRM"},
     "zato-create-user": {"ust": ZATO_UST, "current_app": "CRM", "username": "user1", "email": "myuser@example.com",
                          "display_name": "My User"},
     "zato-approve-user": {"ust": ZATO_UST, "current_app": "CRM", "user_id": ZATO_USER},
@@ -265,6 +279,28 @@ def pascal(name):
     return "".join(part.capitalize() for part in name.split("-"))
 
 
+# The functions that mail a token (SES in AWS): only they may send, only as SsoMailFrom, and
+# only they are told the address; signup also learns which apps allow it.
+MAIL = {"zato-signup", "zato-request-password-reset"}
+
+
+def mail_settings(name):
+    if name not in MAIL:
+        return "", ""
+    # SSO_OUTBOX_DIR is declared empty so that `sam local` (env.json) can point it inside the
+    # container; in AWS it stays empty and SES sends.
+    env = "          SSO_MAIL_FROM: !Ref SsoMailFrom\n          SSO_OUTBOX_DIR: ''\n"
+    if name == "zato-signup":
+        env += "          SSO_SIGNUP_APPS: !Ref SsoSignupApps\n"
+    policy = ("            - !If\n              - HasMail\n              - Effect: Allow\n"
+              "                Action: [ses:SendEmail]\n"
+              "                Resource: !Sub 'arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:identity/${SsoMailIdentity}'\n"
+              "                Condition:\n                  StringEquals:\n"
+              "                    ses:FromAddress: !Ref SsoMailFrom\n"
+              "              - !Ref AWS::NoValue\n")
+    return env, policy
+
+
 def template_block(name, face, access, routes, waits):
     kms = (f"            - Effect: Allow\n              Action: [{', '.join(KMS[name])}]\n"
            "              Resource: !GetAtt SsoKey.Arn\n") if name in KMS else ""
@@ -273,7 +309,8 @@ def template_block(name, face, access, routes, waits):
     # (Globals' SSO_KMS_KEY_ID), the local KEK under `sam local` (env.json). Declared empty here,
     # for the Zato functions only, so that no other function is given the local KEK.
     kek_env = "          SSO_LOCAL_KEK: ''\n" if face == "Zato" else ""
-    own_env = token_env + kek_env
+    mail_env, mail_policy = mail_settings(name)
+    own_env = token_env + kek_env + mail_env
     environment = f"      Environment:\n        Variables:\n{own_env}" if own_env else ""
     logical = pascal(name)
     memory = f"      MemorySize: {MEMORY[name]}\n" if name in MEMORY else ""
@@ -299,7 +336,7 @@ def template_block(name, face, access, routes, waits):
             - Effect: Allow
               Action: [{', '.join(access)}]
               Resource: [!GetAtt Table.Arn, !Sub '${{Table.Arn}}/index/*']
-{kms}{token_policy}{replica}  {logical}Logs:
+{kms}{token_policy}{mail_policy}{replica}  {logical}Logs:
     Type: AWS::Logs::LogGroup
     Properties:
       LogGroupName: !Sub '/aws/lambda/${{AWS::StackName}}-{name}'

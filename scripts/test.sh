@@ -14,6 +14,8 @@ ensure_moto
 DDB_PORT="$(free_port)"
 PORT="$(free_port)"
 KMS_PORT="$(free_port)"
+# The stack's mail for this run only (tests/src/lib.rs reads it).
+export SSO_OUTBOX_DIR="$RUN_DIR/outbox"
 export_local_env "$DDB_PORT"
 # Tests create and revoke credentials; a cached key would hide that.
 export AUTH_CACHE_SECONDS=0

@@ -34,6 +34,8 @@ pub struct Config {
     pub token_ttl: Duration,
     /// Zato SSO: the apps a `current_app` must name (`SSO_APPS=CRM,demo`).
     pub sso_apps: Vec<String>,
+    /// The apps users may sign up through (`SSO_SIGNUP_APPS`; none: signup is off).
+    pub sso_signup_apps: Vec<String>,
     /// Zato SSO: how long a session lasts unless renewed (`SSO_SESSION_MINUTES`, default 60 as
     /// Zato's `sso.conf`).
     pub sso_session_ttl: Duration,
@@ -215,6 +217,16 @@ impl std::fmt::Debug for KekConfig {
             Self::Kms(id) => write!(f, "Kms({id})"),
         }
     }
+}
+
+fn app_list(value: Option<String>) -> Vec<String> {
+    value
+        .unwrap_or_default()
+        .split(',')
+        .map(str::trim)
+        .filter(|a| !a.is_empty())
+        .map(str::to_owned)
+        .collect()
 }
 
 fn kek_config(get: &impl Fn(&str) -> Option<String>) -> Result<KekConfig, ConfigError> {
@@ -448,13 +460,8 @@ impl Config {
         Ok(Self {
             org_requests_per_second,
             sso_session_max,
-            sso_apps: get("SSO_APPS")
-                .unwrap_or_default()
-                .split(',')
-                .map(str::trim)
-                .filter(|a| !a.is_empty())
-                .map(str::to_owned)
-                .collect(),
+            sso_apps: app_list(get("SSO_APPS")),
+            sso_signup_apps: app_list(get("SSO_SIGNUP_APPS")),
             sso_session_ttl,
             sso_kek: kek_config(&get)?,
             dynamodb: DynamoDbBudget::from_lookup(&get)?,

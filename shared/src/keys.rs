@@ -201,6 +201,13 @@ pub fn sso_user(org: &OrgId, person: &PersonId) -> Key {
     Key::new(person_partition(org, person), SSO_USER_SK)
 }
 pub const SSO_USER_SK: &str = "SSO";
+
+/// A one-time token mailed to a Zato user (`purpose`: `SIGNUP` or `RESET`), by the SHA-256 of
+/// the token: the table never holds a token that works. Its own partition in the org, so that
+/// the token alone finds it.
+pub fn sso_token(org: &OrgId, purpose: &str, token_hash: &str) -> Key {
+    Key::new(format!("{org}#SSOTOKEN#{token_hash}"), purpose)
+}
 /// A Zato UST session, by the SHA-256 of the UST. Expires through `expires_at`.
 pub fn sso_session(org: &OrgId, person: &PersonId, ust_hash: &str) -> Key {
     Key::new(
@@ -397,6 +404,7 @@ mod tests {
             sso_session(&o, &p, "h"),
             handle(&o, "email_address", "a@b.c"),
             sso_user(&o, &p),
+            sso_token(&o, "RESET", "h"),
             sso_attribute(&o, &p, "a#b"),
             sso_session_attribute(&o, &p, "h", "a#b"),
             sso_link(&o, &p, "jwt", "a#b"),

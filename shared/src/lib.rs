@@ -37,6 +37,7 @@ pub mod store;
 pub mod app;
 pub mod auth;
 pub mod consistency;
+pub mod notify;
 pub mod projection;
 pub mod sso;
 

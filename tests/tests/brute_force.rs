@@ -30,7 +30,7 @@ async fn zato_user(app: &App) -> (SsoUser, String) {
     .await
     .expect("a new user");
     user.approval = idgraph::store::sso_users::Approval::Approved;
-    sso_users::create(&app.db, &org, &user, "us-iowa", None)
+    sso_users::create(&app.db, &org, &user, "us-iowa", None, false)
         .await
         .expect("create the user");
     (user, username)
@@ -232,7 +232,7 @@ async fn a_weaker_imported_password_hash_is_replaced_on_the_next_login() {
     .unwrap();
     user.password_hash = weak.clone();
     user.approval = idgraph::store::sso_users::Approval::Approved;
-    sso_users::create(&app.db, &org, &user, "us-iowa", None)
+    sso_users::create(&app.db, &org, &user, "us-iowa", None, false)
         .await
         .unwrap();
 

@@ -5,7 +5,7 @@
 
 use std::time::{Duration, Instant};
 
-use integration_tests::{Api, DEMO_ROLE, SailPoint, Tenant, ZATO_ADMIN, Zato, app};
+use integration_tests::{Api, DEMO_ROLE, SailPoint, Tenant, ZATO_ADMIN, Zato, app, mailed_token};
 use serde_json::{Value, json};
 
 fn router_log_path() -> String {
@@ -218,6 +218,75 @@ async fn a_full_scenario_logs_its_requests_and_no_credential_token_password_or_v
     secrets.add("Zato attribute value", plain);
     secrets.add("Zato encrypted attribute value", sealed);
     // A UST in the query string, as some Zato clients send it.
+    // Signup, its confirmation and a password reset: the mailed tokens, the reset key and the
+    // passwords; a TOTP key and a code.
+    let applicant = unique("signup");
+    let email = format!("{applicant}@example.com");
+    let signup_password = unique("signup-password");
+    secrets.add("a signup password", signup_password.as_str());
+    let signed_up = zato
+        .call(
+            "POST",
+            "/zato/sso/user/signup",
+            &json!({"username": applicant, "password": signup_password, "email": email,
+                    "current_app": "CRM", "app_list": ["CRM"]}),
+        )
+        .await;
+    assert!(signed_up.is_zato_ok(), "{}", signed_up.body);
+    let confirm_token = mailed_token(&email);
+    secrets.add("a signup confirmation token", confirm_token.as_str());
+    zato.call(
+        "PATCH",
+        "/zato/sso/user/signup",
+        &json!({"confirm_token": confirm_token, "current_app": "CRM"}),
+    )
+    .await;
+    let reset_email = format!("{username}@example.com");
+    zato.call(
+        "PATCH",
+        "/zato/sso/user",
+        &json!({"ust": admin, "current_app": "CRM", "user_id": user_id, "email": reset_email}),
+    )
+    .await;
+    zato.call(
+        "POST",
+        "/zato/sso/password/reset",
+        &json!({"credential": username, "current_app": "CRM"}),
+    )
+    .await;
+    let reset_token = mailed_token(&reset_email);
+    secrets.add("a password reset token", reset_token.as_str());
+    let accessed = zato
+        .call(
+            "PATCH",
+            "/zato/sso/password/reset",
+            &json!({"token": reset_token, "current_app": "CRM"}),
+        )
+        .await;
+    let reset_key = accessed.body["reset_key"].as_str().expect("a reset key");
+    secrets.add("a password reset key", reset_key);
+    let reset_password = unique("reset-password");
+    secrets.add("a password set by a reset", reset_password.as_str());
+    let completed = zato
+        .call(
+            "DELETE",
+            "/zato/sso/password/reset",
+            &json!({"token": reset_token, "reset_key": reset_key, "password": reset_password,
+                    "current_app": "CRM"}),
+        )
+        .await;
+    assert!(completed.is_zato_ok(), "{}", completed.body);
+    let ust = zato.login((&username, &reset_password)).await;
+    let totp = zato
+        .call(
+            "PATCH",
+            "/zato/sso/user/totp",
+            &json!({"ust": ust, "current_app": "CRM"}),
+        )
+        .await;
+    let totp_key = totp.body["totp_key"].as_str().expect("a generated key");
+    secrets.add("a TOTP key", totp_key);
+
     let query_read = zato
         .call(
             "GET",

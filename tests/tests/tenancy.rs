@@ -189,6 +189,24 @@ fn exchanges_credentials(route: &Route) -> bool {
     matches!(route.function.as_str(), "sailpoint-token" | "zato-login")
 }
 
+/// The Zato routes whose credential is a token mailed to a user, and the field that carries it.
+fn mailed_token_field(route: &Route) -> Option<&'static str> {
+    match route.function.as_str() {
+        "zato-confirm-signup" => Some("confirm_token"),
+        "zato-access-password-reset" | "zato-complete-password-reset" => Some("token"),
+        _ => None,
+    }
+}
+
+/// The Zato routes anyone may call, with no credential: what they answer tells nothing of any
+/// account (docs/zato.md).
+fn open_to_anyone(route: &Route) -> bool {
+    matches!(
+        route.function.as_str(),
+        "zato-signup" | "zato-request-password-reset"
+    )
+}
+
 /// The documented outcome of `case` on `route`; `None` when the case does not exist on that
 /// face (say so in docs/api.md), a panic when there is no rule.
 fn expected(route: &Route, case: Case) -> Option<Expect> {
@@ -221,6 +239,14 @@ fn expected(route: &Route, case: Case) -> Option<Expect> {
         (Face::SailPoint, OtherOrg | SubOrg) => Some(OwnTenant),
         (Face::SailPoint, OtherOrgOwn | SubOrgOwnRead | LoggedOut) => None,
 
+        (Face::Zato, _) if open_to_anyone(route) => None,
+        // A mailed token is the organization's own: there is no other org's token to try.
+        (Face::Zato, _) if mailed_token_field(route).is_some() => match case {
+            Missing => Some(Zato(400, "E008003")),
+            Malformed if route.function == "zato-confirm-signup" => Some(Zato(403, "E005006")),
+            Malformed => Some(Zato(403, "E005001")),
+            _ => None,
+        },
         (Face::Zato, _) if exchanges_credentials(route) => match case {
             Missing => Some(Zato(400, "E008003")),
             Malformed | OtherOrg => Some(Zato(403, "E005001")),
@@ -411,6 +437,18 @@ fn request(
                     None => fields.remove(k),
                 };
             }
+            body = Some(sample.to_string());
+        }
+        Face::Zato if mailed_token_field(route).is_some() => {
+            let field = mailed_token_field(route).expect("a token route");
+            let mut sample: Value =
+                serde_json::from_str(body.as_deref().expect("a token body")).expect("a JSON body");
+            let fields = sample.as_object_mut().expect("an object");
+            match case {
+                Case::Missing => fields.remove(field),
+                Case::Malformed => fields.insert(field.into(), "garbage".into()),
+                _ => unreachable!("no such mailed-token credential"),
+            };
             body = Some(sample.to_string());
         }
         Face::Zato => {

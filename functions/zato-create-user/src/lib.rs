@@ -79,6 +79,7 @@ async fn run(app: &App, req: Request) -> Result<Response<Body>, ZatoError> {
         &user,
         &app.config.default_person_region,
         Some(guard),
+        false,
     )
     .await?;
     idgraph::audit::event("sso_user_created", user.id.as_str());

@@ -1,7 +1,8 @@
 //! `POST /zato/sso/user/login` — Zato's `User.login`: `{username, password, current_app}` →
 //! `{ust}`. Wrong credentials answer E005001 whether or not the user exists, after the same
 //! hashing work; a locked (E005002) or unapproved (E005004) account is named only once the
-//! password was right, as Zato's default `inform_if_*` settings do.
+//! password was right, as Zato's default `inform_if_*` settings do; so is a signup not yet
+//! confirmed with its mailed token (E005003).
 //!
 //! Brute force: `SSO_LOGIN_MAX_FAILURES` consecutive wrong passwords for a username (known or
 //! not, alike) lock it for a growing wait, answered E005002 without checking the password; a
@@ -91,6 +92,9 @@ async fn run(app: &App, req: Request) -> Result<Response<Body>, ZatoError> {
     };
     if user.locked {
         return Err(ZatoError::Locked);
+    }
+    if user.awaiting_confirmation {
+        return Err(ZatoError::Rule(zato::INVALID_SIGNUP_STATUS));
     }
     if user.approval != Approval::Approved {
         return Err(ZatoError::NotApproved);

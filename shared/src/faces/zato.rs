@@ -137,6 +137,7 @@ impl From<crate::store::sso_users::SsoError> for ZatoError {
             E::NoSuchSession => Self::NoSuchSession,
             E::NotAllowed => Self::NotAllowed,
             E::UsernameTaken => Self::Rule(USERNAME_EXISTS),
+            E::EmailTaken => Self::Rule(EMAIL_EXISTS),
             E::UserIdTaken => Self::InvalidInput("the user id is taken".into()),
             E::AttrExists => Self::AttrExists,
             E::NoSuchAttr => Self::NoSuchAttr,

@@ -215,6 +215,15 @@ pub async fn totp_change(
     Ok(())
 }
 
+/// A password reset token or key that does not work: `E005001`, as Zato 3.2 has no code of its
+/// own for it.
+pub fn reset_refused(e: crate::store::sso_tokens::TokenError) -> ZatoError {
+    match e {
+        crate::store::sso_tokens::TokenError::Refused(_) => ZatoError::NotAllowed,
+        crate::store::sso_tokens::TokenError::Store(s) => s.into(),
+    }
+}
+
 /// The SSO organization's record (its person pool), for the endpoints that create, find or
 /// delete persons. A configured org that does not exist is a deployment fault.
 pub async fn organization(
@@ -260,7 +269,14 @@ pub fn user_fields(
             ("is_locked", json!(user.locked)),
             ("password_is_set", json!(true)),
             ("password_must_change", json!(user.password_must_change)),
-            ("sign_up_status", json!("final")),
+            (
+                "sign_up_status",
+                json!(if user.awaiting_confirmation {
+                    "before_confirmation"
+                } else {
+                    "final"
+                }),
+            ),
             ("sign_up_time", json!(created)),
         ] {
             out.insert(k.into(), v);
@@ -397,6 +413,7 @@ pub async fn new_user(
         wrapped_key,
         profile: Profile::default(),
         totp: TotpState::default(),
+        awaiting_confirmation: false,
     };
     Ok((user, data_key))
 }

@@ -17,4 +17,5 @@ pub mod search;
 pub mod sso_attrs;
 pub mod sso_links;
 pub mod sso_sessions;
+pub mod sso_tokens;
 pub mod sso_users;

@@ -30,6 +30,8 @@ pub enum SsoError {
     UsernameTaken,
     #[error("the user id is taken")]
     UserIdTaken,
+    #[error("the email is taken")]
+    EmailTaken,
     #[error("an attribute already exists")]
     AttrExists,
     #[error("an attribute does not exist")]
@@ -124,6 +126,8 @@ pub struct SsoUser {
     pub wrapped_key: String,
     pub profile: Profile,
     pub totp: TotpState,
+    /// Signed up and not yet confirmed by the token mailed to them: no login (`E005003`).
+    pub awaiting_confirmation: bool,
 }
 
 /// A user's two-factor login: whether it is on, their key (sealed under their data key; none
@@ -191,8 +195,15 @@ pub fn user_item(org: &OrgId, u: &SsoUser) -> Item {
     if let Some(label) = &u.totp.label {
         item.insert(TOTP_LABEL.into(), s(label));
     }
+    if u.awaiting_confirmation {
+        item.insert(SIGN_UP.into(), s(BEFORE_CONFIRMATION));
+    }
     item
 }
+
+/// Present only on a user who signed up and has not confirmed yet.
+pub(crate) const SIGN_UP: &str = "sign_up";
+pub(crate) const BEFORE_CONFIRMATION: &str = "before_confirmation";
 
 const TOTP_ENABLED: &str = "totp_enabled";
 const TOTP_KEY: &str = "totp_key";
@@ -239,6 +250,7 @@ pub fn user_from_item(item: &Item) -> Result<Option<SsoUser>, StoreError> {
             sealed_key: text(TOTP_KEY)?,
             label: text(TOTP_LABEL)?,
         },
+        awaiting_confirmation: item.contains_key(SIGN_UP),
     }))
 }
 
@@ -265,21 +277,31 @@ pub fn session_key(org: &OrgId, ust: &Ust) -> Key {
 }
 
 /// Creates the person and its SSO record in one transaction; `guard` (the creating
-/// super-user's session check) joins it.
+/// super-user's session check, or a signup's confirmation token) joins it. With
+/// `email_handle` the user's email becomes the person's `email_address` handle too: unique in
+/// the pool (`SsoError::EmailTaken`), and how a password reset finds the user by email.
 pub async fn create(
     db: &Db,
     org: &Organization,
     user: &SsoUser,
     region: &str,
     guard: Option<TransactWriteItem>,
+    email_handle: bool,
 ) -> Result<(), SsoError> {
     let handle =
         Handle::parse(HandleKind::Username, &user.username).map_err(|_| SsoError::UsernameTaken)?;
+    let mut handles = vec![handle];
+    if email_handle {
+        let email = user.profile.email.as_deref().unwrap_or_default();
+        handles.push(
+            Handle::parse(HandleKind::EmailAddress, email).map_err(|_| SsoError::EmailTaken)?,
+        );
+    }
     let person = Person {
         id: user.id.clone(),
         active: true,
         region: region.to_owned(),
-        handles: vec![handle],
+        handles,
         // One identity graph: Zato's display name is the person's (SailPoint's `name`).
         name: user
             .profile
@@ -293,6 +315,9 @@ pub async fn create(
     extra.push(db.put(user_item(&org.id, user), Condition::absent()));
     match persons::create_with(db, org, &person, &[], extra).await {
         Ok(()) => Ok(()),
+        Err(CreatePersonError::HandleTaken(Some(h))) if h.kind() == HandleKind::EmailAddress => {
+            Err(SsoError::EmailTaken)
+        }
         Err(CreatePersonError::HandleTaken(_)) => Err(SsoError::UsernameTaken),
         Err(CreatePersonError::IdTaken) => Err(SsoError::UserIdTaken),
         Err(CreatePersonError::ExtraFailed(0)) if has_guard => Err(SsoError::NotAllowed),
@@ -360,6 +385,43 @@ pub async fn login_candidate(
         standing,
         username_hash,
     })
+}
+
+/// The user `credential` names: their username, or else the email they signed up with (the
+/// person's `email_address` handle). Two reads: the handles, then the record.
+pub async fn find_by_credential(
+    db: &Db,
+    org: &Organization,
+    credential: &str,
+) -> Result<Option<SsoUser>, StoreError> {
+    let mut handles = vec![];
+    if let Ok(u) = Username::parse(credential) {
+        let name = u.as_str().to_lowercase();
+        handles.push(keys::handle(
+            &org.pool,
+            HandleKind::Username.as_str(),
+            &name,
+        ));
+    }
+    if let Ok(h) = Handle::parse(HandleKind::EmailAddress, credential) {
+        let kind = HandleKind::EmailAddress.as_str();
+        handles.push(keys::handle(&org.pool, kind, &h.normalized()));
+    }
+    if handles.is_empty() {
+        return Ok(None);
+    }
+    let items = db.batch_get(&handles).await?;
+    let person = handles
+        .iter()
+        .find_map(|h| items.iter().find(|i| has_key(i, h)))
+        .and_then(|i| PersonId::parse(get_s(i, "person_id").ok()?).ok());
+    let Some(id) = person else {
+        return Ok(None);
+    };
+    match db.get(&keys::sso_user(&org.id, &id)).await? {
+        Some(item) => user_from_item(&item),
+        None => Ok(None),
+    }
 }
 
 /// Replaces a password hash made with weaker parameters than today's (an imported one) by a new
@@ -482,7 +544,8 @@ fn may_log_in(
     hash: Option<&str>,
     totp_step: Option<u64>,
 ) -> TransactWriteItem {
-    let mut condition = "#locked = :unlocked AND approval = :approved".to_owned();
+    let mut condition =
+        format!("#locked = :unlocked AND approval = :approved AND attribute_not_exists({SIGN_UP})");
     let mut values = vec![
         (":unlocked", AttributeValue::Bool(false)),
         (":approved", s(Approval::Approved.as_str())),
@@ -929,6 +992,7 @@ mod tests {
                 sealed_key: Some("v1:c2VhbGVkLXRvdHAta2V5".into()),
                 label: None,
             },
+            awaiting_confirmation: false,
         };
         let shown = format!("{user:?}");
         assert!(shown.contains("jdoe"), "{shown}");

@@ -202,6 +202,7 @@ pub async fn create_super_user(app: &App, username: &str) -> Result<Report> {
         &user,
         &app.config.default_person_region,
         None,
+        false,
     )
     .await
     .map_err(|e| e.to_string())?;

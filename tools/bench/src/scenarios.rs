@@ -213,7 +213,7 @@ fn freshen(name: &str, event: &mut Value, u: &str) {
         "sailpoint-create-role" => {
             with_body(event, |b| b["name"] = json!(format!("Bench Role {u}")))
         }
-        "zato-create-user" => with_body(event, |b| {
+        "zato-create-user" | "zato-signup" => with_body(event, |b| {
             b["username"] = json!(format!("bench{u}"));
             b["email"] = json!(format!("bench{u}@example.com"));
         }),

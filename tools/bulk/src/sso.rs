@@ -95,6 +95,7 @@ pub async fn import_user(app: &App, org: &Organization, record: Record) -> Resul
         profile: p,
         // Two-factor login is set up by the user after the import, not carried by it.
         totp: Default::default(),
+        awaiting_confirmation: false,
     };
     let db = &app.db;
     let mut written = match sso_users::attach(db, org, &user).await {
@@ -102,7 +103,16 @@ pub async fn import_user(app: &App, org: &Organization, record: Record) -> Resul
         Err(SsoError::UserIdTaken) => false,
         // No such person yet: the user brings its person, as Zato's create does.
         Err(SsoError::NotAllowed) => {
-            match sso_users::create(db, org, &user, &app.config.default_person_region, None).await {
+            match sso_users::create(
+                db,
+                org,
+                &user,
+                &app.config.default_person_region,
+                None,
+                false,
+            )
+            .await
+            {
                 Ok(()) => true,
                 Err(e) => return Err(e.to_string()),
             }

@@ -387,6 +387,7 @@ async fn load_sso_user(app: &App, u: SeedSsoUser, loaded: &mut Loaded) -> Result
         &user,
         &app.config.default_person_region,
         None,
+        false,
     )
     .await
     {

@@ -1,0 +1,1 @@
+idgraph::lambda_main!(zato_access_password_reset);

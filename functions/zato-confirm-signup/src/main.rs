@@ -1,0 +1,1 @@
+idgraph::lambda_main!(zato_confirm_signup);
