@@ -211,6 +211,7 @@ DEMO_BODIES = {
     "zato-logout": {"ust": ZATO_UST, "current_app": "CRM"},
     "zato-renew-session": {"target_ust": ZATO_UST, "current_ust": ZATO_UST, "current_app": "CRM"},
     "zato-get-user": {"ust": ZATO_UST, "current_app": "CRM"},
+    "zato-reset-totp": {"ust": ZATO_UST, "current_app": "CRM", "totp_label": "My SSO key"},
     "zato-update-user": {"ust": ZATO_UST, "current_app": "CRM", "display_name": "My Name", "email": "user@example.com"},
     "zato-create-user": {"ust": ZATO_UST, "current_app": "CRM", "username": "user1", "email": "myuser@example.com",
                          "display_name": "My User"},
