@@ -192,7 +192,7 @@ pub async fn organization(
 
 /// Zato's user fields: what a user sees of themselves, and with `full` what a super-user sees.
 pub fn user_fields(
-    user: &crate::store::sso_users::SsoUser,
+    user: &crate::store::sso_users::UserDetails,
     full: bool,
 ) -> serde_json::Map<String, serde_json::Value> {
     use serde_json::json;
@@ -203,8 +203,8 @@ pub fn user_fields(
         out.insert(k.into(), json!(v));
     }
     // The key itself is never shown again after the answer that generated it.
-    out.insert("is_totp_enabled".into(), json!(user.totp.enabled));
-    if let Some(label) = &user.totp.label {
+    out.insert("is_totp_enabled".into(), json!(user.totp_enabled));
+    if let Some(label) = &user.totp_label {
         out.insert("totp_label".into(), json!(label));
     }
     if full {
