@@ -5,6 +5,7 @@ pub mod attrs;
 pub mod crypto;
 pub mod error;
 pub mod input;
+pub mod search;
 pub mod time;
 pub mod totp;
 
@@ -176,6 +177,22 @@ pub async fn totp_change(
     change.totp_enabled = input.enabled;
     change.totp_label = input.label.clone();
     Ok(())
+}
+
+/// `approval_status`, if given: `before_decision`, `approved` or `rejected` (E008002 otherwise).
+pub fn approval_status(
+    params: &Params,
+) -> Result<Option<crate::store::sso_users::Approval>, ZatoError> {
+    params
+        .text("approval_status")?
+        .map(|raw| {
+            crate::store::sso_users::Approval::named(raw).ok_or_else(|| {
+                ZatoError::InvalidInput(
+                    "approval_status is before_decision, approved or rejected".into(),
+                )
+            })
+        })
+        .transpose()
 }
 
 /// The SSO organization's record (its person pool), for the endpoints that create, find or
