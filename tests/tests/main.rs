@@ -40,3 +40,4 @@ mod zato_session_details;
 mod zato_sessions;
 mod zato_totp;
 mod zato_user_admin;
+mod zato_user_search;
