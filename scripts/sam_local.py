@@ -31,7 +31,8 @@ DEMO_PERSON = "903c1ff9-f2cc-435c-b242-9d8a690fcf0a"
 # The Zato calls only a super-user may make: their UST comes from the admin's login.
 SUPER_USER_EVENTS = {"zato-create-user", "zato-approve-user", "zato-delete-user", "zato-verify-session",
                      "zato-get-session", "zato-lock-user", "zato-unlock-user", "zato-reject-user",
-                     "zato-change-password", "zato-create-linked", "zato-delete-linked"}
+                     "zato-change-password", "zato-create-linked", "zato-delete-linked",
+                     "zato-search-users"}
 ADMIN_LOGIN = {"username": "admin", "password": "admin-password-1", "current_app": "CRM"}
 
 # The order a user trying every event file on the demo data would follow: reads and writes

@@ -26,6 +26,11 @@ pub const BY_EMAIL_INDEX: &str = "by_email";
 pub const LSI_NAME: &str = "lsi_name";
 pub const LSI_ALIAS: &str = "lsi_alias";
 pub const LSI_EMAIL: &str = "lsi_email";
+/// The GSI over Zato SSO user records, one partition per org, in `User.search`'s order. It
+/// projects what a search matches and shows, never a password hash or a wrapped key.
+pub const SSO_DIRECTORY_INDEX: &str = "sso_directory";
+pub const DIR_PK: &str = "dir_pk";
+pub const DIR_SK: &str = "dir_sk";
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Key {
@@ -249,6 +254,30 @@ pub fn sso_link(org: &OrgId, person: &PersonId, auth_type: &str, auth_username: 
 /// otherwise spend its page on links.
 pub const SSO_LINK_PREFIX: &str = "ZLINK#";
 
+// ---- the SSO directory (GSI `sso_directory`): `{org}#SSODIR` -------------------------------
+
+/// The `sso_directory` partition of `org`'s SSO user records (their `dir_pk`).
+pub fn sso_directory_partition(org: &OrgId) -> String {
+    format!("{org}#SSODIR")
+}
+/// A user's place in the directory (`dir_sk`): `User.search`'s order — display name, username,
+/// signup time, user id, ascending — as one string. Names compare lowercased (`sort_value`),
+/// `U+0001` ends each part so a shorter name sorts before its extensions, and the creation
+/// time is zero-padded so that text order is time order.
+pub fn sso_directory_sort(
+    display_name: Option<&str>,
+    username: &str,
+    created_us: i64,
+    person: &PersonId,
+) -> String {
+    format!(
+        "{}\u{1}{}\u{1}{:020}\u{1}{person}",
+        sort_value(display_name),
+        sort_value(Some(username)),
+        created_us.max(0)
+    )
+}
+
 // ---- uniqueness partitions ------------------------------------------------------------------
 
 /// A handle (email, phone, username), unique per person pool; holds the person id.
@@ -413,6 +442,7 @@ mod tests {
             role_member(&o, "r", &p),
             search_document(&o, "identities", "x"),
         ];
+        assert!(sso_directory_partition(&o).starts_with(o.as_str()));
         for k in keys {
             assert!(k.pk.starts_with(o.as_str()), "{k:?}");
         }
@@ -459,5 +489,17 @@ mod tests {
         assert!(!link.starts_with(SSO_ATTRIBUTE_PREFIX));
         assert!(!link.starts_with(PERSON_RECORD_PREFIX));
         assert!(!link.starts_with(ATTRIBUTES_AND_GUARDS_PREFIX));
+    }
+
+    #[test]
+    fn the_directory_orders_by_display_name_then_username_then_signup_then_id() {
+        let (a, b) = (PersonId::parse("a").unwrap(), PersonId::parse("b").unwrap());
+        let key = |name, user, created, id| sso_directory_sort(name, user, created, id);
+        assert!(key(Some("Ann"), "zed", 9, &b) < key(Some("bob"), "amy", 1, &a));
+        assert!(key(Some("Ann"), "amy", 9, &b) < key(Some("ann"), "bea", 1, &a));
+        assert!(key(Some("Ann"), "amy", 9, &b) < key(Some("ann"), "amy", 10, &a));
+        assert!(key(Some("Ann"), "amy", 9, &a) < key(Some("ann"), "amy", 9, &b));
+        assert!(key(Some("Ann"), "amy", 9, &a) < key(Some("Ann B"), "aa", 1, &a));
+        assert!(key(None, "zed", 9, &b) < key(Some("a"), "amy", 1, &a));
     }
 }

@@ -43,3 +43,4 @@ mod zato_sessions;
 mod zato_signup;
 mod zato_totp;
 mod zato_user_admin;
+mod zato_user_search;

@@ -266,7 +266,10 @@ fn expected(route: &Route, case: Case) -> Option<Expect> {
                 .body
                 .as_deref()
                 .is_some_and(|b| b.contains(ZATO_JDOE_ID))
-                || route.function == "zato-create-user" =>
+                || matches!(
+                    route.function.as_str(),
+                    "zato-create-user" | "zato-search-users"
+                ) =>
         {
             Some(Zato(403, "E005001"))
         }

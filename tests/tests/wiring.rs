@@ -216,7 +216,10 @@ fn the_local_table_is_built_from_the_template_table() {
     let names = |v: &[devstack::table::IndexSpec]| {
         v.iter().map(|i| i.index_name.clone()).collect::<Vec<_>>()
     };
-    assert_eq!(names(&spec.global_secondary_indexes), ["lookup"]);
+    assert_eq!(
+        names(&spec.global_secondary_indexes),
+        ["lookup", idgraph::keys::SSO_DIRECTORY_INDEX]
+    );
     assert_eq!(
         names(&spec.local_secondary_indexes),
         ["by_name", "by_alias", "by_email"]
@@ -225,6 +228,30 @@ fn the_local_table_is_built_from_the_template_table() {
         spec.time_to_live_specification.unwrap().attribute_name,
         idgraph::keys::EXPIRES_AT
     );
+}
+
+#[test]
+fn the_sso_directory_index_holds_no_password_hash_or_key() {
+    let text = fs::read_to_string(repo_root().join("template.yaml")).unwrap();
+
+    let spec = devstack::table::spec_from_template(&text).unwrap();
+
+    let index = spec
+        .global_secondary_indexes
+        .iter()
+        .find(|i| i.index_name == idgraph::keys::SSO_DIRECTORY_INDEX)
+        .expect("the directory index");
+    assert_eq!(index.projection.projection_type, "INCLUDE");
+    for secret in ["password_hash", "dek", "totp_key"] {
+        assert!(
+            !index
+                .projection
+                .non_key_attributes
+                .iter()
+                .any(|a| a == secret),
+            "{secret}"
+        );
+    }
 }
 
 #[test]

@@ -247,3 +247,24 @@ async fn a_super_user_sees_a_signup_before_its_confirmation() {
     assert_eq!(user.body["approval_status"], "before_decision");
     assert_eq!(user.body["email"], a.email.as_str());
 }
+
+#[tokio::test]
+async fn a_super_user_finds_signups_awaiting_confirmation_by_their_status() {
+    let zato = Zato::new();
+    let a = applicant();
+    sign_up(&zato, &a).await;
+    let admin = zato.login(ZATO_ADMIN).await;
+    let search = |status: &'static str| {
+        let body = json!({"ust": admin, "current_app": "CRM", "email": a.email,
+                          "sign_up_status": status});
+        let zato = &zato;
+        async move { zato.call("GET", "/zato/sso/user/search", &body).await }
+    };
+
+    let awaiting = search("before_confirmation").await;
+    let done = search("final").await;
+
+    assert_eq!(awaiting.body["total"], 1, "{}", awaiting.body);
+    assert_eq!(awaiting.body["result"][0]["username"], a.username.as_str());
+    assert_eq!(done.body["total"], 0, "{}", done.body);
+}

@@ -83,7 +83,7 @@ async fn run(app: &App, req: Request) -> Result<Response<Body>, ZatoError> {
     )
     .await?;
     idgraph::audit::event("sso_user_created", user.id.as_str());
-    let mut fields = sso::user_fields(&user, true);
+    let mut fields = sso::user_fields(&user.details(), true);
     if let Some(key) = generated {
         fields.insert("totp_key".into(), key.to_base32().into());
     }

@@ -21,5 +21,8 @@ async fn run(app: &App, req: Request) -> Result<Response<Body>, ZatoError> {
         .into_iter()
         .find(|u| u.id == target)
         .ok_or(ZatoError::NotAllowed)?;
-    Ok(zato::ok(sso::user_fields(&user, session.super_user)))
+    Ok(zato::ok(sso::user_fields(
+        &user.details(),
+        session.super_user,
+    )))
 }

@@ -14,7 +14,7 @@
 use idgraph::faces::zato::{self, ZatoError};
 use idgraph::person::DisplayName;
 use idgraph::sso::{self, Params};
-use idgraph::store::sso_users::{Approval, PROFILE_FIELDS, PersonRename, UserUpdate};
+use idgraph::store::sso_users::{PROFILE_FIELDS, PersonRename, UserUpdate};
 use idgraph::{App, Body, Request, Response};
 use serde_json::{Map, Value};
 
@@ -77,17 +77,7 @@ fn parse(params: &Params) -> Result<UserUpdate, ZatoError> {
     }
     change.locked = params.flag("is_locked")?;
     change.must_change = params.flag("password_must_change")?;
-    change.approval = match params.text("approval_status")? {
-        None => None,
-        Some("before_decision") => Some(Approval::BeforeDecision),
-        Some("approved") => Some(Approval::Approved),
-        Some("rejected") => Some(Approval::Rejected),
-        Some(_) => {
-            return Err(invalid(
-                "approval_status is before_decision, approved or rejected",
-            ));
-        }
-    };
+    change.approval = sso::approval_status(params)?;
     match params.text("sign_up_status")? {
         None | Some("final") => {}
         Some(_) => return Err(invalid("sign_up_status can only be final")),

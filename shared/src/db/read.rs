@@ -351,6 +351,50 @@ impl Db {
         Ok(all)
     }
 
+    /// Every item of partition `pk` of the global index `index` (partition key `pk_attr`), in
+    /// the index's order, that `filter` keeps, each handed to `visit`: page after page (1 MB
+    /// each) to the end, holding one page at a time. DynamoDB reads, and bills, the whole
+    /// partition whatever the filter keeps. Eventually consistent, as every GSI read is.
+    pub async fn query_index_each(
+        &self,
+        index: &str,
+        pk_attr: &str,
+        pk: &str,
+        filter: super::Condition,
+        mut visit: impl FnMut(Item) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        let (expression, names, values) = filter.parts();
+        let mut names = names.unwrap_or_default();
+        let mut values = values.unwrap_or_default();
+        names.insert("#index_pk".into(), pk_attr.to_owned());
+        values.insert(":index_pk".into(), AttributeValue::S(pk.to_owned()));
+        let mut start = None;
+        loop {
+            let out = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .index_name(index)
+                .key_condition_expression("#index_pk = :index_pk")
+                .set_filter_expression(expression.clone())
+                .set_expression_attribute_names(Some(names.clone()))
+                .set_expression_attribute_values(Some(values.clone()))
+                .set_exclusive_start_key(start)
+                .return_consumed_capacity(ReturnConsumedCapacity::Total)
+                .send()
+                .await
+                .map_err(|e| counted(classify(&e)))?;
+            record(out.consumed_capacity());
+            for item in out.items.unwrap_or_default() {
+                visit(item)?;
+            }
+            match out.last_evaluated_key {
+                Some(k) if !k.is_empty() => start = Some(k),
+                _ => return Ok(()),
+            }
+        }
+    }
+
     /// The keys of the first item whose `attr` equals `value` on the keys-only global index
     /// `index` (eventually consistent, as every GSI read is).
     pub async fn first_by_index(

@@ -70,7 +70,7 @@ impl Condition {
 
     /// The expression and the two maps as the SDK takes them (`None` when empty: DynamoDB
     /// refuses empty maps).
-    fn parts(self) -> (Option<String>, Names, Values) {
+    pub(super) fn parts(self) -> (Option<String>, Names, Values) {
         let names = (!self.names.is_empty()).then(|| self.names.into_iter().collect());
         let values = (!self.values.is_empty()).then(|| self.values.into_iter().collect());
         (self.expression, names, values)

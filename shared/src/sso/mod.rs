@@ -5,6 +5,7 @@ pub mod attrs;
 pub mod crypto;
 pub mod error;
 pub mod input;
+pub mod search;
 pub mod time;
 pub mod totp;
 
@@ -224,6 +225,22 @@ pub fn reset_refused(e: crate::store::sso_tokens::TokenError) -> ZatoError {
     }
 }
 
+/// `approval_status`, if given: `before_decision`, `approved` or `rejected` (E008002 otherwise).
+pub fn approval_status(
+    params: &Params,
+) -> Result<Option<crate::store::sso_users::Approval>, ZatoError> {
+    params
+        .text("approval_status")?
+        .map(|raw| {
+            crate::store::sso_users::Approval::named(raw).ok_or_else(|| {
+                ZatoError::InvalidInput(
+                    "approval_status is before_decision, approved or rejected".into(),
+                )
+            })
+        })
+        .transpose()
+}
+
 /// The SSO organization's record (its person pool), for the endpoints that create, find or
 /// delete persons. A configured org that does not exist is a deployment fault.
 pub async fn organization(
@@ -238,7 +255,7 @@ pub async fn organization(
 
 /// Zato's user fields: what a user sees of themselves, and with `full` what a super-user sees.
 pub fn user_fields(
-    user: &crate::store::sso_users::SsoUser,
+    user: &crate::store::sso_users::UserDetails,
     full: bool,
 ) -> serde_json::Map<String, serde_json::Value> {
     use serde_json::json;
@@ -249,8 +266,8 @@ pub fn user_fields(
         out.insert(k.into(), json!(v));
     }
     // The key itself is never shown again after the answer that generated it.
-    out.insert("is_totp_enabled".into(), json!(user.totp.enabled));
-    if let Some(label) = &user.totp.label {
+    out.insert("is_totp_enabled".into(), json!(user.totp_enabled));
+    if let Some(label) = &user.totp_label {
         out.insert("totp_label".into(), json!(label));
     }
     if full {

@@ -15,6 +15,7 @@ pub mod persons;
 pub mod roles;
 pub mod search;
 pub mod sso_attrs;
+pub mod sso_directory;
 pub mod sso_links;
 pub mod sso_sessions;
 pub mod sso_tokens;

@@ -101,11 +101,14 @@ impl Approval {
             Self::Rejected => "rejected",
         }
     }
-    fn parse(raw: &str) -> Result<Self, StoreError> {
+    /// The approval Zato's `approval_status` names, if it names one.
+    pub fn named(raw: &str) -> Option<Self> {
         [Self::BeforeDecision, Self::Approved, Self::Rejected]
             .into_iter()
             .find(|a| a.as_str() == raw)
-            .ok_or_else(|| StoreError::Internal(format!("unknown approval {raw:?}")))
+    }
+    fn parse(raw: &str) -> Result<Self, StoreError> {
+        Self::named(raw).ok_or_else(|| StoreError::Internal(format!("unknown approval {raw:?}")))
     }
 }
 
@@ -166,6 +169,73 @@ impl SsoUser {
     pub fn key_context(org: &OrgId, id: &PersonId) -> String {
         format!("{org}#{id}")
     }
+
+    /// What the user's record shows, without its secrets.
+    pub fn details(&self) -> UserDetails {
+        UserDetails {
+            id: self.id.clone(),
+            username: self.username.clone(),
+            approval: self.approval,
+            approval_mod_by: self.approval_mod_by.clone(),
+            approval_mod_time: self.approval_mod_time,
+            locked: self.locked,
+            super_user: self.super_user,
+            password_must_change: self.password_must_change,
+            created: self.created,
+            profile: self.profile.clone(),
+            totp_enabled: self.totp.enabled,
+            totp_label: self.totp.label.clone(),
+            awaiting_confirmation: self.awaiting_confirmation,
+        }
+    }
+}
+
+/// A user as Zato shows one: the record without its password hash, wrapped key and TOTP key.
+/// The `sso_directory` index holds exactly this (and the directory's own attributes), so a
+/// search reads no secret.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserDetails {
+    pub id: PersonId,
+    pub username: String,
+    pub approval: Approval,
+    pub approval_mod_by: String,
+    pub approval_mod_time: i64,
+    pub locked: bool,
+    pub super_user: bool,
+    pub password_must_change: bool,
+    pub created: i64,
+    pub profile: Profile,
+    pub totp_enabled: bool,
+    pub totp_label: Option<String>,
+    /// Signed up and not yet confirmed by the token mailed to them: no login (`E005003`).
+    pub awaiting_confirmation: bool,
+}
+
+/// The record's lowercase copy of a profile field, which `User.search` matches
+/// case-insensitively (`dir_email`, `dir_display_name`, …).
+pub fn directory_copy(field: &str) -> String {
+    format!("dir_{field}")
+}
+
+/// What a profile value's lowercase copy holds.
+pub fn directory_value(value: &str) -> String {
+    value.to_lowercase()
+}
+
+/// The record's place in the `sso_directory` index: its partition and sort key.
+fn directory_keys(org: &OrgId, u: &UserDetails) -> [(String, AttributeValue); 2] {
+    [
+        (keys::DIR_PK.into(), s(keys::sso_directory_partition(org))),
+        (
+            keys::DIR_SK.into(),
+            s(keys::sso_directory_sort(
+                u.profile.display_name.as_deref(),
+                &u.username,
+                u.created,
+                &u.id,
+            )),
+        ),
+    ]
 }
 
 pub fn user_item(org: &OrgId, u: &SsoUser) -> Item {
@@ -185,7 +255,9 @@ pub fn user_item(org: &OrgId, u: &SsoUser) -> Item {
     item.insert("dek".into(), s(&u.wrapped_key));
     for (k, v) in u.profile.iter() {
         item.insert(k.into(), s(v));
+        item.insert(directory_copy(k), s(directory_value(v)));
     }
+    item.extend(directory_keys(org, &u.details()));
     if u.totp.enabled {
         item.insert(TOTP_ENABLED.into(), AttributeValue::Bool(true));
     }
@@ -222,14 +294,40 @@ pub(crate) fn get_i64(item: &Item, name: &str) -> Result<i64, StoreError> {
 
 /// The user of a record; `None` for a record being deleted.
 pub fn user_from_item(item: &Item) -> Result<Option<SsoUser>, StoreError> {
+    let Some(d) = details_from_item(item)? else {
+        return Ok(None);
+    };
+    Ok(Some(SsoUser {
+        password_hash: get_s(item, "password_hash")?.to_owned(),
+        wrapped_key: get_s(item, "dek")?.to_owned(),
+        totp: TotpState {
+            enabled: d.totp_enabled,
+            sealed_key: opt_s(item, TOTP_KEY)?.map(str::to_owned),
+            label: d.totp_label,
+        },
+        id: d.id,
+        username: d.username,
+        approval: d.approval,
+        approval_mod_by: d.approval_mod_by,
+        approval_mod_time: d.approval_mod_time,
+        locked: d.locked,
+        super_user: d.super_user,
+        password_must_change: d.password_must_change,
+        created: d.created,
+        profile: d.profile,
+        awaiting_confirmation: d.awaiting_confirmation,
+    }))
+}
+
+/// What a record, or its `sso_directory` entry, shows; `None` for one being deleted.
+pub fn details_from_item(item: &Item) -> Result<Option<UserDetails>, StoreError> {
     if item.contains_key("state") {
         return Ok(None);
     }
     let text = |k: &str| opt_s(item, k).map(|v| v.map(str::to_owned));
-    Ok(Some(SsoUser {
+    Ok(Some(UserDetails {
         id: PersonId::parse(get_s(item, "id")?).map_err(|e| StoreError::Internal(e.to_string()))?,
         username: get_s(item, "username")?.to_owned(),
-        password_hash: get_s(item, "password_hash")?.to_owned(),
         approval: Approval::parse(get_s(item, "approval")?)?,
         approval_mod_by: get_s(item, "approval_mod_by")?.to_owned(),
         approval_mod_time: get_i64(item, "approval_mod_time")?,
@@ -237,7 +335,6 @@ pub fn user_from_item(item: &Item) -> Result<Option<SsoUser>, StoreError> {
         super_user: get_bool(item, "super_user")?,
         password_must_change: get_bool(item, "must_change").unwrap_or(false),
         created: get_i64(item, "created")?,
-        wrapped_key: get_s(item, "dek")?.to_owned(),
         profile: Profile {
             email: text("email")?,
             display_name: text("display_name")?,
@@ -245,11 +342,8 @@ pub fn user_from_item(item: &Item) -> Result<Option<SsoUser>, StoreError> {
             middle_name: text("middle_name")?,
             last_name: text("last_name")?,
         },
-        totp: TotpState {
-            enabled: get_bool(item, TOTP_ENABLED).unwrap_or(false),
-            sealed_key: text(TOTP_KEY)?,
-            label: text(TOTP_LABEL)?,
-        },
+        totp_enabled: get_bool(item, TOTP_ENABLED).unwrap_or(false),
+        totp_label: text(TOTP_LABEL)?,
         awaiting_confirmation: item.contains_key(SIGN_UP),
     }))
 }
@@ -349,20 +443,14 @@ pub async fn login_candidate(
 ) -> Result<LoginCandidate, StoreError> {
     let username_hash = sha256_hex(&username.to_lowercase());
     let guard = keys::login_failures(&org.id, &username_hash);
-    let handle = Username::parse(username).ok().map(|u| {
-        keys::handle(
-            &org.pool,
-            HandleKind::Username.as_str(),
-            &u.as_str().to_lowercase(),
-        )
-    });
+    let handle = Username::parse(username)
+        .ok()
+        .map(|u| username_handle(org, &u));
     let mut wanted = vec![guard.clone()];
     wanted.extend(handle.clone());
     let items = db.batch_get(&wanted).await?;
     let standing = Standing::of(items.iter().find(|i| has_key(i, &guard)))?;
-    let person = handle
-        .and_then(|h| items.into_iter().find(|i| has_key(i, &h)))
-        .and_then(|h| PersonId::parse(get_s(&h, "person_id").ok()?).ok());
+    let person = handle.and_then(|h| handle_owner(&items, &h));
     let (mut user, mut active) = (None, false);
     if let Some(id) = person {
         let (record, profile) = (
@@ -396,12 +484,7 @@ pub async fn find_by_credential(
 ) -> Result<Option<SsoUser>, StoreError> {
     let mut handles = vec![];
     if let Ok(u) = Username::parse(credential) {
-        let name = u.as_str().to_lowercase();
-        handles.push(keys::handle(
-            &org.pool,
-            HandleKind::Username.as_str(),
-            &name,
-        ));
+        handles.push(username_handle(org, &u));
     }
     if let Ok(h) = Handle::parse(HandleKind::EmailAddress, credential) {
         let kind = HandleKind::EmailAddress.as_str();
@@ -411,17 +494,28 @@ pub async fn find_by_credential(
         return Ok(None);
     }
     let items = db.batch_get(&handles).await?;
-    let person = handles
-        .iter()
-        .find_map(|h| items.iter().find(|i| has_key(i, h)))
-        .and_then(|i| PersonId::parse(get_s(i, "person_id").ok()?).ok());
-    let Some(id) = person else {
+    let Some(id) = handles.iter().find_map(|h| handle_owner(&items, h)) else {
         return Ok(None);
     };
     match db.get(&keys::sso_user(&org.id, &id)).await? {
         Some(item) => user_from_item(&item),
         None => Ok(None),
     }
+}
+
+/// The `username` handle item that maps `username` to its person, in the org's person pool.
+pub fn username_handle(org: &Organization, username: &Username) -> Key {
+    keys::handle(
+        &org.pool,
+        HandleKind::Username.as_str(),
+        &username.as_str().to_lowercase(),
+    )
+}
+
+/// The person that handle item `handle` among `items` (one read's results) names, if read.
+pub fn handle_owner(items: &[Item], handle: &Key) -> Option<PersonId> {
+    let item = items.iter().find(|i| has_key(i, handle))?;
+    PersonId::parse(get_s(item, "person_id").ok()?).ok()
 }
 
 /// Replaces a password hash made with weaker parameters than today's (an imported one) by a new
@@ -820,15 +914,28 @@ pub async fn update(
     let mut names: Vec<(String, String)> = vec![];
     let mut values: Vec<(String, AttributeValue)> = vec![];
     for (i, (field, value)) in change.profile.iter().enumerate() {
-        let name = format!("#p{i}");
+        let (name, copy) = (format!("#p{i}"), format!("#c{i}"));
         match value {
             Some(v) => {
-                sets.push(format!("{name} = :p{i}"));
+                sets.push(format!("{name} = :p{i}, {copy} = :c{i}"));
                 values.push((format!(":p{i}"), s(v)));
+                values.push((format!(":c{i}"), s(directory_value(v))));
             }
-            None => removes.push(name.clone()),
+            None => removes.extend([name.clone(), copy.clone()]),
         }
         names.push((name, (*field).to_owned()));
+        names.push((copy, directory_copy(field)));
+    }
+    if let Some((_, display_name)) = change.profile.iter().find(|(f, _)| *f == "display_name") {
+        // The new name moves the user in the directory; a record that is gone or going gets no
+        // place, and the transaction's live check refuses the update anyway.
+        if let Some([(pk_attr, pk), (sk_attr, sk)]) =
+            directory_place(db, org, user, display_name.as_deref()).await?
+        {
+            sets.push("#dir_pk = :dir_pk, #dir_sk = :dir_sk".into());
+            names.extend([("#dir_pk".into(), pk_attr), ("#dir_sk".into(), sk_attr)]);
+            values.extend([(":dir_pk".into(), pk), (":dir_sk".into(), sk)]);
+        }
     }
     if let Some(locked) = change.locked {
         sets.push("#locked = :locked".into());
@@ -910,6 +1017,24 @@ pub async fn update(
         Err(StoreError::TransactionCancelled(_)) => Err(why_refused(db, org, ust).await),
         Err(e) => Err(e.into()),
     }
+}
+
+/// `user`'s directory keys once their display name is `display_name`. The rest of the sort key
+/// (username, creation time, id) never changes, so reading it outside the update's transaction
+/// cannot race with another write.
+async fn directory_place(
+    db: &Db,
+    org: &OrgId,
+    user: &PersonId,
+    display_name: Option<&str>,
+) -> Result<Option<[(String, AttributeValue); 2]>, StoreError> {
+    let Some(item) = db.get(&keys::sso_user(org, user)).await? else {
+        return Ok(None);
+    };
+    Ok(details_from_item(&item)?.map(|mut d| {
+        d.profile.display_name = display_name.map(str::to_owned);
+        directory_keys(org, &d)
+    }))
 }
 
 /// A super-user deletes `user`: the record is marked first, so no write about the user commits

@@ -89,6 +89,7 @@ handlers! {
     "zato-renew-session" => Zato zato_renew_session,
     "zato-request-password-reset" => Zato zato_request_password_reset,
     "zato-reset-totp" => Zato zato_reset_totp,
+    "zato-search-users" => Zato zato_search_users,
     "zato-session-attr-exists" => Zato zato_session_attr_exists,
     "zato-session-attr-names" => Zato zato_session_attr_names,
     "zato-set-session-attr" => Zato zato_set_session_attr,

@@ -1,0 +1,1 @@
+idgraph::lambda_main!(zato_search_users);
