@@ -223,3 +223,43 @@ fn a_directory_generated_without_a_seed_has_random_credentials() {
     assert_eq!(generate::api_key(&seeded, 0), "generated-key-7-0");
     assert!(generate::api_key(&first, 0).len() >= 32);
 }
+
+#[tokio::test]
+async fn the_directory_backfill_makes_older_zato_users_searchable() {
+    // Arrange: a user as written before the sso_directory index: no place in it.
+    let app = app().await;
+    let zato = integration_tests::Zato::new();
+    let admin_ust = zato.login(integration_tests::ZATO_ADMIN).await;
+    let last_name = format!("Old{}", uuid::Uuid::new_v4().simple());
+    let created = zato
+        .call(
+            "POST",
+            "/zato/sso/user",
+            &json!({"ust": admin_ust, "current_app": "CRM", "last_name": last_name,
+                    "username": format!("u{}", uuid::Uuid::new_v4().simple())}),
+        )
+        .await;
+    let id = idgraph::ids::PersonId::parse(created.body["user_id"].as_str().unwrap()).unwrap();
+    let org = idgraph::ids::OrgId::parse(integration_tests::DEMO_ORG).unwrap();
+    let key = idgraph::keys::sso_user(&org, &id);
+    app.db
+        .transact(vec![app.db.update(
+            &key,
+            "REMOVE dir_pk, dir_sk, dir_last_name",
+            idgraph::db::Condition::present(),
+        )])
+        .await
+        .unwrap();
+    let query = json!({"ust": admin_ust, "current_app": "CRM", "last_name": last_name});
+    let search = || zato.call("GET", "/zato/sso/user/search", &query);
+    assert_eq!(search().await.body["total"], 0);
+
+    // Act
+    let report = admin::backfill_sso_directory(app).await.unwrap();
+
+    // Assert
+    assert!(report.0["updated"].as_u64().unwrap() >= 1, "{:?}", report.0);
+    let found = search().await;
+    assert_eq!(found.body["total"], 1, "{}", found.body);
+    assert_eq!(found.body["result"][0]["user_id"], id.as_str());
+}

@@ -197,3 +197,51 @@ async fn a_new_password_too_short_is_refused_and_the_token_still_works() {
     assert_eq!(short.zato_error(), (403, "E003002".into()));
     assert!(then.is_zato_ok(), "{}", then.body);
 }
+
+#[tokio::test]
+async fn a_users_own_change_of_email_does_not_redirect_their_reset() {
+    let zato = Zato::new();
+    let (username, email) = user_with_email(&zato).await;
+    let ust = zato.login((&username, PASSWORD)).await;
+    let thief = format!("t{}@example.com", uuid::Uuid::new_v4().simple());
+    zato.call(
+        "PATCH",
+        "/zato/sso/user",
+        &json!({"ust": ust, "current_app": "CRM", "email": thief}),
+    )
+    .await;
+
+    request(&zato, &username).await;
+
+    assert!(last_mail_to(&thief).is_none());
+    assert!(last_mail_to(&email).is_some());
+}
+
+#[tokio::test]
+async fn a_super_users_change_of_email_is_where_resets_go() {
+    let zato = Zato::new();
+    let (username, _) = user_with_email(&zato).await;
+    let admin = zato.login(ZATO_ADMIN).await;
+    let id = zato
+        .call(
+            "GET",
+            "/zato/sso/user/search",
+            &json!({"ust": admin, "current_app": "CRM", "username": username}),
+        )
+        .await
+        .body["result"][0]["user_id"]
+        .as_str()
+        .expect("the user")
+        .to_owned();
+    let moved = format!("m{}@example.com", uuid::Uuid::new_v4().simple());
+    zato.call(
+        "PATCH",
+        "/zato/sso/user",
+        &json!({"ust": admin, "current_app": "CRM", "user_id": id, "email": moved}),
+    )
+    .await;
+
+    request(&zato, &username).await;
+
+    assert!(last_mail_to(&moved).is_some());
+}

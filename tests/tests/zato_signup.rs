@@ -268,3 +268,18 @@ async fn a_super_user_finds_signups_awaiting_confirmation_by_their_status() {
     assert_eq!(awaiting.body["result"][0]["username"], a.username.as_str());
     assert_eq!(done.body["total"], 0, "{}", done.body);
 }
+
+#[tokio::test]
+async fn a_refused_signup_mails_nothing() {
+    let zato = Zato::new();
+    let first = applicant();
+    sign_up(&zato, &first).await;
+    let second = Applicant {
+        username: first.username.clone(),
+        ..applicant()
+    };
+
+    sign_up(&zato, &second).await;
+
+    assert!(last_mail_to(&second.email).is_none());
+}

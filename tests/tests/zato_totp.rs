@@ -263,3 +263,39 @@ async fn a_user_who_turns_totp_off_logs_in_with_the_password_alone() {
     assert!(off.is_zato_ok(), "{}", off.body);
     assert!(reply.is_zato_ok(), "{}", reply.body);
 }
+
+#[tokio::test]
+async fn a_replayed_code_changes_no_password() {
+    let zato = Zato::new();
+    let (username, key) = user_with_totp(&zato).await;
+    let once = code(&key);
+    login(&zato, &username, Some(&once)).await;
+    let before = password_hash(&username).await;
+
+    let replayed = zato
+        .call(
+            "POST",
+            "/zato/sso/user/login",
+            &json!({"username": username, "password": PASSWORD, "current_app": "CRM",
+                    "totp_code": once, "new_password": "an-entirely-new-password"}),
+        )
+        .await;
+
+    assert_eq!(replayed.zato_error(), (403, "E005001".into()));
+    assert_eq!(password_hash(&username).await, before);
+}
+
+/// The user's stored password hash, read from the table.
+async fn password_hash(username: &str) -> String {
+    let app = integration_tests::app().await;
+    let org = idgraph::ids::OrgId::parse(integration_tests::DEMO_ORG).unwrap();
+    let org = idgraph::store::orgs::get(&app.db, &org)
+        .await
+        .unwrap()
+        .unwrap();
+    idgraph::store::sso_users::find_by_credential(&app.db, &org, username)
+        .await
+        .unwrap()
+        .expect("the user")
+        .password_hash
+}

@@ -468,7 +468,7 @@ async fn a_session_is_not_opened_against_a_password_that_changed_since_it_was_ch
         &Default::default(),
         idgraph::store::sso_users::Checked {
             password_hash: "a-hash-from-before-the-change",
-            totp_step: None,
+            totp_checked: false,
         },
     )
     .await;

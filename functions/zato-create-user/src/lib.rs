@@ -55,6 +55,7 @@ async fn run(app: &App, req: Request) -> Result<Response<Body>, ZatoError> {
         ust.person().as_str(),
     )
     .await?;
+    user.recovery_email = profile.email.clone();
     user.profile = profile;
     user.locked = locked;
     user.password_must_change = must_change;

@@ -90,6 +90,12 @@ async fn run(app: &App, req: Request) -> Result<Response<Body>, ZatoError> {
         }
         (true, _, _) => return refuse("no_totp_code").await,
     };
+    // Spent before anything changes: a code seen by someone else changes nothing either.
+    if let Some(step) = totp_step
+        && !sso_users::spend_totp_step(&app.db, &org.id, &user.id, step).await?
+    {
+        return refuse("totp_code_reused").await;
+    }
     if user.locked {
         return Err(ZatoError::Locked);
     }
@@ -102,9 +108,6 @@ async fn run(app: &App, req: Request) -> Result<Response<Body>, ZatoError> {
     if !found.active {
         audit::denied("inactive_person");
         return Err(ZatoError::NotAllowed);
-    }
-    if !found.standing.is_clear() {
-        lockout::clear(&app.db, &found.guard).await?;
     }
     // The hash the session is opened against: a password changed meanwhile refuses it.
     let checked_hash = match new_password {
@@ -142,10 +145,14 @@ async fn run(app: &App, req: Request) -> Result<Response<Body>, ZatoError> {
         &sso::origin(&req),
         sso_users::Checked {
             password_hash: &checked_hash,
-            totp_step,
+            totp_checked: totp_step.is_some(),
         },
     )
     .await?;
+    // Only a login that succeeded resets the failure count.
+    if !found.standing.is_clear() {
+        lockout::clear(&app.db, &found.guard).await?;
+    }
     audit::event("login_succeeded", &subject);
     Ok(no_store(zato::ok(Map::from_iter([(
         "ust".into(),

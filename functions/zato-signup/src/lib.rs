@@ -6,8 +6,10 @@
 //! email becomes the person's `email_address` handle: unique in the pool (E002002), and how a
 //! password reset finds the user.
 //!
-//! The mail goes first: if it cannot be sent (503) nothing is written and the signup can be
-//! sent again; a write refused afterwards leaves a mailed token that confirms nothing.
+//! The user and the token are written first, so a taken username or email is refused before
+//! any mail goes; if the mail cannot be sent (503) the signup is removed again, so it holds
+//! neither name and can be sent again. The mail names nothing the caller chose but the
+//! address: it cannot carry someone else's text to that mailbox.
 
 use idgraph::faces::zato::{self, APP_NO_SIGNUP, EMAIL_MISSING, ZatoError};
 use idgraph::notify::{Mail, Notifier};
@@ -50,19 +52,8 @@ async fn run(app: &App, req: Request) -> Result<Response<Body>, ZatoError> {
     .await?;
     user.awaiting_confirmation = true;
     user.profile.email = Some(email.clone());
+    user.recovery_email = Some(email.clone());
     let token = crypto::random_token::<24>();
-    notifier
-        .send(&Mail {
-            to: email,
-            subject: "Confirm your signup".into(),
-            text: format!(
-                "Someone signed up as {} with this address. To confirm it, send this \
-                 confirmation token (it works once, for 24 hours):\n\n{token}\n\nIf it was \
-                 not you, ignore this message.",
-                user.username
-            ),
-        })
-        .await?;
     let record = sso_tokens::issue(&app.db, &org.id, Purpose::Signup, &token, &user.id);
     sso_users::create(
         &app.db,
@@ -73,6 +64,19 @@ async fn run(app: &App, req: Request) -> Result<Response<Body>, ZatoError> {
         true,
     )
     .await?;
+    let mail = Mail {
+        to: email,
+        subject: "Confirm your signup".into(),
+        text: format!(
+            "Someone signed up with this address. To confirm it, send this confirmation \
+             token (it works once, for 24 hours):\n\n{token}\n\nIf it was not you, ignore \
+             this message: nothing happens without it."
+        ),
+    };
+    if let Err(e) = notifier.send(&mail).await {
+        sso_users::discard(&app.db, &org, &user.id).await?;
+        return Err(e.into());
+    }
     idgraph::audit::event("sso_user_signed_up", user.id.as_str());
     Ok(zato::ok(Map::new()))
 }

@@ -43,6 +43,13 @@ async fn run(app: &App, req: Request) -> Result<Response<Body>, ZatoError> {
         });
     }
     let as_super_user = target != *ust.person() || change.is_administrative();
+    // A super-user's change of another user's email is where that user's resets go from now;
+    // a user's own is not (a stolen session must not redirect a reset).
+    if target != *ust.person()
+        && let Some((_, email)) = change.profile.iter().find(|(f, _)| *f == "email")
+    {
+        change.recovery_email = Some(email.clone());
+    }
     sso::change_user(
         app,
         &org,

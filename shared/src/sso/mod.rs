@@ -431,6 +431,7 @@ pub async fn new_user(
         profile: Profile::default(),
         totp: TotpState::default(),
         awaiting_confirmation: false,
+        recovery_email: None,
     };
     Ok((user, data_key))
 }

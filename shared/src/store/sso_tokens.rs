@@ -77,13 +77,13 @@ pub fn issue(
     db.put(item, Condition::absent())
 }
 
-/// The user a live, unused token is for; why not otherwise.
-async fn holder(
+/// A live, unused token's item and the user it is for; why not otherwise.
+async fn live(
     db: &Db,
     org: &OrgId,
     purpose: Purpose,
     token: &str,
-) -> Result<PersonId, TokenError> {
+) -> Result<(PersonId, crate::db::Item), TokenError> {
     let item = db
         .get(&key(org, purpose, token))
         .await?
@@ -94,7 +94,19 @@ async fn holder(
     if crate::store::sso_users::get_i64(&item, "exp_us")? <= now_us() {
         return Err(TokenError::Refused(TokenRefused::NoSuchToken));
     }
-    PersonId::parse(get_s(&item, "user")?).map_err(|e| StoreError::Internal(e.to_string()).into())
+    let user = PersonId::parse(get_s(&item, "user")?)
+        .map_err(|e| TokenError::Store(StoreError::Internal(e.to_string())))?;
+    Ok((user, item))
+}
+
+/// The user a live, unused token is for.
+async fn holder(
+    db: &Db,
+    org: &OrgId,
+    purpose: Purpose,
+    token: &str,
+) -> Result<PersonId, TokenError> {
+    Ok(live(db, org, purpose, token).await?.0)
 }
 
 /// Spends the token: unused, unexpired, and with the extra `condition` on it.
@@ -173,6 +185,21 @@ pub async fn access_reset(
     );
     let writes = vec![access, liveness::check(db, &keys::sso_user(org, &user))];
     commit(db, org, purpose, token, writes).await?;
+    Ok(user)
+}
+
+/// The user a live reset token accessed with `reset_key` is for: what the last step checks
+/// before it spends a password hash's work on the request.
+pub async fn reset_holder(
+    db: &Db,
+    org: &OrgId,
+    token: &str,
+    reset_key: &str,
+) -> Result<PersonId, TokenError> {
+    let (user, item) = live(db, org, Purpose::PasswordReset, token).await?;
+    if get_s(&item, "reset_key").ok() != Some(sha256_hex(reset_key).as_str()) {
+        return Err(TokenError::Refused(TokenRefused::NoSuchToken));
+    }
     Ok(user)
 }
 

@@ -131,6 +131,10 @@ pub struct SsoUser {
     pub totp: TotpState,
     /// Signed up and not yet confirmed by the token mailed to them: no login (`E005003`).
     pub awaiting_confirmation: bool,
+    /// Where a password reset is mailed: the email the user was created or signed up with, or
+    /// one a super-user set since. The user's own change of `email` does not move it, so a
+    /// stolen session cannot redirect a reset to its thief.
+    pub recovery_email: Option<String>,
 }
 
 /// A user's two-factor login: whether it is on, their key (sealed under their data key; none
@@ -238,6 +242,60 @@ fn directory_keys(org: &OrgId, u: &UserDetails) -> [(String, AttributeValue); 2]
     ]
 }
 
+/// Gives a record written before the `sso_directory` index existed its place there (its keys
+/// and lowercase copies), as `user_item` writes them today; `false` when it has one already, is
+/// being deleted, or changed since `item` was read (its next write keeps it right then).
+pub async fn backfill_directory(db: &Db, org: &OrgId, item: &Item) -> Result<bool, StoreError> {
+    if item.contains_key(keys::DIR_PK) {
+        return Ok(false);
+    }
+    let Some(d) = details_from_item(item)? else {
+        return Ok(false);
+    };
+    let mut sets = vec![];
+    let mut values: Vec<(String, AttributeValue)> = vec![];
+    let mut names: Vec<(String, String)> = vec![];
+    let mut unchanged = vec![format!("attribute_not_exists({})", keys::DIR_PK)];
+    for (i, (k, v)) in directory_keys(org, &d).into_iter().enumerate() {
+        sets.push(format!("#k{i} = :k{i}"));
+        names.push((format!("#k{i}"), k));
+        values.push((format!(":k{i}"), v));
+    }
+    for (i, field) in PROFILE_FIELDS.iter().enumerate() {
+        names.push((format!("#f{i}"), (*field).to_owned()));
+        match d.profile.iter().find(|(k, _)| k == field).map(|(_, v)| v) {
+            Some(v) => {
+                sets.push(format!("#c{i} = :c{i}"));
+                names.push((format!("#c{i}"), directory_copy(field)));
+                values.push((format!(":c{i}"), s(directory_value(v))));
+                unchanged.push(format!("#f{i} = :f{i}"));
+                values.push((format!(":f{i}"), s(v)));
+            }
+            None => unchanged.push(format!("attribute_not_exists(#f{i})")),
+        }
+    }
+    let names: Vec<(&str, &str)> = names
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let values: Vec<(&str, AttributeValue)> = values
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.clone()))
+        .collect();
+    let write = db.update(
+        &keys::sso_user(org, &d.id),
+        &format!("SET {}", sets.join(", ")),
+        liveness::alive_where(&unchanged.join(" AND "))
+            .names(&names)
+            .values(values),
+    );
+    match db.transact(vec![write]).await {
+        Ok(()) => Ok(true),
+        Err(StoreError::TransactionCancelled(_)) => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
 pub fn user_item(org: &OrgId, u: &SsoUser) -> Item {
     let mut item = keys::sso_user(org, &u.id).to_item();
     item.insert("id".into(), s(u.id.as_str()));
@@ -270,8 +328,13 @@ pub fn user_item(org: &OrgId, u: &SsoUser) -> Item {
     if u.awaiting_confirmation {
         item.insert(SIGN_UP.into(), s(BEFORE_CONFIRMATION));
     }
+    if let Some(email) = &u.recovery_email {
+        item.insert(RECOVERY_EMAIL.into(), s(email));
+    }
     item
 }
+
+const RECOVERY_EMAIL: &str = "recovery_email";
 
 /// Present only on a user who signed up and has not confirmed yet.
 pub(crate) const SIGN_UP: &str = "sign_up";
@@ -316,6 +379,7 @@ pub fn user_from_item(item: &Item) -> Result<Option<SsoUser>, StoreError> {
         created: d.created,
         profile: d.profile,
         awaiting_confirmation: d.awaiting_confirmation,
+        recovery_email: opt_s(item, RECOVERY_EMAIL)?.map(str::to_owned),
     }))
 }
 
@@ -475,20 +539,22 @@ pub async fn login_candidate(
     })
 }
 
-/// The user `credential` names: their username, or else the email they signed up with (the
-/// person's `email_address` handle). Two reads: the handles, then the record.
+/// The user `credential` names: the email they signed up with (the person's `email_address`
+/// handle), or else their username. Two reads: the handles, then the record.
 pub async fn find_by_credential(
     db: &Db,
     org: &Organization,
     credential: &str,
 ) -> Result<Option<SsoUser>, StoreError> {
+    // An email is looked up as one first: a username that looks like someone's email cannot
+    // stand in front of that person's account.
     let mut handles = vec![];
-    if let Ok(u) = Username::parse(credential) {
-        handles.push(username_handle(org, &u));
-    }
     if let Ok(h) = Handle::parse(HandleKind::EmailAddress, credential) {
         let kind = HandleKind::EmailAddress.as_str();
         handles.push(keys::handle(&org.pool, kind, &h.normalized()));
+    }
+    if let Ok(u) = Username::parse(credential) {
+        handles.push(username_handle(org, &u));
     }
     if handles.is_empty() {
         return Ok(None);
@@ -624,19 +690,16 @@ impl Origin {
     }
 }
 
-/// The user may hold a session: alive, unlocked, approved and, for a login, still with the
-/// password hash it checked. Every session opening and renewal carries it, so a lock, a
-/// rejection or a password change, and the end of the user's sessions after it, are never
+/// The user may hold a session: alive, unlocked, approved, confirmed and, for a login, still
+/// with the password hash it checked and either with TOTP off or with a code it checked
+/// (`totp_checked`). Every session opening and renewal carries it, so a lock, a rejection, a
+/// password change or TOTP turned on, and the end of the user's sessions after it, are never
 /// overtaken by a login that read the user before.
-///
-/// A login with a TOTP code records the code's time step, and only a later step than the last
-/// recorded one is accepted: a code seen by someone else cannot open a second session.
 fn may_log_in(
     db: &Db,
     org: &OrgId,
     user: &PersonId,
-    hash: Option<&str>,
-    totp_step: Option<u64>,
+    login: Option<Checked<'_>>,
 ) -> TransactWriteItem {
     let mut condition =
         format!("#locked = :unlocked AND approval = :approved AND attribute_not_exists({SIGN_UP})");
@@ -644,41 +707,58 @@ fn may_log_in(
         (":unlocked", AttributeValue::Bool(false)),
         (":approved", s(Approval::Approved.as_str())),
     ];
-    if let Some(h) = hash {
+    if let Some(checked) = login {
         condition.push_str(" AND password_hash = :checked");
-        values.push((":checked", s(h)));
+        values.push((":checked", s(checked.password_hash)));
+        if !checked.totp_checked {
+            condition.push_str(&format!(
+                " AND (attribute_not_exists({TOTP_ENABLED}) OR {TOTP_ENABLED} = :totp_off)"
+            ));
+            values.push((":totp_off", AttributeValue::Bool(false)));
+        }
     }
-    let key = keys::sso_user(org, user);
-    let Some(step) = totp_step else {
-        return db.check(
-            &key,
-            liveness::alive_where(&condition)
-                .names(&[("#locked", "locked")])
-                .values(values),
-        );
-    };
-    condition.push_str(" AND (attribute_not_exists(#step) OR #step < :step)");
-    values.push((":step", n(step as i64)));
-    db.update(
-        &key,
-        "SET #step = :step",
+    db.check(
+        &keys::sso_user(org, user),
         liveness::alive_where(&condition)
-            .names(&[("#locked", "locked"), ("#step", TOTP_STEP)])
+            .names(&[("#locked", "locked")])
             .values(values),
     )
 }
 
+/// Spends the time step of a TOTP code a login accepted, before the login changes anything:
+/// only a later step than the last one spent is taken (RFC 6238, 5.2), so a code seen by
+/// someone else opens nothing and changes nothing. `false` when the step was spent already.
+pub async fn spend_totp_step(
+    db: &Db,
+    org: &OrgId,
+    user: &PersonId,
+    step: u64,
+) -> Result<bool, StoreError> {
+    let write = db.update(
+        &keys::sso_user(org, user),
+        "SET #step = :step",
+        liveness::alive_where("(attribute_not_exists(#step) OR #step < :step)")
+            .names(&[("#step", TOTP_STEP)])
+            .values(vec![(":step", n(step as i64))]),
+    );
+    match db.transact(vec![write]).await {
+        Ok(()) => Ok(true),
+        Err(StoreError::TransactionCancelled(_)) => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
 /// What a login checked before it opens a session: the password hash the password matched, and
-/// the time step of the TOTP code it accepted, if the user has TOTP on.
+/// whether it checked a TOTP code (its step spent by `spend_totp_step`).
 #[derive(Debug, Clone, Copy)]
 pub struct Checked<'a> {
     pub password_hash: &'a str,
-    pub totp_step: Option<u64>,
+    pub totp_checked: bool,
 }
 
 /// Opens a session for `user`, unless meanwhile its record is being deleted, it was locked, it
-/// is no longer approved, its password hash is no longer the one `checked`, or the TOTP step
-/// was already used. It lasts `idle` unless renewed, and never past `absolute` from now:
+/// is no longer approved, its password hash is no longer the one `checked`, or TOTP was turned
+/// on since a login that checked no code read it. It lasts `idle` unless renewed, and never past `absolute` from now:
 /// renewals stop extending it there, and the user logs in again.
 pub async fn open_session(
     db: &Db,
@@ -703,13 +783,7 @@ pub async fn open_session(
     }
     item.insert(keys::EXPIRES_AT.into(), n(ttl_seconds(expires_us)));
     let writes = vec![
-        may_log_in(
-            db,
-            org,
-            &user.id,
-            Some(checked.password_hash),
-            checked.totp_step,
-        ),
+        may_log_in(db, org, &user.id, Some(checked)),
         db.put(item, Condition::none()),
     ];
     match db.transact(writes).await {
@@ -770,7 +844,7 @@ pub async fn renew_session(
         ];
         values.extend(origin.iter().cloned());
         let writes = vec![
-            may_log_in(db, org, ust.person(), None, None),
+            may_log_in(db, org, ust.person(), None),
             db.update(
                 &key,
                 &update,
@@ -878,6 +952,8 @@ pub struct UserUpdate {
     pub totp_sealed_key: Option<String>,
     /// `Some(None)` removes the label.
     pub totp_label: Option<Option<String>>,
+    /// Where resets are mailed (a super-user's change of `email`); `Some(None)` removes it.
+    pub recovery_email: Option<Option<String>>,
 }
 
 /// The person's display name in its pool's partition (`None` removes it).
@@ -953,6 +1029,14 @@ pub async fn update(
     if let Some(key) = &change.totp_sealed_key {
         sets.push(format!("{TOTP_KEY} = :totp_key"));
         values.push((":totp_key".into(), s(key)));
+    }
+    match &change.recovery_email {
+        Some(Some(email)) => {
+            sets.push(format!("{RECOVERY_EMAIL} = :recovery"));
+            values.push((":recovery".into(), s(email)));
+        }
+        Some(None) => removes.push(RECOVERY_EMAIL.into()),
+        None => {}
     }
     match &change.totp_label {
         Some(Some(label)) => {
@@ -1037,6 +1121,15 @@ async fn directory_place(
     }))
 }
 
+/// Removes a signup whose confirmation could not be mailed: nobody could ever confirm it, and
+/// it would hold its username and email.
+pub async fn discard(db: &Db, org: &Organization, user: &PersonId) -> Result<(), SsoError> {
+    db.transact(vec![liveness::mark(db, &keys::sso_user(&org.id, user))])
+        .await?;
+    crate::store::person_deletion::delete(db, org, user).await?;
+    Ok(())
+}
+
 /// A super-user deletes `user`: the record is marked first, so no write about the user commits
 /// afterwards (each checks it); then the person leaves the SSO organization with everything it
 /// had there — sessions, attributes, the record — as `DELETE /persons/{id}` does.
@@ -1118,6 +1211,7 @@ mod tests {
                 label: None,
             },
             awaiting_confirmation: false,
+            recovery_email: None,
         };
         let shown = format!("{user:?}");
         assert!(shown.contains("jdoe"), "{shown}");

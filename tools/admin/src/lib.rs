@@ -230,3 +230,32 @@ pub fn human(report: &Report) -> String {
     }
     out
 }
+
+/// Gives every Zato user record of the SSO organization (`SSO_ORG_ID`) written before the
+/// `sso_directory` index existed its place there, so `User.search` finds it. Idempotent; a
+/// Scan of the table (an operator's one-off, never an API request).
+pub async fn backfill_sso_directory(app: &App) -> Result<Report> {
+    let org = app
+        .sso_org()
+        .map_err(|_| "SSO_ORG_ID is not set".to_owned())?
+        .clone();
+    let prefix = idgraph::keys::person_partitions_prefix(&org);
+    let items = app
+        .db
+        .scan_partitions(&[prefix], 4)
+        .await
+        .map_err(|e| e.to_string())?;
+    let (mut records, mut updated) = (0, 0);
+    for item in items.iter().filter(|i| {
+        idgraph::item::get_s(i, idgraph::keys::SK).ok() == Some(idgraph::keys::SSO_USER_SK)
+    }) {
+        records += 1;
+        if sso_users::backfill_directory(&app.db, &org, item)
+            .await
+            .map_err(|e| e.to_string())?
+        {
+            updated += 1;
+        }
+    }
+    Ok(Report(json!({"sso_records": records, "updated": updated})))
+}

@@ -74,6 +74,9 @@ enum Command {
         #[arg(long)]
         username: String,
     },
+    /// Once, after deploying the `sso_directory` index over existing Zato users: gives each
+    /// user record written before it its place there, so user search finds it.
+    BackfillSsoDirectory,
 }
 
 #[tokio::main]
@@ -100,6 +103,7 @@ async fn main() -> ExitCode {
             admin::revoke_client(&app, org, client_id).await
         }
         Command::CreateSuperUser { username } => admin::create_super_user(&app, username).await,
+        Command::BackfillSsoDirectory => admin::backfill_sso_directory(&app).await,
     };
     match done {
         Ok(report) if cli.json => {

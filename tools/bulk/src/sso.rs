@@ -75,6 +75,8 @@ pub async fn import_user(app: &App, org: &Organization, record: Record) -> Resul
     } else {
         wrapped_key
     };
+    // The imported email is where the user's resets go, as for a user a super-user made.
+    let recovery_email = p.email.clone();
     let user = SsoUser {
         id: id.clone(),
         username: username.as_str().to_owned(),
@@ -96,6 +98,7 @@ pub async fn import_user(app: &App, org: &Organization, record: Record) -> Resul
         // Two-factor login is set up by the user after the import, not carried by it.
         totp: Default::default(),
         awaiting_confirmation: false,
+        recovery_email,
     };
     let db = &app.db;
     let mut written = match sso_users::attach(db, org, &user).await {
