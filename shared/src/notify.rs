@@ -101,6 +101,35 @@ impl Notifier {
     }
 }
 
+/// The newest message in the outbox `dir` to `to`, as `{to, subject, text}`: what the local
+/// stack's user reads as their mail (tests, and the benchmarks' set-ups).
+pub fn outbox_last_to(dir: &std::path::Path, to: &str) -> Option<serde_json::Value> {
+    let mut names: Vec<_> = std::fs::read_dir(dir)
+        .map(|d| d.filter_map(|e| e.ok()).map(|e| e.path()).collect())
+        .unwrap_or_default();
+    names.retain(|p| p.extension().is_some_and(|x| x == "json"));
+    names.sort();
+    names.into_iter().rev().find_map(|p| {
+        let mail: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(p).ok()?).ok()?;
+        (mail["to"] == to).then_some(mail)
+    })
+}
+
+/// The token in the newest outbox message to `to`: the line of its text that is one.
+pub fn outbox_token(dir: &std::path::Path, to: &str) -> Option<String> {
+    let mail = outbox_last_to(dir, to)?;
+    mail["text"]
+        .as_str()?
+        .lines()
+        .find(|l| {
+            l.len() == 32
+                && l.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        })
+        .map(str::to_owned)
+}
+
 fn write_outbox(dir: &std::path::Path, mail: &Mail) -> Result<(), ApiError> {
     let unavailable = |e: std::io::Error| {
         tracing::error!(error = %e, "the local outbox cannot be written");
@@ -110,7 +139,7 @@ fn write_outbox(dir: &std::path::Path, mail: &Mail) -> Result<(), ApiError> {
     };
     std::fs::create_dir_all(dir).map_err(unavailable)?;
     let name = format!(
-        "{}-{}.json",
+        "{:020}-{}.json",
         crate::sso::time::now_us(),
         crate::digest::random_token::<9>()
     );

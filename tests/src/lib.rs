@@ -488,32 +488,13 @@ impl Zato {
 /// `{to, subject, text}`. The functions write a message before they answer, so it is there when
 /// the call that sends it has returned.
 pub fn last_mail_to(to: &str) -> Option<Value> {
-    let dir = PathBuf::from(required_env("SSO_OUTBOX_DIR"));
-    let mut names: Vec<_> = std::fs::read_dir(&dir)
-        .map(|d| d.filter_map(|e| e.ok()).map(|e| e.path()).collect())
-        .unwrap_or_default();
-    names.retain(|p| p.extension().is_some_and(|x| x == "json"));
-    names.sort();
-    names.into_iter().rev().find_map(|p| {
-        let mail: Value = serde_json::from_str(&std::fs::read_to_string(p).ok()?).ok()?;
-        (mail["to"] == to).then_some(mail)
-    })
+    idgraph::notify::outbox_last_to(&PathBuf::from(required_env("SSO_OUTBOX_DIR")), to)
 }
 
-/// The token in the newest message to `to`: the line of the text that is one.
+/// The token in the newest message to `to`.
 pub fn mailed_token(to: &str) -> String {
-    let mail = last_mail_to(to).unwrap_or_else(|| panic!("no mail to {to}"));
-    mail["text"]
-        .as_str()
-        .unwrap_or_default()
-        .lines()
-        .find(|l| {
-            l.len() == 32
-                && l.chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-        })
-        .unwrap_or_else(|| panic!("no token in {mail}"))
-        .to_owned()
+    idgraph::notify::outbox_token(&PathBuf::from(required_env("SSO_OUTBOX_DIR")), to)
+        .unwrap_or_else(|| panic!("no mail with a token to {to}"))
 }
 
 impl Reply {

@@ -178,14 +178,57 @@ impl Scenarios {
                 let ust = self.login().await?;
                 with_body(&mut event, |b| b["ust"] = json!(ust));
             }
+            // The mailed token, read from the local outbox as the user reads their mail.
+            "zato-confirm-signup" => {
+                self.set_up("zato-signup", &u).await?;
+                let token = mailed_token(&email_of(&u))?;
+                with_body(&mut event, |b| b["confirm_token"] = json!(token));
+            }
+            "zato-access-password-reset" | "zato-complete-password-reset" => {
+                let token = self.reset_token(&u).await?;
+                with_body(&mut event, |b| b["token"] = json!(token));
+                if name == "zato-complete-password-reset" {
+                    let mut access = self.raw("zato-access-password-reset")?;
+                    with_body(&mut access, |b| b["token"] = json!(token));
+                    let key = self.call("zato-access-password-reset", &access).await?;
+                    let key = key["reset_key"].as_str().ok_or("no reset_key")?.to_owned();
+                    with_body(&mut event, |b| b["reset_key"] = json!(key));
+                }
+            }
             _ => {}
         }
         Ok(event)
     }
 
+    /// A password reset token mailed for a fresh approved user with an email.
+    async fn reset_token(&self, u: &str) -> Result<String, BenchError> {
+        let created = self.set_up("zato-create-user", u).await?;
+        let id = created["user_id"]
+            .as_str()
+            .ok_or("create user without user_id")?;
+        let mut approve = self.raw("zato-approve-user")?;
+        with_body(&mut approve, |b| b["user_id"] = json!(id));
+        self.call("zato-approve-user", &approve).await?;
+        let mut ask = self.raw("zato-request-password-reset")?;
+        with_body(&mut ask, |b| b["credential"] = json!(format!("bench{u}")));
+        self.call("zato-request-password-reset", &ask).await?;
+        mailed_token(&email_of(u))
+    }
+
     pub async fn request(&self, name: &str) -> Result<Request, BenchError> {
         request_of(&self.event(name).await?)
     }
+}
+
+/// The email `freshen` gives a user made with `u`.
+fn email_of(u: &str) -> String {
+    format!("bench{u}@example.com")
+}
+
+fn mailed_token(to: &str) -> Result<String, BenchError> {
+    let dir = std::env::var("SSO_OUTBOX_DIR").map_err(|_| "SSO_OUTBOX_DIR is not set")?;
+    idgraph::notify::outbox_token(Path::new(&dir), to)
+        .ok_or_else(|| format!("no mail with a token to {to}").into())
 }
 
 fn permission_name(u: &str) -> String {
@@ -215,7 +258,7 @@ fn freshen(name: &str, event: &mut Value, u: &str) {
         }
         "zato-create-user" | "zato-signup" => with_body(event, |b| {
             b["username"] = json!(format!("bench{u}"));
-            b["email"] = json!(format!("bench{u}@example.com"));
+            b["email"] = json!(email_of(u));
         }),
         "zato-create-user-attr" | "zato-create-session-attr" => {
             with_body(event, |b| b["name"] = json!(attr_name(u)))
