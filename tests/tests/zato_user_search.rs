@@ -396,7 +396,7 @@ async fn results_show_the_super_users_view_and_no_secret() {
 }
 
 #[tokio::test]
-async fn a_signup_status_before_final_finds_no_one() {
+async fn to_approve_finds_no_one_and_final_finds_users_made_by_a_super_user() {
     let zato = Zato::new();
     let admin = zato.login(ZATO_ADMIN).await;
     let t = tag();
