@@ -61,6 +61,17 @@ impl Condition {
         self
     }
 
+    /// Binds names and values built in a loop (`#n0`, `:v0`, …), as owned pairs.
+    pub fn bind(
+        mut self,
+        names: Vec<(String, String)>,
+        values: Vec<(String, AttributeValue)>,
+    ) -> Self {
+        self.names.extend(names);
+        self.values.extend(values);
+        self
+    }
+
     /// Binds expression attribute values (`:value` → value).
     pub fn values(mut self, values: Vec<(&str, AttributeValue)>) -> Self {
         self.values

@@ -140,15 +140,7 @@ impl DirectoryFilter {
 
     fn condition(&self) -> Condition {
         let (expression, names, values) = self.parts();
-        let names: Vec<(&str, &str)> = names
-            .iter()
-            .map(|(k, v)| (k.as_str(), v.as_str()))
-            .collect();
-        let values = values
-            .iter()
-            .map(|(k, v)| (k.as_str(), v.clone()))
-            .collect();
-        Condition::new(expression).names(&names).values(values)
+        Condition::new(expression).bind(names, values)
     }
 }
 

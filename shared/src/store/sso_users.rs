@@ -274,20 +274,10 @@ pub async fn backfill_directory(db: &Db, org: &OrgId, item: &Item) -> Result<boo
             None => unchanged.push(format!("attribute_not_exists(#f{i})")),
         }
     }
-    let names: Vec<(&str, &str)> = names
-        .iter()
-        .map(|(k, v)| (k.as_str(), v.as_str()))
-        .collect();
-    let values: Vec<(&str, AttributeValue)> = values
-        .iter()
-        .map(|(k, v)| (k.as_str(), v.clone()))
-        .collect();
     let write = db.update(
         &keys::sso_user(org, &d.id),
         &format!("SET {}", sets.join(", ")),
-        liveness::alive_where(&unchanged.join(" AND "))
-            .names(&names)
-            .values(values),
+        liveness::alive_where(&unchanged.join(" AND ")).bind(names, values),
     );
     match db.transact(vec![write]).await {
         Ok(()) => Ok(true),
@@ -1064,18 +1054,10 @@ pub async fn update(
         if !removes.is_empty() {
             expression.push_str(&format!(" REMOVE {}", removes.join(", ")));
         }
-        let names: Vec<(&str, &str)> = names
-            .iter()
-            .map(|(k, v)| (k.as_str(), v.as_str()))
-            .collect();
-        let values: Vec<(&str, AttributeValue)> = values
-            .iter()
-            .map(|(k, v)| (k.as_str(), v.clone()))
-            .collect();
         writes.push(db.update(
             &key,
             expression.trim(),
-            liveness::alive().names(&names).values(values),
+            liveness::alive().bind(names, values),
         ));
     }
     if let Some(rename) = &change.person_name {
