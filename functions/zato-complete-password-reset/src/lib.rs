@@ -19,14 +19,15 @@ async fn run(app: &App, req: Request) -> Result<Response<Body>, ZatoError> {
     let reset_key = params.required_text("reset_key")?;
     let password = Password::new(params.required_text("password")?)?;
     // The token and key first: a request without them costs no password hash.
-    sso_tokens::reset_holder(&app.db, &org, token, reset_key)
+    let user = sso_tokens::reset_holder(&app.db, &org, token, reset_key)
         .await
         .map_err(sso::reset_refused)?;
-    let user = sso_tokens::complete_reset(
+    sso_tokens::complete_reset(
         &app.db,
         &org,
         token,
         reset_key,
+        &user,
         &hash_password(password.expose()),
     )
     .await

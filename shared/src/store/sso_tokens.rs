@@ -203,20 +203,20 @@ pub async fn reset_holder(
     Ok(user)
 }
 
-/// Completes a password reset: the token, accessed with `reset_key`, is spent, and the user's
-/// password hash becomes `new_hash` in the same transaction (no change is required at the
-/// next login: the user just chose it).
+/// Completes a password reset for `user`, whom `reset_holder` found for the token: the token,
+/// accessed with `reset_key`, is spent, and the user's password hash becomes `new_hash` in the
+/// same transaction (no change is required at the next login: the user just chose it).
 pub async fn complete_reset(
     db: &Db,
     org: &OrgId,
     token: &str,
     reset_key: &str,
+    user: &PersonId,
     new_hash: &str,
-) -> Result<PersonId, TokenError> {
+) -> Result<(), TokenError> {
     let purpose = Purpose::PasswordReset;
-    let user = holder(db, org, purpose, token).await?;
     let set = db.update(
-        &keys::sso_user(org, &user),
+        &keys::sso_user(org, user),
         "SET password_hash = :new, must_change = :f",
         liveness::alive().values(vec![
             (":new", s(new_hash)),
@@ -231,6 +231,5 @@ pub async fn complete_reset(
         " AND reset_key = :k",
         vec![(":k", s(sha256_hex(reset_key)))],
     );
-    commit(db, org, purpose, token, vec![spent, set]).await?;
-    Ok(user)
+    commit(db, org, purpose, token, vec![spent, set]).await
 }
