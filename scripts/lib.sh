@@ -22,6 +22,11 @@ CFN_GUARD_VERSION=3.2.1
 CARGO_FUZZ_VERSION=0.13.2
 # Schemathesis fuzzes the API against docs/openapi.yaml (scripts/schemathesis.sh).
 SCHEMATHESIS_VERSION=4.32.5
+# A Python client generated from SlashID's own v1.1 spec (tests/sdk/slashid-openapi-v1.1-full.yml,
+# the vendor's file verbatim) by openapi-python-client, as a SlashID user would make one; openapi-core
+# validates every answer it gets against the same spec (tests/sdk/slashid_client.py).
+OPENAPI_PYTHON_CLIENT_VERSION=0.29.1
+OPENAPI_CORE_VERSION=0.23.1
 # moto's server is KMS's local counterpart: the tests of the KMS code paths (token keys, the Zato
 # key-encryption key) create their keys in it. It creates ECC_NIST_P256 signing keys, signs in
 # ASN.1 DER and enforces encryption contexts, as KMS does.
@@ -124,6 +129,25 @@ ensure_venv_tool() {
 ensure_schemathesis() {
   ensure_venv_tool schemathesis "schemathesis==$SCHEMATHESIS_VERSION" "$SCHEMATHESIS_VERSION" \
     "schemathesis $SCHEMATHESIS_VERSION"
+}
+
+# The generated SlashID client, in .tools/slashid-client/generated (never committed, never edited).
+# The stamp holds both pins and the spec's SHA-256: a new spec or generator regenerates it.
+ensure_slashid_client() {
+  local dir="$TOOLS/slashid-client" spec="$ROOT/tests/sdk/slashid-openapi-v1.1-full.yml" want
+  want="$OPENAPI_PYTHON_CLIENT_VERSION $OPENAPI_CORE_VERSION $(sha256sum "$spec" | cut -c1-64)"
+  if [[ -f "$dir/.installed" && "$(cat "$dir/.installed")" == "$want" ]]; then return; fi
+  log "generating the SlashID client from its v1.1 spec (openapi-python-client $OPENAPI_PYTHON_CLIENT_VERSION) into .tools/slashid-client"
+  rm -rf "$dir"
+  python3 -m venv "$dir"
+  "$dir/bin/pip" install -q --disable-pip-version-check \
+    "openapi-python-client==$OPENAPI_PYTHON_CLIENT_VERSION" "openapi-core==$OPENAPI_CORE_VERSION"
+  # --meta none: the bare package, importable from generated/ (its dependencies, httpx and
+  # attrs, come with the generator). Its post-generation formatter (ruff) is not needed.
+  (cd "$dir" && "$dir/bin/openapi-python-client" generate --path "$spec" --meta none \
+    --output-path "$dir/generated/slashid_client" >"$dir/generate.log" 2>&1) ||
+    { cat "$dir/generate.log" >&2; return 1; }
+  echo "$want" >"$dir/.installed"
 }
 
 ensure_moto() {

@@ -11,6 +11,7 @@ ensure_sailpoint_sdks
 ensure_cfn_guard
 ensure_schemathesis
 ensure_moto
+ensure_slashid_client
 DDB_PORT="$(free_port)"
 PORT="$(free_port)"
 KMS_PORT="$(free_port)"

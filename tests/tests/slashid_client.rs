@@ -1,0 +1,155 @@
+//! A client generated from SlashID's own v1.1 spec (openapi-python-client, by
+//! `scripts/slashid_client.sh` into .tools/, never edited) drives a scenario over every SlashID
+//! operation we serve, in a fresh organization (`tests/sdk/slashid_scenario.py`); openapi-core
+//! checks each answer against the same spec. The script prints what it saw as one JSON line; the
+//! assertions are here. The scenario runs once and every test reads its line.
+
+use integration_tests::{Tenant, app, repo_root, router_url};
+use serde_json::Value;
+use std::collections::BTreeSet;
+use tokio::sync::OnceCell;
+
+/// The scenario's areas, in the order the script runs them.
+const AREAS: &[&str] = &["persons", "attributes", "permissions", "organizations"];
+
+/// Every operation the scenario must call, by the generated client's module name (SlashID's
+/// operationId in snake case).
+const OPERATIONS: &[&str] = &[
+    "post_persons",
+    "put_persons",
+    "get_persons_person_id",
+    "patch_persons_person_id",
+    "delete_persons_person_id",
+    "put_persons_person_id_attributes",
+    "patch_persons_person_id_attributes",
+    "get_persons_person_id_attributes",
+    "put_persons_person_id_attributes_bucket_name",
+    "patch_persons_person_id_attributes_bucket_name",
+    "get_persons_person_id_attributes_bucket_name",
+    "delete_persons_person_id_attributes_bucket_name",
+    "get_organizations_attribute_buckets",
+    "post_rbac_permissions",
+    "get_rbac_permissions",
+    "get_rbac_permissions_permission_name",
+    "patch_rbac_permissions_permission_name",
+    "delete_rbac_permissions_permission_name",
+    "get_persons_person_id_additional_permissions",
+    "put_persons_person_id_permissions",
+    "get_persons_person_id_permissions",
+    "post_rbac_check",
+    "get_organizations",
+    "post_organizations_suborganizations",
+];
+
+static SEEN: OnceCell<Value> = OnceCell::const_new();
+
+async fn seen() -> &'static Value {
+    SEEN.get_or_init(|| async {
+        let tenant = Tenant::create(app().await).await;
+        let tools = repo_root().join(".tools/slashid-client");
+        let out = tokio::process::Command::new(tools.join("bin/python"))
+            .arg(repo_root().join("tests/sdk/slashid_scenario.py"))
+            .args([
+                router_url(),
+                tenant.org.id.to_string(),
+                tenant.api_key.clone(),
+                AREAS.join(","),
+            ])
+            .env("PYTHONPATH", tools.join("generated"))
+            .output()
+            .await
+            .expect("the generated client's venv (scripts/slashid_client.sh makes it)");
+        assert!(
+            out.status.success(),
+            "the scenario failed:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        serde_json::from_str(stdout.lines().last().unwrap_or("")).expect("the scenario's JSON line")
+    })
+    .await
+}
+
+#[tokio::test]
+async fn every_call_of_the_generated_client_gets_the_answer_the_scenario_expects() {
+    let seen = seen().await;
+
+    assert_eq!(seen["failures"], serde_json::json!([]), "{seen}");
+}
+
+#[tokio::test]
+async fn every_answer_validates_against_slashids_own_spec() {
+    let seen = seen().await;
+
+    assert_eq!(seen["invalid"], serde_json::json!([]), "{seen}");
+}
+
+#[tokio::test]
+async fn the_scenario_calls_every_served_operation() {
+    let seen = seen().await;
+
+    let called: BTreeSet<&str> = seen["calls"]
+        .as_array()
+        .expect("the calls")
+        .iter()
+        .filter_map(|c| c["operation"].as_str())
+        .collect();
+    let missing: Vec<_> = OPERATIONS.iter().filter(|o| !called.contains(*o)).collect();
+    assert!(missing.is_empty(), "not called: {missing:?}");
+}
+
+#[tokio::test]
+async fn a_person_created_through_the_client_reads_back_as_written() {
+    let facts = &seen().await["facts"];
+
+    assert_eq!(facts["put_same_person"], true, "{facts}");
+    assert_eq!(facts["got_handles"][0], facts["email"], "{facts}");
+    assert_eq!(facts["patched_active"], false, "{facts}");
+}
+
+#[tokio::test]
+async fn attributes_written_through_the_client_read_back_as_written() {
+    let facts = &seen().await["facts"];
+
+    assert_eq!(facts["bucketed_expiry"], "08/26", "{facts}");
+    assert_eq!(facts["bucket_tier"], "platinum", "{facts}");
+    assert_eq!(facts["bucket_after_delete"], serde_json::json!(["tier"]));
+}
+
+#[tokio::test]
+async fn permissions_granted_through_the_client_are_checked_and_revoked_with_the_catalog() {
+    let facts = &seen().await["facts"];
+
+    assert_eq!(
+        facts["catalog"],
+        serde_json::json!(["client:read", "client:write"])
+    );
+    assert_eq!(
+        facts["permission_description"],
+        "Read, for the generated client"
+    );
+    assert_eq!(
+        facts["person_permissions"],
+        serde_json::json!(["client:read", "client:write"])
+    );
+    assert_eq!(facts["check_granted"], true);
+    assert_eq!(facts["check_after_delete"], false);
+}
+
+#[tokio::test]
+async fn the_client_sees_its_own_organization_and_creates_a_sub_organization() {
+    let facts = &seen().await["facts"];
+
+    assert!(facts["org_id"].is_string(), "{facts}");
+    assert!(facts["suborg_id"].is_string(), "{facts}");
+    assert_ne!(facts["suborg_id"], facts["org_id"]);
+}
+
+#[tokio::test]
+async fn the_spec_check_refuses_a_wrong_answer_so_its_silence_means_something() {
+    let facts = &seen().await["facts"];
+
+    assert_eq!(facts["validator_refuses_a_wrong_body"], true, "{facts}");
+    assert_eq!(facts["validator_refuses_an_undocumented_status"], true);
+    assert_eq!(facts["validator_accepts_a_right_body"], true);
+}
