@@ -22,43 +22,82 @@ from openapi_core.testing import MockRequest, MockResponse
 
 from slashid_client import AuthenticatedClient
 from slashid_client.api.identity_management import (
+    __init__,
+    delete_groups_group_name,
+    delete_groups_group_name_persons_person_id,
+    delete_organizations,
+    delete_organizations_attributes_bucket_name,
     delete_persons_person_id,
     delete_persons_person_id_attributes_bucket_name,
+    delete_persons_person_id_handles_handle,
     delete_rbac_permissions_permission_name,
+    delete_rbac_roles_role_name,
+    get_groups,
+    get_groups_group_name,
+    get_groups_group_name_persons,
     get_organizations,
     get_organizations_attribute_buckets,
+    get_organizations_attributes,
+    get_organizations_attributes_bucket_name,
+    get_organizations_suborganizations,
+    get_persons,
     get_persons_person_id,
     get_persons_person_id_additional_permissions,
     get_persons_person_id_attributes,
     get_persons_person_id_attributes_bucket_name,
+    get_persons_person_id_groups,
+    get_persons_person_id_handles,
+    get_persons_person_id_organizations,
     get_persons_person_id_permissions,
+    get_persons_person_id_roles,
     get_rbac_permissions,
     get_rbac_permissions_permission_name,
+    get_rbac_roles,
+    get_rbac_roles_role_name,
+    patch_organizations_attributes,
+    patch_organizations_attributes_bucket_name,
     patch_persons_person_id,
     patch_persons_person_id_attributes,
     patch_persons_person_id_attributes_bucket_name,
     patch_rbac_permissions_permission_name,
+    patch_rbac_roles_role_name,
+    post_groups,
+    post_groups_group_name_persons,
     post_organizations_suborganizations,
     post_persons,
+    post_persons_person_id_handles,
     post_rbac_check,
     post_rbac_permissions,
+    post_rbac_roles,
+    put_organizations_api_keys,
+    put_organizations_attributes,
+    put_organizations_attributes_bucket_name,
     put_persons,
     put_persons_person_id_attributes,
     put_persons_person_id_attributes_bucket_name,
+    put_persons_person_id_groups,
     put_persons_person_id_permissions,
+    put_persons_person_id_roles,
 )
 from slashid_client.models import (
     PatchAttributesReq,
     PatchBucketedAttributesReq,
     PatchPermissionRequest,
+    PatchRoleRequest,
     PersonCreateReq,
     PersonFieldName,
+    PersonHandle,
     PersonPatchReq,
+    PostGroupPersonsReq,
+    PostGroupReq,
     PostPermissionRequest,
     PostRBACCheckRequest,
+    PostRoleRequest,
     PutAttributesReq,
     PutBucketedAttributesReq,
+    PutPersonGroupsReq,
     PutPersonPermissionsRequest,
+    PutPersonRolesRequest,
     SuborganizationCreateRequest,
 )
 
@@ -205,7 +244,7 @@ def attributes(run, person):
         person,
         body=PatchBucketedAttributesReq.from_dict({POOL_BUCKET: {"expiry": "08/26"}}),
     )
-    got = run.call("get attributes of a bucket list", get_persons_person_id_attributes, 200, person, buckets=[POOL_BUCKET])
+    got = run.call("get attributes of a bucket list", get_persons_person_id_attributes, 200, person, buckets=[POOL_BUCKET, ORG_BUCKET])
     run.facts["bucketed_expiry"] = run.result(got).to_dict().get(POOL_BUCKET, {}).get("expiry")
     run.call(
         "put one bucket",
@@ -313,6 +352,184 @@ def organizations(run):
     return created.id, created.api_key
 
 
+def person_lookup(run, person):
+    email = run.facts["email"]
+    found = run.call("find the person by handle", get_persons, 200, handle=f"email_address:{email}")
+    run.facts["found_by_handle"] = [p.person_id for p in run.result(found)]
+    found = run.call("find the person by id list", get_persons, 200, ids=[person])
+    run.facts["found_by_ids"] = [p.person_id for p in run.result(found)]
+    found = run.call("find the person by a SCIM filter", get_persons, 200, filter_=f'person_id eq "{person}"')
+    run.facts["found_by_filter"] = [p.person_id for p in run.result(found)]
+    page = run.call("list one page of persons", get_persons, 200, limit=1)
+    run.facts["page_of_one"] = len(run.result(page))
+    orgs = run.call("list the person's organizations", get_persons_person_id_organizations, 200, person)
+    run.facts["person_orgs"] = [o.id for o in run.result(orgs)]
+
+
+def handles(run, person):
+    phone = f"+1202555{uuid.uuid4().int % 10000:04d}"
+    run.facts["phone"] = phone
+    run.call(
+        "add a phone handle",
+        post_persons_person_id_handles,
+        204,
+        person,
+        body=[PersonHandle.from_dict({"type": "phone_number", "value": phone})],
+    )
+    listed = run.call("list the person's handles", get_persons_person_id_handles, 200, person)
+    run.facts["handles_after_add"] = sorted(h.value for h in run.result(listed))
+    run.call("remove the phone handle", delete_persons_person_id_handles_handle, 204, person, f"phone_number:{phone}")
+    listed = run.call("list the handles after the removal", get_persons_person_id_handles, 200, person)
+    run.facts["handles_after_remove"] = sorted(h.value for h in run.result(listed))
+
+
+def roles(run, person):
+    run.call(
+        "create a permission for a role",
+        post_rbac_permissions,
+        204,
+        body=PostPermissionRequest.from_dict({"name": "client:role", "description": "granted by a role"}),
+    )
+    run.call(
+        "create a role",
+        post_rbac_roles,
+        204,
+        body=PostRoleRequest.from_dict({"name": "client-reader", "description": "Reads", "permissions": ["client:role"]}),
+    )
+    listed = run.call("list the roles", get_rbac_roles, 200)
+    run.facts["roles"] = sorted(run.result(listed))
+    got = run.call("get the role", get_rbac_roles_role_name, 200, "client-reader")
+    run.facts["role_permissions"] = sorted(run.result(got).permissions)
+    run.call(
+        "describe the role with its ETag",
+        patch_rbac_roles_role_name,
+        204,
+        "client-reader",
+        body=PatchRoleRequest.from_dict({"description": "Reads, patched"}),
+        if_match=got.headers.get("etag"),
+    )
+    current = run.call("get the person's roles", get_persons_person_id_roles, 200, person)
+    run.call(
+        "give the person the role with If-Match",
+        put_persons_person_id_roles,
+        204,
+        person,
+        body=PutPersonRolesRequest.from_dict({"roles": ["client-reader"]}),
+        if_match=current.headers.get("etag"),
+    )
+    got = run.call("get the person's roles after the grant", get_persons_person_id_roles, 200, person)
+    run.facts["person_roles"] = sorted(run.result(got))
+    check = run.call(
+        "check a permission the role grants",
+        post_rbac_check,
+        200,
+        body=PostRBACCheckRequest.from_dict({"person_id": person, "permission_name": "client:role"}),
+    )
+    run.facts["check_through_role"] = run.result(check).granted
+    effective = run.call("the person's permissions include the role's", get_persons_person_id_permissions, 200, person)
+    run.facts["permissions_with_role"] = sorted(run.result(effective))
+    direct = run.call(
+        "the additional permissions do not", get_persons_person_id_additional_permissions, 200, person
+    )
+    run.facts["additional_with_role"] = sorted(run.result(direct))
+    run.call("delete the role", delete_rbac_roles_role_name, 204, "client-reader")
+    check = run.call(
+        "check after the role's deletion",
+        post_rbac_check,
+        200,
+        body=PostRBACCheckRequest.from_dict({"person_id": person, "permission_name": "client:role"}),
+    )
+    run.facts["check_after_role_delete"] = run.result(check).granted
+
+
+def groups(run, person):
+    for name in ("client-group", "client-other"):
+        run.call(f"create group {name}", post_groups, 201, body=PostGroupReq.from_dict({"name": name, "description": name}))
+    listed = run.call("list the groups", get_groups, 200)
+    run.facts["groups"] = sorted(run.result(listed))
+    got = run.call("get a group", get_groups_group_name, 200, "client-group")
+    run.facts["group_name"] = run.result(got).name
+    run.call(
+        "add the person to a group",
+        post_groups_group_name_persons,
+        201,
+        "client-group",
+        body=PostGroupPersonsReq.from_dict({"persons": [person]}),
+    )
+    members = run.call("list the group's persons", get_groups_group_name_persons, 200, "client-group")
+    run.facts["group_members"] = run.result(members)
+    mine = run.call("list the person's groups", get_persons_person_id_groups, 200, person)
+    run.facts["person_groups"] = sorted(run.result(mine))
+    replaced = run.call(
+        "replace the person's groups",
+        put_persons_person_id_groups,
+        200,
+        person,
+        body=PutPersonGroupsReq.from_dict({"groups": ["client-other"]}),
+    )
+    run.facts["person_groups_replaced"] = sorted(run.result(replaced))
+    run.call("remove the person from a group", delete_groups_group_name_persons_person_id, 200, "client-other", person)
+    mine = run.call("list the person's groups after the removal", get_persons_person_id_groups, 200, person)
+    run.facts["person_groups_after_remove"] = sorted(run.result(mine))
+    run.call("delete a group", delete_groups_group_name, 200, "client-group")
+    run.call("the deleted group is gone", get_groups_group_name, 404, "client-group")
+
+
+def org_attributes(run):
+    run.call(
+        "put the organization's bucketed attributes",
+        put_organizations_attributes,
+        204,
+        body=PutBucketedAttributesReq.from_dict({ORG_BUCKET: {"plan": "gold", "seats": 10}}),
+    )
+    run.call(
+        "patch the organization's bucketed attributes",
+        patch_organizations_attributes,
+        204,
+        body=PatchBucketedAttributesReq.from_dict({ORG_BUCKET: {"seats": 12}}),
+    )
+    got = run.call("get the organization's attributes", get_organizations_attributes, 200, buckets=[ORG_BUCKET])
+    run.facts["org_seats"] = run.result(got).to_dict().get(ORG_BUCKET, {}).get("seats")
+    run.call(
+        "put one organization bucket",
+        put_organizations_attributes_bucket_name,
+        204,
+        ORG_BUCKET,
+        body=PutAttributesReq.from_dict({"plan": "silver", "region": "eu"}),
+    )
+    run.call(
+        "patch one organization bucket",
+        patch_organizations_attributes_bucket_name,
+        204,
+        ORG_BUCKET,
+        body=PatchAttributesReq.from_dict({"plan": "platinum"}),
+    )
+    run.call(
+        "delete an attribute of an organization bucket",
+        delete_organizations_attributes_bucket_name,
+        204,
+        ORG_BUCKET,
+        attributes=["region"],
+    )
+    got = run.call("get one organization bucket", get_organizations_attributes_bucket_name, 200, ORG_BUCKET)
+    run.facts["org_bucket"] = run.result(got).to_dict()
+
+
+def org_admin(run, sub_id, sub_key):
+    listed = run.call("list the sub-organizations", get_organizations_suborganizations, 200)
+    run.facts["suborgs"] = [o.id for o in run.result(listed)]
+    sub = run.client_for(run.base_url, sub_key)
+    rotated = run.call("rotate the sub-organization's API key", put_organizations_api_keys, 200, client=sub, slash_id_org_id=sub_id)
+    new_key = run.result(rotated).api_key
+    run.facts["rotated_key_differs"] = new_key != sub_key
+    sub = run.client_for(run.base_url, new_key)
+    got = run.call("the new key works", get_organizations, 200, client=sub, slash_id_org_id=sub_id)
+    run.facts["new_key_org"] = run.result(got).id
+    run.call("delete the sub-organization", delete_organizations, 204, client=sub, slash_id_org_id=sub_id)
+    listed = run.call("list the sub-organizations after the deletion", get_organizations_suborganizations, 200)
+    run.facts["suborgs_after_delete"] = [o.id for o in run.result(listed)]
+
+
 def delete_person(run, person):
     run.call("delete the person", delete_persons_person_id, 204, person)
     run.call("the deleted person is gone", get_persons_person_id, 404, person)
@@ -334,8 +551,20 @@ def main():
             attributes(run, person)
         if "permissions" in areas:
             permissions(run, person)
+        if "person_lookup" in areas:
+            person_lookup(run, person)
+        if "handles" in areas:
+            handles(run, person)
+        if "roles" in areas:
+            roles(run, person)
+        if "groups" in areas:
+            groups(run, person)
+        if "org_attributes" in areas:
+            org_attributes(run)
         if "organizations" in areas:
-            organizations(run)
+            sub_id, sub_key = organizations(run)
+            if "org_admin" in areas:
+                org_admin(run, sub_id, sub_key)
         delete_person(run, person)
     except Exception as e:  # a crash is reported with what was seen before it
         run.failures.append({"step": "the scenario", "error": traceback.format_exc(limit=3)[-800:]})
