@@ -42,6 +42,8 @@ FUNCTIONS = [
      [("GET", "/persons/{person_id}/permissions"), ("GET", "/persons/{person_id}/additional-permissions")], False),
     ("slashid-put-person-permissions", "SlashId", WRITE,
      [("PUT", "/persons/{person_id}/permissions"), ("PUT", "/persons/{person_id}/additional-permissions")], True),
+    ("slashid-bulk-import-template", "SlashId", READ, [("GET", "/persons/bulk-import")], False),
+    ("slashid-bulk-import-persons", "SlashId", WRITE, [("POST", "/persons/bulk-import")], False),
     ("zato-login", "Zato", WRITE, [("POST", "/zato/sso/user/login")], False),
     ("zato-logout", "Zato", WRITE, [("POST", "/zato/sso/user/logout")], False),
     ("zato-renew-session", "Zato", WRITE, [("PATCH", "/zato/sso/user/session")], False),
@@ -190,6 +192,8 @@ DEMO_IDS = {"sailpoint-get-document": "2c9180867dde18d1017de8ea1f5c130f",
 DEMO_INDICES = {"sailpoint-get-document": "entitlements", "sailpoint-put-document": "accessprofiles"}
 # The bucket slashid-create-bucket makes: the demo's others are defaults, which cannot be deleted.
 DEMO_BUCKETS = {"slashid-delete-bucket": "loyalty"}
+# The demo bulk import's multipart boundary.
+BULK_BOUNDARY = "idgraph-demo-boundary"
 DEMO_HEADERS = {"slashid-orgid": "af5fbd30-7ce7-4548-8b30-4cd59cb2aba1", "slashid-api-key": "demo-api-key"}
 ZATO_UST = "replace-with-a-fresh-ust-from-zato-login"
 ZATO_USER = "zusr6fh6fdgd4997ksjkpx7qnk659q"
@@ -208,6 +212,13 @@ DEMO_BODIES = {
     "slashid-patch-permission": {"description": "Read the demo data"},
     "slashid-check-permission": {"person_id": "903c1ff9-f2cc-435c-b242-9d8a690fcf0a", "permission_name": "demo:read"},
     "slashid-put-person-permissions": {"permissions": ["demo:read", "demo:write"]},
+    "slashid-bulk-import-persons": (
+        f"--{BULK_BOUNDARY}\r\n"
+        'Content-Disposition: form-data; name="persons"; filename="persons.csv"\r\n'
+        "Content-Type: text/csv\r\n\r\n"
+        '"slashid:emails","slashid:usernames","slashid:region"\r\n'
+        '"ada@bulk.example","ada.bulk","europe-belgium"\r\n'
+        f"\r\n--{BULK_BOUNDARY}--\r\n"),
     "sailpoint-token": "grant_type=client_credentials&client_id=demo-client&client_secret=demo-secret",
     "sailpoint-create-role": {"name": "Demo Role", "owner": {"type": "IDENTITY", "id": "2c9180a46faadee4016fb4e018c20639"},
                               "membership": {"type": "IDENTITY_LIST", "identities": [{"id": "2c9180a46faadee4016fb4e018c20639"}]}},
@@ -363,7 +374,9 @@ def event(name, method, path_template):
             headers["content-type"] = kind
     else:
         face_headers = DEMO_HEADERS if name.startswith("slashid-") else {}
-        headers = dict(face_headers, **({"content-type": "application/json"} if body is not None else {}))
+        kind = {"slashid-bulk-import-persons": f"multipart/form-data; boundary={BULK_BOUNDARY}"}.get(
+            name, "application/json")
+        headers = dict(face_headers, **({"content-type": kind} if body is not None else {}))
     return {
         "version": "2.0", "routeKey": f"{method} {path_template}", "rawPath": path,
         "rawQueryString": DEMO_QUERY.get(name, ""), "headers": headers, "pathParameters": params,

@@ -337,6 +337,25 @@ impl Api {
         }
         reply(req).await
     }
+    /// Sends a body that is not JSON, as its `content_type`.
+    pub async fn send_raw(
+        &self,
+        method: &str,
+        path: &str,
+        content_type: &str,
+        body: Vec<u8>,
+    ) -> Reply {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).expect("a method");
+        let mut req = self
+            .client
+            .request(method, format!("{}{path}", router_url()))
+            .header("content-type", content_type)
+            .body(body);
+        for (k, v) in &self.headers {
+            req = req.header(k.as_str(), v.as_str());
+        }
+        reply(req).await
+    }
     pub async fn get(&self, path: &str) -> Reply {
         self.send("GET", path, None, &[]).await
     }
@@ -625,8 +644,13 @@ async fn reply(req: reqwest::RequestBuilder) -> Reply {
     let status = resp.status().as_u16();
     let headers = resp.headers().clone();
     let bytes = resp.bytes().await.expect("a body");
+    let text = headers
+        .get("content-type")
+        .is_some_and(|v| v.as_bytes().starts_with(b"text/"));
     let body = if bytes.is_empty() {
         Value::Null
+    } else if text {
+        Value::String(String::from_utf8_lossy(&bytes).into_owned())
     } else {
         serde_json::from_slice(&bytes).expect("a JSON body")
     };

@@ -28,6 +28,7 @@ mod sailpoint_sdk;
 mod sailpoint_search;
 mod sailpoint_token_keys;
 mod slashid_attributes;
+mod slashid_bulk_import;
 mod slashid_client;
 mod slashid_permissions;
 mod slashid_persons;

@@ -10,7 +10,13 @@ use std::collections::BTreeSet;
 use tokio::sync::OnceCell;
 
 /// The scenario's areas, in the order the script runs them.
-const AREAS: &[&str] = &["persons", "attributes", "permissions", "organizations"];
+const AREAS: &[&str] = &[
+    "persons",
+    "attributes",
+    "permissions",
+    "bulk_import",
+    "organizations",
+];
 
 /// Every operation the scenario must call, by the generated client's module name (SlashID's
 /// operationId in snake case).
@@ -39,6 +45,8 @@ const OPERATIONS: &[&str] = &[
     "post_rbac_check",
     "get_organizations",
     "post_organizations_suborganizations",
+    "get_persons_bulk_import",
+    "post_persons_bulk_import",
 ];
 
 static SEEN: OnceCell<Value> = OnceCell::const_new();
@@ -152,4 +160,21 @@ async fn the_spec_check_refuses_a_wrong_answer_so_its_silence_means_something() 
     assert_eq!(facts["validator_refuses_a_wrong_body"], true, "{facts}");
     assert_eq!(facts["validator_refuses_an_undocumented_status"], true);
     assert_eq!(facts["validator_accepts_a_right_body"], true);
+}
+
+#[tokio::test]
+async fn the_client_imports_a_csv_file_of_persons_and_hears_which_rows_failed() {
+    let facts = &seen().await["facts"];
+
+    assert!(
+        facts["bulk_template"]
+            .as_str()
+            .is_some_and(|t| t.starts_with("\"slashid:emails\"")),
+        "{facts}"
+    );
+    assert_eq!(
+        facts["bulk_imported"],
+        serde_json::json!([2, 1]),
+        "two new persons, one row repeating a handle"
+    );
 }

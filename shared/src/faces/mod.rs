@@ -123,7 +123,7 @@ macro_rules! handler {
 }
 
 /// A message a client may see for `e`: our own faults say nothing about their cause.
-pub(crate) fn public_message(e: &ApiError) -> String {
+pub fn public_message(e: &ApiError) -> String {
     match e {
         ApiError::Internal => "An internal fault occurred.".into(),
         ApiError::Unavailable { .. } => {

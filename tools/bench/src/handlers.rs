@@ -38,6 +38,8 @@ handlers! {
     "sailpoint-patch-role" => SailPoint sailpoint_patch_role,
     "sailpoint-put-document" => SailPoint sailpoint_put_document,
     "sailpoint-token" => SailPoint sailpoint_token,
+    "slashid-bulk-import-persons" => SlashId slashid_bulk_import_persons,
+    "slashid-bulk-import-template" => SlashId slashid_bulk_import_template,
     "slashid-check-permission" => SlashId slashid_check_permission,
     "slashid-create-bucket" => SlashId slashid_create_bucket,
     "slashid-create-permission" => SlashId slashid_create_permission,
