@@ -40,7 +40,7 @@ pub struct Seed {
     pub documents: Vec<SeedDocument>,
 }
 
-#[derive(Deserialize)]
+#[derive(Debug, Deserialize)]
 pub struct SeedGroup {
     pub org: String,
     pub name: String,
