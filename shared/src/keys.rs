@@ -559,6 +559,10 @@ mod tests {
         assert!(!reverse.starts_with(ATTRIBUTES_AND_GUARDS_PREFIX));
         // Outside the attribute read's range `#MEMBER#… ..= ATTR$`.
         assert!(reverse.as_str() > ATTRIBUTES_END && version.as_str() > ATTRIBUTES_END);
-        assert!(!person_permissions(&o, &p).sk.starts_with(PERSON_GROUPS_PREFIX));
+        assert!(
+            !person_permissions(&o, &p)
+                .sk
+                .starts_with(PERSON_GROUPS_PREFIX)
+        );
     }
 }

@@ -191,7 +191,12 @@ async fn adding_members_again_changes_nothing_and_duplicates_count_once() {
     let ids = persons(&api, 2).await;
     add(&api, &name, &ids[..1]).await;
 
-    let r = add(&api, &name, &[ids[0].clone(), ids[1].clone(), ids[1].clone()]).await;
+    let r = add(
+        &api,
+        &name,
+        &[ids[0].clone(), ids[1].clone(), ids[1].clone()],
+    )
+    .await;
 
     assert_eq!(r.status, 201, "{:?}", r.body);
     assert_eq!(count(&api, &name).await, 2);
@@ -289,7 +294,12 @@ async fn a_put_replaces_the_persons_groups_beyond_one_transaction() {
     );
 
     // Leaves team-0, joins team-2..4: four changes, two transactions locally.
-    let r = put_groups(&api, &p, &["team-4", "team-1", "team-2", "team-3", "team-4"]).await;
+    let r = put_groups(
+        &api,
+        &p,
+        &["team-4", "team-1", "team-2", "team-3", "team-4"],
+    )
+    .await;
 
     assert_eq!(r.status, 200, "{:?}", r.body);
     let want = vec!["team-1", "team-2", "team-3", "team-4"];
@@ -515,7 +525,10 @@ async fn a_group_deleted_while_members_are_added_leaves_no_member_reachable() {
         }
         for p in &ids {
             let held = groups_of(&api, p).await;
-            assert!(!held.contains(&name), "round {round}: {p} still in {held:?}");
+            assert!(
+                !held.contains(&name),
+                "round {round}: {p} still in {held:?}"
+            );
         }
         // No member item survived: a group made again under the name is empty.
         create_group(&api, &name).await;

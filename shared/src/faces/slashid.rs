@@ -486,7 +486,9 @@ mod string_set_tests {
 
     #[test]
     fn the_field_is_required_and_must_be_an_array_of_strings() {
-        assert!(matches!(groups(json!({})), Err(ApiError::BadRequest(m)) if m.contains("required")));
+        assert!(
+            matches!(groups(json!({})), Err(ApiError::BadRequest(m)) if m.contains("required"))
+        );
         assert!(groups(json!({"groups": "ab"})).is_err());
         assert!(
             matches!(groups(json!({"groups": ["ab", 7]})), Err(ApiError::BadRequest(m)) if m.contains("groups[1]"))
@@ -498,13 +500,21 @@ mod string_set_tests {
         assert!(
             matches!(groups(json!({"groups": ["ab", "a b"]})), Err(ApiError::BadRequest(m)) if m.contains("groups[1]"))
         );
-        assert_eq!(groups(json!({"groups": ["ab", "ab", "cd"]})).unwrap().len(), 2);
+        assert_eq!(
+            groups(json!({"groups": ["ab", "ab", "cd"]})).unwrap().len(),
+            2
+        );
         assert!(groups(json!({"groups": []})).unwrap().is_empty());
     }
 
     #[test]
     fn more_distinct_items_than_the_limit_are_refused_saying_it() {
-        assert_eq!(groups(json!({"groups": ["aa", "bb", "cc", "aa"]})).unwrap().len(), 3);
+        assert_eq!(
+            groups(json!({"groups": ["aa", "bb", "cc", "aa"]}))
+                .unwrap()
+                .len(),
+            3
+        );
         assert!(
             matches!(groups(json!({"groups": ["aa", "bb", "cc", "dd"]})), Err(ApiError::BadRequest(m)) if m.contains('3'))
         );

@@ -186,12 +186,7 @@ pub async fn of_person(
 
 /// The writes that make `person` a member: the member item (it must not exist yet), its
 /// reverse, and the person's version moved.
-fn join_items(
-    db: &Db,
-    org: &OrgId,
-    name: &GroupName,
-    person: &PersonId,
-) -> [TransactWriteItem; 2] {
+fn join_items(db: &Db, org: &OrgId, name: &GroupName, person: &PersonId) -> [TransactWriteItem; 2] {
     let mut member = keys::group_member(org, name, person).to_item();
     member.insert("id".into(), s(person.as_str()));
     let mut reverse = keys::person_group(org, person, name).to_item();
@@ -405,8 +400,7 @@ pub async fn delete(db: &Db, org: &OrgId, name: &GroupName) -> Result<(), GroupE
     let mut persons = Vec::with_capacity(items.len());
     for item in &items {
         persons.push(
-            PersonId::parse(get_s(item, "id")?)
-                .map_err(|e| StoreError::Internal(e.to_string()))?,
+            PersonId::parse(get_s(item, "id")?).map_err(|e| StoreError::Internal(e.to_string()))?,
         );
     }
     // Member and reverse item in one transaction each time, so neither is ever left without
@@ -434,7 +428,11 @@ enum Change {
 
 /// What a replace changes, given the set held: pure, so tested without DynamoDB.
 fn plan(held: &BTreeSet<GroupName>, desired: &BTreeSet<GroupName>) -> Vec<Change> {
-    let mut changes: Vec<Change> = held.difference(desired).cloned().map(Change::Leave).collect();
+    let mut changes: Vec<Change> = held
+        .difference(desired)
+        .cloned()
+        .map(Change::Leave)
+        .collect();
     changes.extend(desired.difference(held).cloned().map(Change::Join));
     changes
 }
