@@ -600,3 +600,65 @@ async fn a_person_deleted_while_added_to_groups_is_left_in_none() {
         assert_eq!(count(&api, n).await, 0, "{n}");
     }
 }
+
+#[tokio::test]
+async fn a_group_deleted_while_a_persons_groups_are_replaced_leaves_no_member_reachable() {
+    let api = tenant().await;
+    let p = api.create_person().await;
+    for round in 0..4 {
+        let (doomed, kept) = (format!("doomed-{round}"), format!("kept-{round}"));
+        create_group(&api, &doomed).await;
+        create_group(&api, &kept).await;
+
+        let put = {
+            let (api, p, doomed, kept) = (api.clone(), p.clone(), doomed.clone(), kept.clone());
+            tokio::spawn(async move { put_groups(&api, &p, &[&doomed, &kept]).await.status })
+        };
+        let deleted = api.delete(&format!("/groups/{doomed}")).await;
+        let put = put.await.unwrap();
+
+        assert_eq!(deleted.status, 200, "{:?}", deleted.body);
+        assert!(matches!(put, 200 | 400 | 409), "the PUT answered {put}");
+        let held = groups_of(&api, &p).await;
+        assert!(!held.contains(&doomed), "round {round}: {held:?}");
+        create_group(&api, &doomed).await;
+        assert!(members(&api, &doomed).await.is_empty(), "round {round}");
+        let kept_members = members(&api, &kept).await;
+        assert_eq!(kept_members.len() as u64, count(&api, &kept).await);
+        assert_eq!(kept_members.contains(&p), held.contains(&kept));
+    }
+}
+
+#[tokio::test]
+async fn a_group_whose_deletion_stopped_part_way_is_gone_refuses_its_name_and_a_repeated_delete_finishes_it()
+ {
+    let app = app().await;
+    let tenant = Tenant::create(app).await;
+    let api = Api::of(&tenant);
+    let name = group_name();
+    create_group(&api, &name).await;
+    let ids = persons(&api, 2).await;
+    add(&api, &name, &ids).await;
+    // A deletion that stopped after its first step: the tombstone.
+    let group = idgraph::ids::GroupName::parse(&name).unwrap();
+    let key = idgraph::keys::group(&tenant.org.id, &group);
+    assert!(
+        idgraph::store::liveness::tombstone(&app.db, &key)
+            .await
+            .unwrap()
+    );
+
+    assert_eq!(api.get(&format!("/groups/{name}")).await.status, 404);
+    assert!(!strings(api.get("/groups").await.result()).contains(&name));
+    assert_eq!(add(&api, &name, &ids[..1]).await.status, 404);
+    let recreate = api.post("/groups", &json!({ "name": name })).await;
+    assert_eq!(recreate.status, 409, "{:?}", recreate.body);
+
+    assert_eq!(api.delete(&format!("/groups/{name}")).await.status, 200);
+
+    for id in &ids {
+        assert!(groups_of(&api, id).await.is_empty());
+    }
+    create_group(&api, &name).await;
+    assert!(members(&api, &name).await.is_empty());
+}
