@@ -44,6 +44,15 @@ FUNCTIONS = [
      [("PUT", "/persons/{person_id}/permissions"), ("PUT", "/persons/{person_id}/additional-permissions")], True),
     ("slashid-bulk-import-template", "SlashId", READ, [("GET", "/persons/bulk-import")], False),
     ("slashid-bulk-import-persons", "SlashId", WRITE, [("POST", "/persons/bulk-import")], False),
+    ("slashid-create-group", "SlashId", WRITE, [("POST", "/groups")], True),
+    ("slashid-list-groups", "SlashId", READ, [("GET", "/groups")], False),
+    ("slashid-get-group", "SlashId", READ, [("GET", "/groups/{group_name}")], False),
+    ("slashid-delete-group", "SlashId", WRITE, [("DELETE", "/groups/{group_name}")], True),
+    ("slashid-add-group-persons", "SlashId", WRITE, [("POST", "/groups/{group_name}/persons")], False),
+    ("slashid-list-group-persons", "SlashId", READ, [("GET", "/groups/{group_name}/persons")], False),
+    ("slashid-remove-group-person", "SlashId", WRITE, [("DELETE", "/groups/{group_name}/persons/{person_id}")], False),
+    ("slashid-get-person-groups", "SlashId", READ, [("GET", "/persons/{person_id}/groups")], False),
+    ("slashid-put-person-groups", "SlashId", WRITE, [("PUT", "/persons/{person_id}/groups")], False),
     ("zato-login", "Zato", WRITE, [("POST", "/zato/sso/user/login")], False),
     ("zato-logout", "Zato", WRITE, [("POST", "/zato/sso/user/logout")], False),
     ("zato-renew-session", "Zato", WRITE, [("PATCH", "/zato/sso/user/session")], False),
@@ -185,7 +194,7 @@ KMS = {
 }
 
 DEMO = {"person_id": "903c1ff9-f2cc-435c-b242-9d8a690fcf0a", "bucket_name": "person_pool-end_user_read_write",
-        "permission_name": "demo:read", "id": "2c91808c6faadea6016fb4f2bc69077b", "index": "identities"}
+        "permission_name": "demo:read", "group_name": "demo-admins", "id": "2c91808c6faadea6016fb4f2bc69077b", "index": "identities"}
 # The documents the events name: one the demo seed holds, and an access profile to (re)write.
 DEMO_IDS = {"sailpoint-get-document": "2c9180867dde18d1017de8ea1f5c130f",
             "sailpoint-put-document": "2c91808568c529c60168cca6f90c1313"}
@@ -194,6 +203,8 @@ DEMO_INDICES = {"sailpoint-get-document": "entitlements", "sailpoint-put-documen
 DEMO_BUCKETS = {"slashid-delete-bucket": "loyalty"}
 # The demo bulk import's multipart boundary.
 BULK_BOUNDARY = "idgraph-demo-boundary"
+# The group slashid-create-group makes: the seed's own, demo-admins, serves the other events.
+DEMO_GROUPS = {"slashid-delete-group": "demo-editors"}
 DEMO_HEADERS = {"slashid-orgid": "af5fbd30-7ce7-4548-8b30-4cd59cb2aba1", "slashid-api-key": "demo-api-key"}
 ZATO_UST = "replace-with-a-fresh-ust-from-zato-login"
 ZATO_USER = "zusr6fh6fdgd4997ksjkpx7qnk659q"
@@ -219,6 +230,9 @@ DEMO_BODIES = {
         '"slashid:emails","slashid:usernames","slashid:region"\r\n'
         '"ada@bulk.example","ada.bulk","europe-belgium"\r\n'
         f"\r\n--{BULK_BOUNDARY}--\r\n"),
+    "slashid-create-group": {"name": "demo-editors", "description": "Edit the demo"},
+    "slashid-add-group-persons": {"persons": ["903c1ff9-f2cc-435c-b242-9d8a690fcf0a"]},
+    "slashid-put-person-groups": {"groups": ["demo-admins"]},
     "sailpoint-token": "grant_type=client_credentials&client_id=demo-client&client_secret=demo-secret",
     "sailpoint-create-role": {"name": "Demo Role", "owner": {"type": "IDENTITY", "id": "2c9180a46faadee4016fb4e018c20639"},
                               "membership": {"type": "IDENTITY_LIST", "identities": [{"id": "2c9180a46faadee4016fb4e018c20639"}]}},
@@ -360,7 +374,8 @@ def template_block(name, face, access, routes, waits):
 
 
 def event(name, method, path_template):
-    specific = {"id": DEMO_IDS.get(name), "index": DEMO_INDICES.get(name), "bucket_name": DEMO_BUCKETS.get(name)}
+    specific = {"id": DEMO_IDS.get(name), "index": DEMO_INDICES.get(name), "bucket_name": DEMO_BUCKETS.get(name),
+                "group_name": DEMO_GROUPS.get(name)}
     params = {p: specific.get(p) or DEMO[p] for p in re.findall(r"{(\w+)}", path_template)}
     path = path_template
     for k, v in params.items():

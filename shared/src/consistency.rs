@@ -84,4 +84,25 @@ impl Consistency {
         }
         Ok(())
     }
+
+    /// After a delete of the item at `key`: with `all_regions`, polls every replica until none
+    /// shows it any more; 408 if the timeout passes first.
+    pub async fn wait_absent(&self, app: &App, key: &Key) -> Result<(), ApiError> {
+        if self.level == Level::LocalRegion || app.replicas.is_empty() {
+            return Ok(());
+        }
+        let deadline = Instant::now() + self.timeout;
+        for replica in &app.replicas {
+            while !matches!(replica.get_eventually(key).await, Ok(None)) {
+                if Instant::now() + POLL_EVERY > deadline {
+                    return Err(ApiError::RequestTimeout(format!(
+                        "the delete is done, but not every region confirmed it within {} s",
+                        self.timeout.as_secs()
+                    )));
+                }
+                tokio::time::sleep(POLL_EVERY).await;
+            }
+        }
+        Ok(())
+    }
 }

@@ -94,17 +94,44 @@ impl DocumentId {
     }
 }
 
+/// A SlashID group name, unique within its org and case-sensitive: 2..=100 characters of
+/// `[A-Za-z0-9._-]`, starting and ending with a letter or digit (SlashID's `GroupName`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct GroupName(String);
+
+pub const MAX_GROUP_NAME_LEN: usize = 100;
+
+impl GroupName {
+    pub fn parse(raw: &str) -> Result<Self, IdError> {
+        let what = "group name";
+        let name = parse_opaque_up_to(what, raw, MAX_GROUP_NAME_LEN)?;
+        if name.len() < 2 {
+            return Err(IdError::Invalid {
+                what,
+                value: name,
+                reason: "must be at least 2 characters long",
+            });
+        }
+        Ok(Self(name))
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
 /// Opaque ids: 1..=64 characters of `[A-Za-z0-9._-]`, starting and ending with a letter or digit
 /// (so `.`/`..` and other path tricks are impossible).
 fn parse_opaque(what: &'static str, raw: &str) -> Result<String, IdError> {
+    parse_opaque_up_to(what, raw, MAX_ID_LEN)
+}
+
+/// As `parse_opaque`, up to `max` characters.
+fn parse_opaque_up_to(what: &'static str, raw: &str, max: usize) -> Result<String, IdError> {
     if raw.is_empty() {
         return Err(IdError::Empty { what });
     }
-    if raw.len() > MAX_ID_LEN {
-        return Err(IdError::TooLong {
-            what,
-            max: MAX_ID_LEN,
-        });
+    if raw.len() > max {
+        return Err(IdError::TooLong { what, max });
     }
     let allowed = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-');
     if !raw.chars().all(allowed) {
@@ -137,7 +164,7 @@ macro_rules! display_as_str {
         }
     )*};
 }
-display_as_str!(OrgId, PersonId, RoleId, DocumentId);
+display_as_str!(OrgId, PersonId, RoleId, DocumentId, GroupName);
 
 #[cfg(test)]
 mod tests {
@@ -183,5 +210,25 @@ mod tests {
                 max: 64
             })
         );
+    }
+
+    #[test]
+    fn group_names_follow_slashids_pattern_and_limits() {
+        for ok in ["ab", "A.b-c_d", "G1", &"g".repeat(100)] {
+            assert_eq!(GroupName::parse(ok).unwrap().as_str(), ok);
+        }
+        for bad in [
+            "",
+            "a",
+            "-ab",
+            "ab-",
+            "a b",
+            "a#b",
+            "a/b",
+            "é1",
+            &"g".repeat(101),
+        ] {
+            assert!(GroupName::parse(bad).is_err(), "{bad:?} should be refused");
+        }
     }
 }

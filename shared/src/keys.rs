@@ -10,7 +10,7 @@ use std::collections::HashMap;
 
 use aws_sdk_dynamodb::types::AttributeValue;
 
-use crate::ids::{OrgId, PersonId};
+use crate::ids::{GroupName, OrgId, PersonId};
 
 pub const PK: &str = "pk";
 pub const SK: &str = "sk";
@@ -110,6 +110,13 @@ pub fn role(org: &OrgId, role_id: &str) -> Key {
 }
 /// Every role of an org begins with this in the org's partition (`GET /v3/roles` pages it).
 pub const ROLE_PREFIX: &str = "ROLE#";
+/// A SlashID group: name, description, creation time, its exact `member_count`, `state` while
+/// being deleted. Its members are a partition of their own (`group_member`).
+pub fn group(org: &OrgId, name: &GroupName) -> Key {
+    Key::new(org.to_string(), format!("{GROUP_PREFIX}{name}"))
+}
+/// Every group of an org begins with this in the org's partition (`GET /groups` lists it).
+pub const GROUP_PREFIX: &str = "GROUP#";
 /// A SailPoint OAuth client (hashed secret, scopes).
 pub fn oauth_client(org: &OrgId, client_id: &str) -> Key {
     Key::new(org.to_string(), format!("{OAUTH_CLIENT_PREFIX}{client_id}"))
@@ -199,6 +206,23 @@ pub fn person_role(org: &OrgId, person: &PersonId, role_id: &str) -> Key {
     Key::new(person_partition(org, person), format!("ROLEM#{role_id}"))
 }
 pub const PERSON_ROLE_PREFIX: &str = "ROLEM#";
+/// Reverse of a group membership, so a person's groups are one Query and deleting a person
+/// finds every group it is in. Written and deleted with the member item, in one transaction.
+pub fn person_group(org: &OrgId, person: &PersonId, name: &GroupName) -> Key {
+    Key::new(
+        person_partition(org, person),
+        format!("{PERSON_GROUP_PREFIX}{name}"),
+    )
+}
+pub const PERSON_GROUP_PREFIX: &str = "GROUPM#";
+/// The version of the person's group set: every member change moves it, so a replace of the
+/// set (`PUT /persons/{id}/groups`) notices concurrent changes.
+pub fn person_groups_version(org: &OrgId, person: &PersonId) -> Key {
+    Key::new(person_partition(org, person), PERSON_GROUPS_VERSION_SK)
+}
+pub const PERSON_GROUPS_VERSION_SK: &str = "GROUPS";
+/// Both the reverse items and the version begin with this: one Query reads them together.
+pub const PERSON_GROUPS_PREFIX: &str = "GROUP";
 /// The Zato SSO user record (username, password hash, approval, lock and super-user flags, the
 /// wrapped data key of its encrypted attributes). Its username is the person's `username`
 /// handle, whose uniqueness item (`handle`) also serves login.
@@ -318,6 +342,20 @@ pub fn permission_holders_partition(org: &OrgId, name: &str) -> String {
 }
 pub const HOLDER_PREFIX: &str = "HOLDER#";
 
+// ---- group members: `{org}#GROUP#{name}` --------------------------------------------------
+
+pub fn group_members_partition(org: &OrgId, name: &GroupName) -> String {
+    format!("{org}#GROUP#{name}")
+}
+/// A member of a group (its `id`), with its reverse item `person_group`.
+pub fn group_member(org: &OrgId, name: &GroupName, person: &PersonId) -> Key {
+    Key::new(
+        group_members_partition(org, name),
+        format!("{GROUP_MEMBER_PREFIX}{person}"),
+    )
+}
+pub const GROUP_MEMBER_PREFIX: &str = "M#";
+
 // ---- role members: `{org}#ROLE#{role}` -----------------------------------------------------
 
 pub fn role_members_partition(org: &OrgId, role_id: &str) -> String {
@@ -413,6 +451,7 @@ mod tests {
     fn every_partition_key_begins_with_the_organization_id() {
         let o = org();
         let p = PersonId::parse("p1").unwrap();
+        let g = GroupName::parse("g1").unwrap();
         let keys = [
             super::org(&o),
             api_key(&o, "h"),
@@ -441,6 +480,10 @@ mod tests {
             permission_holder(&o, "n", &p),
             role_member(&o, "r", &p),
             search_document(&o, "identities", "x"),
+            group(&o, &g),
+            group_member(&o, &g, &p),
+            person_group(&o, &p, &g),
+            person_groups_version(&o, &p),
         ];
         assert!(sso_directory_partition(&o).starts_with(o.as_str()));
         for k in keys {
@@ -501,5 +544,25 @@ mod tests {
         assert!(key(Some("Ann"), "amy", 9, &a) < key(Some("ann"), "amy", 9, &b));
         assert!(key(Some("Ann"), "amy", 9, &a) < key(Some("Ann B"), "aa", 1, &a));
         assert!(key(None, "zed", 9, &b) < key(Some("a"), "amy", 1, &a));
+    }
+
+    #[test]
+    fn a_persons_groups_are_one_range_apart_from_its_records_and_attributes() {
+        let o = org();
+        let p = PersonId::parse("p1").unwrap();
+        let g = GroupName::parse("zz").unwrap();
+        let reverse = person_group(&o, &p, &g).sk;
+        let version = person_groups_version(&o, &p).sk;
+        assert!(reverse.starts_with(PERSON_GROUPS_PREFIX));
+        assert!(version.starts_with(PERSON_GROUPS_PREFIX));
+        assert!(!reverse.starts_with(PERSON_RECORD_PREFIX));
+        assert!(!reverse.starts_with(ATTRIBUTES_AND_GUARDS_PREFIX));
+        // Outside the attribute read's range `#MEMBER#… ..= ATTR$`.
+        assert!(reverse.as_str() > ATTRIBUTES_END && version.as_str() > ATTRIBUTES_END);
+        assert!(
+            !person_permissions(&o, &p)
+                .sk
+                .starts_with(PERSON_GROUPS_PREFIX)
+        );
     }
 }

@@ -30,6 +30,7 @@ mod sailpoint_token_keys;
 mod slashid_attributes;
 mod slashid_bulk_import;
 mod slashid_client;
+mod slashid_groups;
 mod slashid_permissions;
 mod slashid_persons;
 mod slashid_persons_http;

@@ -172,3 +172,25 @@ async fn a_warm_permission_check_is_one_request() {
     assert_eq!(resp.status(), 200);
     assert_eq!(cost.calls, 1);
 }
+
+#[tokio::test]
+async fn a_warm_group_read_is_one_request() {
+    let app = warm_app().await;
+    let tenant = integration_tests::Tenant::create(app).await;
+    let name = idgraph::ids::GroupName::parse("costed").unwrap();
+    idgraph::store::groups::create(&app.db, &tenant.org.id, &name, None, "2026-01-01T00:00:00Z")
+        .await
+        .unwrap();
+    let event = || {
+        Event::new("GET", "/groups/{group_name}", "/groups/costed")
+            .path_param("group_name", "costed")
+            .headers(tenant.headers())
+    };
+    let (first, _) = measured(slashid_get_group::handle(app, event().build())).await;
+    assert_eq!(first.status(), 200);
+
+    let (second, cost) = measured(slashid_get_group::handle(app, event().build())).await;
+
+    assert_eq!(second.status(), 200);
+    assert_eq!(cost.calls, 1);
+}

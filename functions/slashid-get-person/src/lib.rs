@@ -4,7 +4,7 @@
 use idgraph::error::ApiError;
 use idgraph::faces::slashid;
 use idgraph::request::Query;
-use idgraph::store::{attributes, buckets, persons};
+use idgraph::store::{attributes, buckets, groups, persons};
 use idgraph::{App, Body, Request, Response, auth};
 use serde_json::json;
 
@@ -47,8 +47,11 @@ async fn run(app: &App, req: Request) -> Result<Response<Body>, ApiError> {
         .ok_or_else(not_found)?;
     let mut result = slashid::person_json(&person, fields.handles);
     if fields.groups {
-        // Groups are not modelled yet: a person belongs to none.
-        result["groups"] = json!([]);
+        result["groups"] = json!(
+            groups::of_person(&app.db, &ctx.org, &id)
+                .await?
+                .ok_or_else(not_found)?
+        );
     }
     if fields.attributes {
         let all = buckets::view(app, &ctx.org).await?.accessible;

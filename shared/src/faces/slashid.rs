@@ -99,6 +99,62 @@ pub fn permission_param(req: &Request) -> Result<crate::permission::PermissionNa
     crate::permission::PermissionName::parse(&raw).map_err(|e| ApiError::BadRequest(e.to_string()))
 }
 
+/// The `{group_name}` path parameter, valid or a 400.
+pub fn group_param(req: &Request) -> Result<crate::ids::GroupName, ApiError> {
+    let raw = path_param(req, "group_name")?;
+    crate::ids::GroupName::parse(&raw).map_err(|e| ApiError::BadRequest(e.to_string()))
+}
+
+/// A group operation's failure in SlashID's terms: a missing group or person is a 404 (a
+/// missing group named in a body, as for permissions, a 400 naming them).
+pub fn group_error(e: crate::store::groups::GroupError) -> ApiError {
+    use crate::store::groups::GroupError as E;
+    match e {
+        E::GroupNotFound(_) | E::PersonNotFound(_) | E::NotAMember { .. } => {
+            ApiError::NotFound(e.to_string())
+        }
+        E::BeingDeleted(_) | E::Busy => ApiError::Conflict(e.to_string()),
+        E::Full(_) | E::MissingGroups(_) => ApiError::BadRequest(e.to_string()),
+        E::Store(e) => e.into(),
+    }
+}
+
+/// `{field: [string, ...]}` as a set: `field` is required, each item is parsed, the first bad
+/// one is named by position, duplicates collapse, and more than `max` distinct items → 400.
+pub fn string_set<T: Ord>(
+    body: &Value,
+    field: &str,
+    max: usize,
+    parse: impl Fn(&str) -> Result<T, crate::ids::IdError>,
+) -> Result<std::collections::BTreeSet<T>, ApiError> {
+    let bad = |m: String| ApiError::BadRequest(m);
+    let Some(items) = body.get(field) else {
+        return Err(bad(format!("{field} is required")));
+    };
+    let Value::Array(items) = items else {
+        return Err(bad(format!("{field} must be an array of strings")));
+    };
+    let mut set = std::collections::BTreeSet::new();
+    for (i, item) in items.iter().enumerate() {
+        let Value::String(raw) = item else {
+            return Err(bad(format!("{field}[{i}] must be a string, not {item}")));
+        };
+        set.insert(parse(raw).map_err(|e| bad(format!("{field}[{i}]: {e}")))?);
+        if set.len() > max {
+            return Err(bad(format!(
+                "{field} may name at most {max} distinct items"
+            )));
+        }
+    }
+    Ok(set)
+}
+
+/// `APIResponseBase` with nothing in it: the body of SlashID's 200 and 201 answers that carry
+/// no result.
+pub fn empty_envelope(status: u16) -> Response<Body> {
+    json_response(status, &json!({}), None)
+}
+
 /// `If-Match`, if given.
 pub fn if_match(req: &Request) -> Result<Option<crate::permission::IfMatch>, ApiError> {
     Ok(crate::request::header(req, "if-match")?.map(crate::permission::IfMatch::parse))
@@ -415,6 +471,52 @@ mod create_request_tests {
                 .attributes
                 .len(),
             1
+        );
+    }
+}
+
+#[cfg(test)]
+mod string_set_tests {
+    use super::*;
+    use crate::ids::GroupName;
+
+    fn groups(body: Value) -> Result<std::collections::BTreeSet<GroupName>, ApiError> {
+        string_set(&body, "groups", 3, GroupName::parse)
+    }
+
+    #[test]
+    fn the_field_is_required_and_must_be_an_array_of_strings() {
+        assert!(
+            matches!(groups(json!({})), Err(ApiError::BadRequest(m)) if m.contains("required"))
+        );
+        assert!(groups(json!({"groups": "ab"})).is_err());
+        assert!(
+            matches!(groups(json!({"groups": ["ab", 7]})), Err(ApiError::BadRequest(m)) if m.contains("groups[1]"))
+        );
+    }
+
+    #[test]
+    fn a_bad_name_is_named_by_position_and_duplicates_collapse() {
+        assert!(
+            matches!(groups(json!({"groups": ["ab", "a b"]})), Err(ApiError::BadRequest(m)) if m.contains("groups[1]"))
+        );
+        assert_eq!(
+            groups(json!({"groups": ["ab", "ab", "cd"]})).unwrap().len(),
+            2
+        );
+        assert!(groups(json!({"groups": []})).unwrap().is_empty());
+    }
+
+    #[test]
+    fn more_distinct_items_than_the_limit_are_refused_saying_it() {
+        assert_eq!(
+            groups(json!({"groups": ["aa", "bb", "cc", "aa"]}))
+                .unwrap()
+                .len(),
+            3
+        );
+        assert!(
+            matches!(groups(json!({"groups": ["aa", "bb", "cc", "dd"]})), Err(ApiError::BadRequest(m)) if m.contains('3'))
         );
     }
 }

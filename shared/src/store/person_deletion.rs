@@ -1,5 +1,5 @@
-//! A person's deletion from an org. Above both `persons` and `roles`: leaving a role moves the
-//! role's member count, which is the role store's to write.
+//! A person's deletion from an org. Above `persons`, `roles` and `groups`: leaving a role or a
+//! group moves its member count, which is that store's to write.
 
 use aws_sdk_dynamodb::types::AttributeValue;
 
@@ -13,7 +13,7 @@ use crate::store::orgs::Organization;
 use crate::store::persons::person_from_item;
 
 /// `DELETE /persons/{id}`: the person leaves `org` with everything it had there — attributes,
-/// permissions, memberships, Zato linked accounts — however many; leaving its last org removes it from the pool with
+/// permissions, role and group memberships, Zato linked accounts — however many; leaving its last org removes it from the pool with
 /// its handles and shared attributes. `false` when it was not a member.
 ///
 /// The membership is tombstoned first, so no attribute write commits afterwards, and the
@@ -70,6 +70,13 @@ pub async fn delete(db: &Db, org: &Organization, id: &PersonId) -> Result<bool, 
             let role =
                 crate::ids::RoleId::parse(role).map_err(|e| StoreError::Internal(e.to_string()))?;
             crate::store::roles::remove_person(db, org, &role, id).await?;
+            continue;
+        }
+        if let Some(group) = sk.strip_prefix(keys::PERSON_GROUP_PREFIX) {
+            // Leaving a group moves its member count too; the reverse item goes with the member.
+            let group = crate::ids::GroupName::parse(group)
+                .map_err(|e| StoreError::Internal(e.to_string()))?;
+            crate::store::groups::leave(db, &org.id, &group, id).await?;
             continue;
         }
         if let Some(request) = sk.strip_prefix(keys::ACCESS_REQUEST_PREFIX) {

@@ -7,12 +7,12 @@ use idgraph::App;
 use idgraph::auth::sha256_hex;
 use idgraph::error::StoreError;
 use idgraph::faces::slashid::PersonCreateReq;
-use idgraph::ids::{DocumentId, OrgId, PersonId, RoleId};
+use idgraph::ids::{DocumentId, GroupName, OrgId, PersonId, RoleId};
 use idgraph::permission::{PermissionName, PermissionSet};
 use idgraph::role::{RoleBody, Source};
 use idgraph::store::orgs::{self, Organization};
 use idgraph::store::search::{self, Index};
-use idgraph::store::{buckets, permissions, persons};
+use idgraph::store::{buckets, groups, permissions, persons};
 use idgraph::store::{oauth, roles};
 use serde::Deserialize;
 
@@ -26,6 +26,9 @@ pub struct Seed {
     pub permissions: Vec<SeedPermission>,
     #[serde(default)]
     pub person_permissions: Vec<SeedPersonPermissions>,
+    /// SlashID groups and their members (persons of the org).
+    #[serde(default)]
+    pub groups: Vec<SeedGroup>,
     /// Zato SSO users of the SSO organization (`SSO_ORG_ID`), approved, with attributes.
     #[serde(default)]
     pub sso_users: Vec<SeedSsoUser>,
@@ -35,6 +38,15 @@ pub struct Seed {
     pub roles: Vec<SeedRole>,
     #[serde(default)]
     pub documents: Vec<SeedDocument>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct SeedGroup {
+    pub org: String,
+    pub name: String,
+    pub description: Option<String>,
+    #[serde(default)]
+    pub members: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -247,6 +259,24 @@ pub async fn load(app: &App, seed: Seed) -> Result<Loaded, String> {
             .await
             .map_err(|e| format!("permissions of {person}: {e}"))?;
         loaded.created += 1;
+    }
+    for g in seed.groups {
+        let org = find(&g.org)?;
+        let name = GroupName::parse(&g.name).map_err(|e| e.to_string())?;
+        let created = idgraph::faces::slashid::now_rfc3339();
+        match groups::create(db, &org.id, &name, g.description.as_deref(), &created).await {
+            Ok(true) => loaded.created += 1,
+            Ok(false) => loaded.already_present += 1,
+            Err(e) => return Err(format!("group {name}: {e}")),
+        }
+        let members = g
+            .members
+            .iter()
+            .map(|p| PersonId::parse(p).map_err(|e| e.to_string()))
+            .collect::<Result<Vec<_>, _>>()?;
+        groups::add_persons(db, &org, &name, &members)
+            .await
+            .map_err(|e| format!("members of group {name}: {e}"))?;
     }
     for c in seed.oauth_clients {
         let org = find(&c.org)?;

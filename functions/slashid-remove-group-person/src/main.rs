@@ -1,0 +1,1 @@
+idgraph::lambda_main!(slashid_remove_group_person);
