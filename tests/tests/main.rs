@@ -16,6 +16,7 @@ mod openapi_regressions;
 mod permission_interleavings;
 mod races;
 mod role_interleavings;
+mod role_races;
 mod request_costs;
 mod router;
 mod runtime;
