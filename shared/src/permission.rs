@@ -219,7 +219,9 @@ mod tests {
             assert!(RoleName::parse(ok).is_ok(), "{ok}");
         }
         let long = "r".repeat(101);
-        for bad in ["a", "-ab", "ab_", "a b", "a#b", "a/b", "a\\b", "é1", "", &long] {
+        for bad in [
+            "a", "-ab", "ab_", "a b", "a#b", "a/b", "a\\b", "é1", "", &long,
+        ] {
             assert!(RoleName::parse(bad).is_err(), "{bad}");
         }
     }

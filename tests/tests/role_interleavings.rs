@@ -113,9 +113,15 @@ impl Scene {
     async fn catalog(&self, names: &[String]) {
         for name in names {
             let name = PermissionName::parse(name).expect("a permission name");
-            permissions::create(&self.base.db, self.org(), &name, None, "2026-01-01T00:00:00Z")
-                .await
-                .expect("a catalog entry");
+            permissions::create(
+                &self.base.db,
+                self.org(),
+                &name,
+                None,
+                "2026-01-01T00:00:00Z",
+            )
+            .await
+            .expect("a catalog entry");
         }
     }
 
@@ -291,7 +297,11 @@ async fn a_catalog_delete_of_a_permission_a_role_patch_adds(size: Size) {
             .expect("a read")
             .expect("the role");
         assert!(!got.permissions.contains(&victim), "{at}: {got:?}");
-        let expected: Vec<String> = if status == 204 { kept.clone() } else { Vec::new() };
+        let expected: Vec<String> = if status == 204 {
+            kept.clone()
+        } else {
+            Vec::new()
+        };
         assert_eq!(got.permissions, expected, "{at}: T1 answered {status}");
         assert!(!scene.grants(&member, &victim).await, "{at}");
         // Holder entries left by a T1 that lost are stale: no role they name holds the name.
@@ -378,7 +388,10 @@ async fn a_role_delete_during_a_person_roles_put_that_adds_it(size: Size) {
         scene
             .create_role(&victim, &["secret:read".to_owned()])
             .await;
-        assert!(!scene.grants(&person, "secret:read").await, "{at}: re-created");
+        assert!(
+            !scene.grants(&person, "secret:read").await,
+            "{at}: re-created"
+        );
         assert!(!scene.roles_of(&person).await.contains(&victim), "{at}");
     }
     assert!(

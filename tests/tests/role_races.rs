@@ -58,8 +58,11 @@ async fn a_role_delete_and_a_catalog_delete_racing_role_edits_and_grants_leave_n
                 } else {
                     json!(["kept", "doomed"])
                 };
-                api.put(&format!("/persons/{person}/roles"), &json!({ "roles": roles }))
-                    .await
+                api.put(
+                    &format!("/persons/{person}/roles"),
+                    &json!({ "roles": roles }),
+                )
+                .await
             }));
         }
         let (api, person) = (api.clone(), person.clone());
@@ -80,15 +83,18 @@ async fn a_role_delete_and_a_catalog_delete_racing_role_edits_and_grants_leave_n
                 } else {
                     json!([base])
                 };
-                api.patch(&format!("/rbac/roles/{role}"), &json!({ "permissions": perms }))
-                    .await
+                api.patch(
+                    &format!("/rbac/roles/{role}"),
+                    &json!({ "permissions": perms }),
+                )
+                .await
             }));
         }
     }
     let deleter = api.clone();
-    tasks.push(tokio::spawn(
-        async move { deleter.delete("/rbac/roles/doomed").await },
-    ));
+    tasks.push(tokio::spawn(async move {
+        deleter.delete("/rbac/roles/doomed").await
+    }));
     let deleter = api.clone();
     tasks.push(tokio::spawn(async move {
         deleter.delete("/rbac/permissions/p:doomed").await

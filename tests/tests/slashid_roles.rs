@@ -121,7 +121,7 @@ async fn creating_a_role_that_exists_is_a_409_and_leaves_it_unchanged() {
 
 #[tokio::test]
 async fn a_role_naming_permissions_missing_from_the_catalog_is_a_400_naming_them_and_is_not_created()
-{
+ {
     let (_, api, _) = setup(&names(1, "p")).await;
     let r = create_role(&api, "viewer", &["p:0000".into(), "nope:1".into()]).await;
     assert_eq!(r.status, 400, "{:?}", r.body);
@@ -180,7 +180,11 @@ async fn a_patch_replaces_permissions_and_description_together_and_answers_the_n
     let catalog = names(3, "p");
     let (_, api, _) = setup(&catalog).await;
     create_role(&api, "viewer", &catalog[..2]).await;
-    let etag = api.get("/rbac/roles/viewer").await.header("etag").map(str::to_owned);
+    let etag = api
+        .get("/rbac/roles/viewer")
+        .await
+        .header("etag")
+        .map(str::to_owned);
 
     let r = api
         .send(
@@ -204,7 +208,11 @@ async fn a_patch_with_a_stale_etag_is_a_412_and_changes_nothing() {
     let catalog = names(2, "p");
     let (_, api, _) = setup(&catalog).await;
     create_role(&api, "viewer", &catalog[..1]).await;
-    let stale = api.get("/rbac/roles/viewer").await.header("etag").map(str::to_owned);
+    let stale = api
+        .get("/rbac/roles/viewer")
+        .await
+        .header("etag")
+        .map(str::to_owned);
     let stale = stale.expect("an ETag");
     api.patch("/rbac/roles/viewer", &json!({"description": "moved"}))
         .await;
@@ -214,7 +222,12 @@ async fn a_patch_with_a_stale_etag_is_a_412_and_changes_nothing() {
         json!({"description": "stale"}),
     ] {
         let r = api
-            .send("PATCH", "/rbac/roles/viewer", Some(&body), &[("If-Match", &stale)])
+            .send(
+                "PATCH",
+                "/rbac/roles/viewer",
+                Some(&body),
+                &[("If-Match", &stale)],
+            )
             .await;
         assert_eq!(r.status, 412, "{body}: {:?}", r.body);
     }
@@ -301,7 +314,9 @@ async fn a_persons_roles_grant_their_permissions_in_check_and_permissions_but_no
     assert_eq!(check(&api, &id, "p:9999").await, json!(false));
     let effective = api.get(&format!("/persons/{id}/permissions")).await;
     assert_eq!(set(&effective), catalog.iter().cloned().collect());
-    let direct = api.get(&format!("/persons/{id}/additional-permissions")).await;
+    let direct = api
+        .get(&format!("/persons/{id}/additional-permissions"))
+        .await;
     assert_eq!(set(&direct), of(&[&catalog[0]]));
     // Both carry the direct set's ETag, the one the permission PUT compares.
     assert_eq!(effective.header("etag"), direct.header("etag"));
@@ -380,7 +395,9 @@ async fn person_roles_of_an_unknown_person_are_404s_and_bad_bodies_400s() {
     create_role(&api, "viewer", &[]).await;
     assert_eq!(api.get("/persons/nobody-here/roles").await.status, 404);
     assert_eq!(
-        put_roles(&api, "nobody-here", &["viewer"], &[]).await.status,
+        put_roles(&api, "nobody-here", &["viewer"], &[])
+            .await
+            .status,
         404
     );
     let too_many: Vec<String> = (0..101).map(|i| format!("r{i:03}")).collect();
@@ -460,7 +477,9 @@ async fn deleting_a_catalog_permission_removes_it_from_every_role_holding_it() {
     put_roles(&api, &id, &["viewer"], &[]).await;
     let before = api.get("/rbac/roles/viewer").await;
 
-    let r = api.delete(&format!("/rbac/permissions/{}", catalog[0])).await;
+    let r = api
+        .delete(&format!("/rbac/permissions/{}", catalog[0]))
+        .await;
 
     assert_eq!(r.status, 204, "{:?}", r.body);
     let viewer = api.get("/rbac/roles/viewer").await;
@@ -520,11 +539,16 @@ async fn another_orgs_key_sees_none_of_an_orgs_roles_and_changes_none() {
         404
     );
     assert_eq!(stranger.delete("/rbac/roles/viewer").await.status, 404);
-    assert_eq!(stranger.get(&format!("/persons/{id}/roles")).await.status, 404);
+    assert_eq!(
+        stranger.get(&format!("/persons/{id}/roles")).await.status,
+        404
+    );
     assert_eq!(put_roles(&stranger, &id, &[], &[]).await.status, 404);
     // Nor can it give its own person the other org's role.
     assert_eq!(
-        put_roles(&stranger, &their_person, &["viewer"], &[]).await.status,
+        put_roles(&stranger, &their_person, &["viewer"], &[])
+            .await
+            .status,
         400
     );
     // Naming the other org with its own key is refused outright.

@@ -23,5 +23,8 @@ async fn run(app: &App, req: Request) -> Result<Response<Body>, ApiError> {
     if let Some(d) = role.description {
         result["description"] = json!(d);
     }
-    Ok(slashid::with_etag(slashid::result(200, &result), role.version))
+    Ok(slashid::with_etag(
+        slashid::result(200, &result),
+        role.version,
+    ))
 }

@@ -59,9 +59,10 @@ async fn run(app: &App, req: Request) -> Result<Response<Body>, ApiError> {
         .map_err(|e| match e {
             ReplaceError::NotFound => ApiError::NotFound(format!("person {id} not found")),
             ReplaceError::PreconditionFailed => ApiError::PreconditionFailed(e.to_string()),
-            ReplaceError::NotInCatalog(names) => {
-                ApiError::BadRequest(format!("permissions not in the catalog: {}", names.join(", ")))
-            }
+            ReplaceError::NotInCatalog(names) => ApiError::BadRequest(format!(
+                "permissions not in the catalog: {}",
+                names.join(", ")
+            )),
             ReplaceError::Busy => ApiError::Conflict(e.to_string()),
             ReplaceError::Store(e) => e.into(),
         })?;

@@ -276,7 +276,8 @@ pub fn permission_set(
         .iter()
         .enumerate()
         .map(|(i, n)| {
-            crate::permission::PermissionName::parse(n).map_err(|e| bad(format!("{field}[{i}]: {e}")))
+            crate::permission::PermissionName::parse(n)
+                .map_err(|e| bad(format!("{field}[{i}]: {e}")))
         })
         .collect::<Result<std::collections::BTreeSet<_>, _>>()?;
     crate::permission::PermissionSet::new(names).map_err(|e| bad(e.to_string()))

@@ -85,11 +85,7 @@ impl Subject {
 /// The subject's set, and whether its item exists; `None` when the subject does not (the person
 /// is not a member, the role is absent or being deleted). One GetItem, or for a person's roles
 /// one BatchGetItem with `PERMS`, which exists from membership on.
-async fn read(
-    db: &Db,
-    org: &OrgId,
-    subject: &Subject,
-) -> Result<Option<(Held, bool)>, StoreError> {
+async fn read(db: &Db, org: &OrgId, subject: &Subject) -> Result<Option<(Held, bool)>, StoreError> {
     match subject {
         Subject::PersonPermissions(_) => Ok(db
             .get(&subject.set(org))
@@ -244,7 +240,11 @@ impl Outcome {
     /// gone when its guard (a person's `PERMS`) did; anything else is not a race that another
     /// attempt would win.
     fn cancelled(reasons: Vec<String>, guards: usize) -> Self {
-        let failed = |i: usize| reasons.get(i).is_some_and(|r| r == "ConditionalCheckFailed");
+        let failed = |i: usize| {
+            reasons
+                .get(i)
+                .is_some_and(|r| r == "ConditionalCheckFailed")
+        };
         if (1..=guards).any(failed) {
             Outcome::Failed(ReplaceError::NotFound)
         } else if failed(0) {
@@ -378,10 +378,10 @@ impl Write<'_> {
     /// a person's roles item needs the person's `PERMS` (deleted first when the person leaves).
     fn guard_items(&self) -> Vec<TransactWriteItem> {
         match self.subject {
-            Subject::PersonRoles(p) => vec![self.db.check(
-                &keys::person_permissions(self.org, p),
-                Condition::present(),
-            )],
+            Subject::PersonRoles(p) => vec![
+                self.db
+                    .check(&keys::person_permissions(self.org, p), Condition::present()),
+            ],
             Subject::PersonPermissions(_) | Subject::RolePermissions(_) => Vec::new(),
         }
     }

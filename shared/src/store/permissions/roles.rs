@@ -120,7 +120,10 @@ pub async fn create_role(
         item.insert("description".into(), s(d));
     }
     match db
-        .transact(vec![db.put(item, Condition::absent()), bump_role_list(db, org)])
+        .transact(vec![
+            db.put(item, Condition::absent()),
+            bump_role_list(db, org),
+        ])
         .await
     {
         Ok(()) => {}
@@ -314,7 +317,11 @@ pub async fn replace_person_roles(
 }
 
 /// The live roles among `names`, read in one BatchGetItem (a person holds at most 100).
-async fn live_roles(db: &Db, org: &OrgId, names: &BTreeSet<String>) -> Result<Vec<Held>, StoreError> {
+async fn live_roles(
+    db: &Db,
+    org: &OrgId,
+    names: &BTreeSet<String>,
+) -> Result<Vec<Held>, StoreError> {
     if names.is_empty() {
         return Ok(Vec::new());
     }
