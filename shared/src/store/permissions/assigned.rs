@@ -565,6 +565,40 @@ mod tests {
     }
 
     #[test]
+    fn each_subject_has_its_own_set_catalog_and_holder_keys_in_its_org() {
+        let org = OrgId::parse("af5fbd30-7ce7-4548-8b30-4cd59cb2aba1").unwrap();
+        let p = PersonId::parse("p1").unwrap();
+        let r = RoleName::parse("viewer").unwrap();
+        let direct = Subject::PersonPermissions(p.clone());
+        let role = Subject::RolePermissions(r.clone());
+        let roles = Subject::PersonRoles(p.clone());
+        assert_eq!(direct.set(&org), keys::person_permissions(&org, &p));
+        assert_eq!(role.set(&org), keys::rbac_role(&org, "viewer"));
+        assert_eq!(roles.set(&org), keys::person_rbac_roles(&org, &p));
+        // A role's permissions and a person's come from the permission catalog; a person's
+        // roles from the roles.
+        assert_eq!(direct.catalog(&org, "a:b"), keys::permission(&org, "a:b"));
+        assert_eq!(role.catalog(&org, "a:b"), keys::permission(&org, "a:b"));
+        assert_eq!(
+            roles.catalog(&org, "viewer"),
+            keys::rbac_role(&org, "viewer")
+        );
+        // A permission's holders are persons and roles in one partition, told apart by prefix.
+        let (h1, h2) = (direct.holder(&org, "a:b"), role.holder(&org, "a:b"));
+        assert_eq!(h1.pk, h2.pk);
+        assert!(h1.sk.starts_with(keys::HOLDER_PREFIX));
+        assert!(h2.sk.starts_with(keys::RBAC_ROLE_PREFIX));
+        assert_eq!(
+            roles.holder(&org, "viewer"),
+            keys::rbac_role_member(&org, "viewer", &p)
+        );
+        for s in [&direct, &role, &roles] {
+            assert!(s.set(&org).pk.starts_with(org.as_str()));
+            assert!(s.holder(&org, "viewer").pk.starts_with(org.as_str()));
+        }
+    }
+
+    #[test]
     fn if_match_admits_its_version_or_any_and_refuses_the_rest() {
         assert!(matches(None, 3));
         assert!(matches(Some(IfMatch::Any), 3));
