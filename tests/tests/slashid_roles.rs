@@ -595,3 +595,64 @@ async fn a_sub_org_has_roles_of_its_own_and_does_not_see_its_parents() {
     assert_eq!(store.delete("/rbac/roles/viewer").await.status, 204);
     assert_eq!(parent.get("/rbac/roles/viewer").await.status, 200);
 }
+
+// ---- consistency headers -------------------------------------------------------------------------
+
+#[tokio::test]
+async fn bad_consistency_headers_on_role_writes_are_400s_naming_the_header() {
+    let (_, api, id) = setup(&[]).await;
+    create_role(&api, "viewer", &[]).await;
+    let header = [("SlashID-Required-Consistency", "everywhere")];
+    let writes = [
+        ("POST", "/rbac/roles".to_owned(), json!({"name": "other"})),
+        (
+            "PATCH",
+            "/rbac/roles/viewer".to_owned(),
+            json!({"description": "x"}),
+        ),
+        ("DELETE", "/rbac/roles/viewer".to_owned(), Value::Null),
+        (
+            "PUT",
+            format!("/persons/{id}/roles"),
+            json!({"roles": ["viewer"]}),
+        ),
+    ];
+    for (method, path, body) in &writes {
+        let body = (!body.is_null()).then_some(body);
+        let r = api.send(method, path, body, &header).await;
+        assert_eq!(r.status, 400, "{method} {path}: {:?}", r.body);
+        assert!(r.error().contains("SlashID-Required-Consistency"));
+    }
+    // Nothing was written.
+    assert_eq!(api.get("/rbac/roles/other").await.status, 404);
+    assert_eq!(
+        api.get("/rbac/roles/viewer").await.result()["description"],
+        "A role"
+    );
+    assert!(set(&api.get(&format!("/persons/{id}/roles")).await).is_empty());
+}
+
+#[tokio::test]
+async fn a_person_roles_put_waiting_for_all_regions_past_the_timeout_is_408_and_the_write_stands() {
+    // make test configures a replica region whose table never receives the writes.
+    let (_, api, id) = setup(&[]).await;
+    create_role(&api, "viewer", &[]).await;
+
+    let r = put_roles(
+        &api,
+        &id,
+        &["viewer"],
+        &[
+            ("SlashID-Required-Consistency", "all_regions"),
+            ("SlashID-Required-Consistency-Timeout", "1"),
+        ],
+    )
+    .await;
+
+    assert_eq!(r.status, 408, "{:?}", r.body);
+    assert!(r.error().contains("stored"));
+    assert_eq!(
+        set(&api.get(&format!("/persons/{id}/roles")).await),
+        of(&["viewer"])
+    );
+}
