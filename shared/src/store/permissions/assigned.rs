@@ -15,7 +15,7 @@ use crate::permission::{IfMatch, PermissionSet, RoleName};
 
 use super::*;
 
-/// A person's set as its `PERMS` item holds it.
+/// A set as its item holds it (a person's `PERMS` or `RBACROLES`, a role).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Held {
     pub version: u64,
