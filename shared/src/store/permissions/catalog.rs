@@ -211,7 +211,7 @@ pub(crate) async fn revoke(
     };
     let mut writes = match subject {
         Subject::PersonRoles(p) => vec![
-            update(Condition::present()),
+            update(Condition::none()),
             db.check(&keys::person_permissions(org, p), Condition::present()),
         ],
         Subject::PersonPermissions(_) | Subject::RolePermissions(_) => {
