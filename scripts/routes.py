@@ -38,8 +38,9 @@ FUNCTIONS = [
     ("slashid-patch-permission", "SlashId", WRITE, [("PATCH", "/rbac/permissions/{permission_name}")], True),
     ("slashid-delete-permission", "SlashId", WRITE, [("DELETE", "/rbac/permissions/{permission_name}")], True),
     ("slashid-check-permission", "SlashId", READ, [("POST", "/rbac/check")], False),
-    ("slashid-get-person-permissions", "SlashId", READ,
-     [("GET", "/persons/{person_id}/permissions"), ("GET", "/persons/{person_id}/additional-permissions")], False),
+    ("slashid-get-person-permissions", "SlashId", READ, [("GET", "/persons/{person_id}/permissions")], False),
+    ("slashid-get-person-additional-permissions", "SlashId", READ,
+     [("GET", "/persons/{person_id}/additional-permissions")], False),
     ("slashid-put-person-permissions", "SlashId", WRITE,
      [("PUT", "/persons/{person_id}/permissions"), ("PUT", "/persons/{person_id}/additional-permissions")], True),
     ("slashid-bulk-import-template", "SlashId", READ, [("GET", "/persons/bulk-import")], False),
@@ -53,6 +54,13 @@ FUNCTIONS = [
     ("slashid-remove-group-person", "SlashId", WRITE, [("DELETE", "/groups/{group_name}/persons/{person_id}")], False),
     ("slashid-get-person-groups", "SlashId", READ, [("GET", "/persons/{person_id}/groups")], False),
     ("slashid-put-person-groups", "SlashId", WRITE, [("PUT", "/persons/{person_id}/groups")], False),
+    ("slashid-create-role", "SlashId", WRITE, [("POST", "/rbac/roles")], True),
+    ("slashid-list-roles", "SlashId", READ, [("GET", "/rbac/roles")], False),
+    ("slashid-get-role", "SlashId", READ, [("GET", "/rbac/roles/{role_name}")], False),
+    ("slashid-patch-role", "SlashId", WRITE, [("PATCH", "/rbac/roles/{role_name}")], True),
+    ("slashid-delete-role", "SlashId", BULK, [("DELETE", "/rbac/roles/{role_name}")], True),
+    ("slashid-get-person-roles", "SlashId", READ, [("GET", "/persons/{person_id}/roles")], False),
+    ("slashid-put-person-roles", "SlashId", WRITE, [("PUT", "/persons/{person_id}/roles")], True),
     ("zato-login", "Zato", WRITE, [("POST", "/zato/sso/user/login")], False),
     ("zato-logout", "Zato", WRITE, [("POST", "/zato/sso/user/logout")], False),
     ("zato-renew-session", "Zato", WRITE, [("PATCH", "/zato/sso/user/session")], False),
@@ -194,7 +202,7 @@ KMS = {
 }
 
 DEMO = {"person_id": "903c1ff9-f2cc-435c-b242-9d8a690fcf0a", "bucket_name": "person_pool-end_user_read_write",
-        "permission_name": "demo:read", "group_name": "demo-admins", "id": "2c91808c6faadea6016fb4f2bc69077b", "index": "identities"}
+        "permission_name": "demo:read", "group_name": "demo-admins", "role_name": "demo-viewer", "id": "2c91808c6faadea6016fb4f2bc69077b", "index": "identities"}
 # The documents the events name: one the demo seed holds, and an access profile to (re)write.
 DEMO_IDS = {"sailpoint-get-document": "2c9180867dde18d1017de8ea1f5c130f",
             "sailpoint-put-document": "2c91808568c529c60168cca6f90c1313"}
@@ -233,6 +241,9 @@ DEMO_BODIES = {
     "slashid-create-group": {"name": "demo-editors", "description": "Edit the demo"},
     "slashid-add-group-persons": {"persons": ["903c1ff9-f2cc-435c-b242-9d8a690fcf0a"]},
     "slashid-put-person-groups": {"groups": ["demo-admins"]},
+    "slashid-create-role": {"name": "demo-editor", "description": "Edits the demo data", "permissions": ["demo:read", "demo:write"]},
+    "slashid-patch-role": {"description": "Views the demo data", "permissions": ["demo:read"]},
+    "slashid-put-person-roles": {"roles": ["demo-viewer"]},
     "sailpoint-token": "grant_type=client_credentials&client_id=demo-client&client_secret=demo-secret",
     "sailpoint-create-role": {"name": "Demo Role", "owner": {"type": "IDENTITY", "id": "2c9180a46faadee4016fb4e018c20639"},
                               "membership": {"type": "IDENTITY_LIST", "identities": [{"id": "2c9180a46faadee4016fb4e018c20639"}]}},

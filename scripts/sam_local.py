@@ -50,6 +50,7 @@ LAST = [
     "zato-delete-user",
     "slashid-delete-bucket-attributes",
     "slashid-delete-bucket",
+    "slashid-delete-role",
     "slashid-delete-permission",
     "slashid-remove-group-person",
     "slashid-delete-group",
@@ -65,7 +66,7 @@ EXPECTED = {"sailpoint-cancel-access-request": 404}
 EXPECTED_ZATO = {"zato-confirm-signup": (403, "E005006"), "zato-access-password-reset": (403, "E005001"),
                  "zato-complete-password-reset": (403, "E005001")}
 FIRST = ["zato-login", "zato-create-user", "zato-create-user-attr", "zato-create-session-attr",
-         "zato-create-linked", "slashid-create-permission", "slashid-create-group"]
+         "zato-create-linked", "slashid-create-permission", "slashid-create-group", "slashid-create-role"]
 
 def pascal(name):
     return "".join(part.capitalize() for part in name.split("-"))

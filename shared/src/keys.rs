@@ -356,6 +356,47 @@ pub fn group_member(org: &OrgId, name: &GroupName, person: &PersonId) -> Key {
 }
 pub const GROUP_MEMBER_PREFIX: &str = "M#";
 
+// ---- SlashID RBAC roles: `{org}`/`RBACROLE#…`, their members `{org}#RBACROLE#{role}` ------------
+// Separate from SailPoint's `ROLE#…` roles: `RBACROLE#` does not begin with `ROLE#`, so neither
+// face's Queries reach the other's.
+
+/// A SlashID RBAC role: name, description, created, its permissions (`names`), version, state.
+pub fn rbac_role(org: &OrgId, name: &str) -> Key {
+    Key::new(org.to_string(), format!("{RBAC_ROLE_PREFIX}{name}"))
+}
+pub const RBAC_ROLE_PREFIX: &str = "RBACROLE#";
+/// The org's role list version (the ETag of `GET /rbac/roles`), bumped with every create and
+/// delete. Its sort key begins with [`RBAC_ROLES_PREFIX`] too, so one Query reads both.
+pub fn rbac_role_list(org: &OrgId) -> Key {
+    Key::new(org.to_string(), "RBACROLES")
+}
+pub const RBAC_ROLES_PREFIX: &str = "RBACROLE";
+/// A role's entry in the holder partition of one of its permissions: the role may hold the
+/// permission, so a catalog delete finds the role (as [`permission_holder`] finds a person).
+pub fn permission_role_holder(org: &OrgId, name: &str, role: &str) -> Key {
+    Key::new(
+        permission_holders_partition(org, name),
+        format!("{RBAC_ROLE_PREFIX}{role}"),
+    )
+}
+/// A person's SlashID roles: the role names (a string set) and the version that is the ETag.
+/// Absent until the first PUT: no roles, version 0.
+pub fn person_rbac_roles(org: &OrgId, person: &PersonId) -> Key {
+    Key::new(person_partition(org, person), PERSON_RBAC_ROLES_SK)
+}
+pub const PERSON_RBAC_ROLES_SK: &str = "RBACROLES";
+/// A person who may hold an RBAC role, so a role delete finds every member with a strongly
+/// consistent Query. A superset, as [`permission_holder`] is.
+pub fn rbac_role_member(org: &OrgId, role: &str, person: &PersonId) -> Key {
+    Key::new(
+        rbac_role_members_partition(org, role),
+        format!("{HOLDER_PREFIX}{person}"),
+    )
+}
+pub fn rbac_role_members_partition(org: &OrgId, role: &str) -> String {
+    format!("{org}#{RBAC_ROLE_PREFIX}{role}")
+}
+
 // ---- role members: `{org}#ROLE#{role}` -----------------------------------------------------
 
 pub fn role_members_partition(org: &OrgId, role_id: &str) -> String {
@@ -478,6 +519,11 @@ mod tests {
             sso_link(&o, &p, "jwt", "a#b"),
             sso_link_owner(&o, "jwt", "a#b"),
             permission_holder(&o, "n", &p),
+            rbac_role(&o, "r"),
+            rbac_role_list(&o),
+            permission_role_holder(&o, "n", "r"),
+            person_rbac_roles(&o, &p),
+            rbac_role_member(&o, "r", &p),
             role_member(&o, "r", &p),
             search_document(&o, "identities", "x"),
             group(&o, &g),
@@ -489,6 +535,21 @@ mod tests {
         for k in keys {
             assert!(k.pk.starts_with(o.as_str()), "{k:?}");
         }
+    }
+
+    #[test]
+    fn rbac_roles_stay_out_of_sailpoints_roles_and_the_permission_catalog() {
+        let o = org();
+        let sk = rbac_role(&o, "r").sk;
+        assert!(!sk.starts_with(ROLE_PREFIX));
+        assert!(!sk.starts_with(PERMISSIONS_PREFIX));
+        assert!(!rbac_role_list(&o).sk.starts_with(ROLE_PREFIX));
+        assert!(sk.starts_with(RBAC_ROLES_PREFIX));
+        assert!(rbac_role_list(&o).sk.starts_with(RBAC_ROLES_PREFIX));
+        assert_ne!(
+            rbac_role_members_partition(&o, "r"),
+            role_members_partition(&o, "r")
+        );
     }
 
     #[test]

@@ -78,6 +78,75 @@ impl PermissionSet {
     }
 }
 
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "role name {0:?} is not valid: 2 to 100 characters of letters, digits, '_', '.', '-', ':', starting and ending with a letter or digit"
+)]
+pub struct RoleNameError(pub String);
+
+/// SlashID's longest role name.
+pub const MAX_ROLE_NAME: usize = 100;
+
+/// A SlashID RBAC role's name: `^[A-Za-z0-9]{1}[\w.\-:]*[A-Za-z0-9]$`, 2..=100 characters,
+/// case-sensitive. No `#` or `/`, so it cannot forge a key separator.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct RoleName(String);
+
+impl RoleName {
+    pub fn parse(raw: &str) -> Result<Self, RoleNameError> {
+        let inner = |c: char| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-' | ':');
+        let edge = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric());
+        let ok = (2..=MAX_ROLE_NAME).contains(&raw.len())
+            && raw.chars().all(inner)
+            && edge(raw.chars().next())
+            && edge(raw.chars().last());
+        if ok {
+            Ok(Self(raw.to_owned()))
+        } else {
+            Err(RoleNameError(raw.chars().take(80).collect()))
+        }
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for RoleName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// The most roles a person holds, so that `/rbac/check` reads them all in one BatchGetItem
+/// (100 keys).
+pub const MAX_PERSON_ROLES: usize = 100;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("roles: a person holds at most {MAX_PERSON_ROLES} distinct roles; the body names {0}")]
+pub struct TooManyRoles(pub usize);
+
+/// A person's roles as a PUT replaces them: distinct names, at most [`MAX_PERSON_ROLES`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RoleSet(BTreeSet<RoleName>);
+
+impl RoleSet {
+    pub fn new(names: BTreeSet<RoleName>) -> Result<Self, TooManyRoles> {
+        if names.len() > MAX_PERSON_ROLES {
+            return Err(TooManyRoles(names.len()));
+        }
+        Ok(Self(names))
+    }
+    pub fn iter(&self) -> impl Iterator<Item = &RoleName> {
+        self.0.iter()
+    }
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
 /// The strong ETag of a version number: `"7"`.
 pub fn etag(version: u64) -> String {
     format!("\"{version}\"")
@@ -141,6 +210,36 @@ mod tests {
             TooManyPermissions(300)
                 .to_string()
                 .contains(&MAX_DIRECT_PERMISSIONS.to_string())
+        );
+    }
+
+    #[test]
+    fn role_names_follow_slashids_pattern() {
+        for ok in ["ab", "billing-viewer", "a.b_c:d-9", &"r".repeat(100)] {
+            assert!(RoleName::parse(ok).is_ok(), "{ok}");
+        }
+        let long = "r".repeat(101);
+        for bad in [
+            "a", "-ab", "ab_", "a b", "a#b", "a/b", "a\\b", "é1", "", &long,
+        ] {
+            assert!(RoleName::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_role_set_holds_up_to_the_cap_and_no_more() {
+        let set = |n: usize| -> BTreeSet<RoleName> {
+            (0..n)
+                .map(|i| RoleName::parse(&format!("r{i:04}")).unwrap())
+                .collect()
+        };
+        assert_eq!(
+            RoleSet::new(set(MAX_PERSON_ROLES)).map(|s| s.len()),
+            Ok(MAX_PERSON_ROLES)
+        );
+        assert_eq!(
+            RoleSet::new(set(MAX_PERSON_ROLES + 1)),
+            Err(TooManyRoles(MAX_PERSON_ROLES + 1))
         );
     }
 

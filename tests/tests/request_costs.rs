@@ -137,33 +137,73 @@ async fn a_zato_session_verification_is_one_request() {
     assert_eq!(cost.calls, 1);
 }
 
-#[tokio::test]
-async fn a_warm_read_of_a_persons_permissions_is_one_request() {
-    let app = warm_app().await;
-    let event = Event::new(
+fn person_permissions(path: &str) -> Event {
+    Event::new(
         "GET",
-        "/persons/{person_id}/permissions",
-        &format!("/persons/{DEMO_PERSON}/permissions"),
+        &format!("/persons/{{person_id}}/{path}"),
+        &format!("/persons/{DEMO_PERSON}/{path}"),
     )
     .path_param("person_id", DEMO_PERSON)
     .header("SlashID-OrgID", DEMO_ORG)
-    .header("SlashID-API-Key", DEMO_API_KEY);
-    let first = slashid_get_person_permissions::handle(app, event.build()).await;
+    .header("SlashID-API-Key", DEMO_API_KEY)
+}
+
+#[tokio::test]
+async fn a_warm_read_of_a_persons_direct_permissions_is_one_request() {
+    let app = warm_app().await;
+    let event = person_permissions("additional-permissions");
+    let first = slashid_get_person_additional_permissions::handle(app, event.build()).await;
     assert_eq!(first.status(), 200);
 
-    let (resp, cost) = measured(slashid_get_person_permissions::handle(app, event.build())).await;
+    let (resp, cost) = measured(slashid_get_person_additional_permissions::handle(
+        app,
+        event.build(),
+    ))
+    .await;
 
     assert_eq!(resp.status(), 200);
     assert_eq!(cost.calls, 1);
 }
 
 #[tokio::test]
-async fn a_warm_permission_check_is_one_request() {
+async fn a_warm_read_of_the_permissions_of_a_person_with_roles_is_two_requests() {
+    // The demo person holds the role demo-viewer (seed/demo.json): its sets, then its roles.
     let app = warm_app().await;
-    let event = Event::new("POST", "/rbac/check", "/rbac/check")
+    let event = person_permissions("permissions");
+    let first = slashid_get_person_permissions::handle(app, event.build()).await;
+    assert_eq!(first.status(), 200);
+
+    let (resp, cost) = measured(slashid_get_person_permissions::handle(app, event.build())).await;
+
+    assert_eq!(resp.status(), 200);
+    assert_eq!(cost.calls, 2);
+}
+
+fn check(permission: &str) -> Event {
+    Event::new("POST", "/rbac/check", "/rbac/check")
         .header("SlashID-OrgID", DEMO_ORG)
         .header("SlashID-API-Key", DEMO_API_KEY)
-        .json(&serde_json::json!({"person_id": DEMO_PERSON, "permission_name": "demo:read"}));
+        .json(&serde_json::json!({"person_id": DEMO_PERSON, "permission_name": permission}))
+}
+
+#[tokio::test]
+async fn a_warm_check_the_direct_set_denies_reads_the_roles_in_a_second_request() {
+    let app = warm_app().await;
+    let event = check("demo:admin");
+    let first = slashid_check_permission::handle(app, event.build()).await;
+    assert_eq!(first.status(), 200);
+
+    let (resp, cost) = measured(slashid_check_permission::handle(app, event.build())).await;
+
+    assert_eq!(resp.status(), 200);
+    assert_eq!(cost.calls, 2);
+}
+
+#[tokio::test]
+async fn a_warm_permission_check_is_one_request() {
+    // demo:read is the demo person's directly: its roles are not read.
+    let app = warm_app().await;
+    let event = check("demo:read");
     let first = slashid_check_permission::handle(app, event.build()).await;
     assert_eq!(first.status(), 200);
 

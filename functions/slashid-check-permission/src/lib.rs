@@ -1,4 +1,5 @@
-//! `POST /rbac/check` — `{person_id, permission_name}` → `{granted}`; an unknown person is a 404.
+//! `POST /rbac/check` — `{person_id, permission_name}` → `{granted}`, counting permissions held
+//! directly and through the person's roles; an unknown person is a 404.
 
 use idgraph::error::ApiError;
 use idgraph::faces::slashid;
@@ -24,7 +25,7 @@ async fn run(app: &App, req: Request) -> Result<Response<Body>, ApiError> {
     let bad = |m: String| ApiError::BadRequest(m);
     let person = PersonId::parse(&body.person_id).map_err(|e| bad(e.to_string()))?;
     let name = PermissionName::parse(&body.permission_name).map_err(|e| bad(e.to_string()))?;
-    let granted = permissions::holds(&app.db, &ctx.org, &person, &name)
+    let granted = permissions::grants(&app.db, &ctx.org.id, &person, &name)
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("person {person} not found")))?;
     Ok(slashid::result(200, &json!({ "granted": granted })))

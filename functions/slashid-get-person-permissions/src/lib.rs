@@ -1,6 +1,6 @@
-//! `GET /persons/{person_id}/permissions` and `/additional-permissions` — the person's directly
-//! assigned permissions (roles are not modelled in this face, so both are the same set), with
-//! the `ETag` that `If-Match` on the PUT refers to.
+//! `GET /persons/{person_id}/permissions` — every permission the person holds: those assigned
+//! directly and those of its roles. The `ETag` is the direct set's, which `If-Match` on the PUT
+//! refers to (`/additional-permissions` serves the direct set alone).
 
 use idgraph::error::ApiError;
 use idgraph::faces::slashid;
@@ -12,7 +12,7 @@ idgraph::handler!(SlashId, run);
 async fn run(app: &App, req: Request) -> Result<Response<Body>, ApiError> {
     let ctx = auth::slashid(app, &req).await?;
     let id = slashid::person_id(&req)?;
-    let (names, version) = permissions::of_person(&app.db, &ctx.org.id, &id)
+    let (names, version) = permissions::effective_permissions(&app.db, &ctx.org.id, &id)
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("person {id} not found")))?;
     Ok(slashid::with_etag(slashid::result(200, &names), version))

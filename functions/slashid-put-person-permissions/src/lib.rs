@@ -57,9 +57,12 @@ async fn run(app: &App, req: Request) -> Result<Response<Body>, ApiError> {
     let version = permissions::replace(&app.db, &ctx.org.id, &id, &desired, if_match)
         .await
         .map_err(|e| match e {
-            ReplaceError::PersonNotFound => ApiError::NotFound(format!("person {id} not found")),
+            ReplaceError::NotFound => ApiError::NotFound(format!("person {id} not found")),
             ReplaceError::PreconditionFailed => ApiError::PreconditionFailed(e.to_string()),
-            ReplaceError::NotInCatalog(_) => ApiError::BadRequest(e.to_string()),
+            ReplaceError::NotInCatalog(names) => ApiError::BadRequest(format!(
+                "permissions not in the catalog: {}",
+                names.join(", ")
+            )),
             ReplaceError::Busy => ApiError::Conflict(e.to_string()),
             ReplaceError::Store(e) => e.into(),
         })?;

@@ -17,7 +17,7 @@ use crate::request::json_body;
 use crate::request::path_param;
 use crate::store::attributes::NewAttributes;
 use crate::store::buckets::{self, BucketView, BucketWriteError};
-use crate::store::permissions::CatalogWriteError;
+use crate::store::permissions::{CatalogWriteError, RoleWriteError};
 use crate::store::persons::CreatePersonError;
 use crate::store::persons::NewAttribute;
 
@@ -312,6 +312,71 @@ pub fn catalog_error(e: CatalogWriteError, name: &str) -> ApiError {
             "If-Match does not match the catalog's current ETag".into(),
         ),
         CatalogWriteError::Store(e) => e.into(),
+    }
+}
+
+/// The `{role_name}` path parameter (URL-encoded names arrive decoded), valid or a 400.
+pub fn role_param(req: &Request) -> Result<crate::permission::RoleName, ApiError> {
+    let raw = path_param(req, "role_name")?;
+    crate::permission::RoleName::parse(&raw).map_err(|e| ApiError::BadRequest(e.to_string()))
+}
+
+/// A body's list of permission names as a set: the first bad item is named by its position,
+/// duplicates collapse, and more than a set may hold is refused whole.
+pub fn permission_set(
+    field: &str,
+    raw: &[String],
+) -> Result<crate::permission::PermissionSet, ApiError> {
+    let bad = |m: String| ApiError::BadRequest(m);
+    let names = raw
+        .iter()
+        .enumerate()
+        .map(|(i, n)| {
+            crate::permission::PermissionName::parse(n)
+                .map_err(|e| bad(format!("{field}[{i}]: {e}")))
+        })
+        .collect::<Result<std::collections::BTreeSet<_>, _>>()?;
+    crate::permission::PermissionSet::new(names).map_err(|e| bad(e.to_string()))
+}
+
+/// A body's list of role names as a set, as [`permission_set`] does for permissions.
+pub fn role_set(raw: &[String]) -> Result<crate::permission::RoleSet, ApiError> {
+    let bad = |m: String| ApiError::BadRequest(m);
+    let names = raw
+        .iter()
+        .enumerate()
+        .map(|(i, n)| {
+            crate::permission::RoleName::parse(n).map_err(|e| bad(format!("roles[{i}]: {e}")))
+        })
+        .collect::<Result<std::collections::BTreeSet<_>, _>>()?;
+    crate::permission::RoleSet::new(names).map_err(|e| bad(e.to_string()))
+}
+
+/// The longest role description we store, in bytes: a role is one DynamoDB item beside its
+/// permission names.
+pub const MAX_ROLE_DESCRIPTION: usize = 4096;
+
+/// A role description from a body: empty is none (DynamoDB Local refuses empty strings, and the
+/// answer would not differ); longer than [`MAX_ROLE_DESCRIPTION`] → 400.
+pub fn role_description(raw: Option<&str>) -> Result<Option<&str>, ApiError> {
+    match raw {
+        Some(d) if d.len() > MAX_ROLE_DESCRIPTION => Err(ApiError::BadRequest(format!(
+            "description: at most {MAX_ROLE_DESCRIPTION} bytes"
+        ))),
+        Some(d) if !d.is_empty() => Ok(Some(d)),
+        _ => Ok(None),
+    }
+}
+
+/// A role write's failure in SlashID's terms.
+pub fn role_error(e: RoleWriteError, name: &str) -> ApiError {
+    match e {
+        RoleWriteError::NotFound => ApiError::NotFound(format!("role {name} not found")),
+        RoleWriteError::Exists => ApiError::Conflict(format!("role {name} exists already")),
+        RoleWriteError::PreconditionFailed => ApiError::PreconditionFailed(e.to_string()),
+        RoleWriteError::NotInCatalog(_) => ApiError::BadRequest(e.to_string()),
+        RoleWriteError::Busy => ApiError::Conflict(e.to_string()),
+        RoleWriteError::Store(e) => e.into(),
     }
 }
 

@@ -13,7 +13,7 @@ use crate::store::orgs::Organization;
 use crate::store::persons::person_from_item;
 
 /// `DELETE /persons/{id}`: the person leaves `org` with everything it had there — attributes,
-/// permissions, role and group memberships, Zato linked accounts — however many; leaving its last org removes it from the pool with
+/// permissions, RBAC roles, role and group memberships, Zato linked accounts — however many; leaving its last org removes it from the pool with
 /// its handles and shared attributes. `false` when it was not a member.
 ///
 /// The membership is tombstoned first, so no attribute write commits afterwards, and the
@@ -34,6 +34,16 @@ pub async fn delete(db: &Db, org: &Organization, id: &PersonId) -> Result<bool, 
         let held = crate::store::permissions::Held::from_item(&held)?;
         for name in &held.names {
             doomed.push(keys::permission_holder(&org.id, name, id));
+        }
+    }
+    // Then its RBAC roles, the same way: no roles PUT commits once `PERMS` is gone (each checks
+    // it), so the names held now are the last, and their member entries go with them.
+    if let Some(roles) = db
+        .delete_returning(&keys::person_rbac_roles(&org.id, id))
+        .await?
+    {
+        for role in crate::store::permissions::role_names(&roles)? {
+            doomed.push(keys::rbac_role_member(&org.id, &role, id));
         }
     }
 

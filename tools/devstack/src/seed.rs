@@ -8,7 +8,7 @@ use idgraph::auth::sha256_hex;
 use idgraph::error::StoreError;
 use idgraph::faces::slashid::PersonCreateReq;
 use idgraph::ids::{DocumentId, GroupName, OrgId, PersonId, RoleId};
-use idgraph::permission::{PermissionName, PermissionSet};
+use idgraph::permission::{PermissionName, PermissionSet, RoleName, RoleSet};
 use idgraph::role::{RoleBody, Source};
 use idgraph::store::orgs::{self, Organization};
 use idgraph::store::search::{self, Index};
@@ -29,6 +29,11 @@ pub struct Seed {
     /// SlashID groups and their members (persons of the org).
     #[serde(default)]
     pub groups: Vec<SeedGroup>,
+    /// SlashID RBAC roles, after the permissions they name.
+    #[serde(default)]
+    pub rbac_roles: Vec<SeedRbacRole>,
+    #[serde(default)]
+    pub person_roles: Vec<SeedPersonRoles>,
     /// Zato SSO users of the SSO organization (`SSO_ORG_ID`), approved, with attributes.
     #[serde(default)]
     pub sso_users: Vec<SeedSsoUser>,
@@ -165,6 +170,22 @@ pub struct SeedPersonPermissions {
     pub permissions: Vec<String>,
 }
 
+#[derive(Debug, Deserialize)]
+pub struct SeedRbacRole {
+    pub org: String,
+    pub name: String,
+    pub description: Option<String>,
+    #[serde(default)]
+    pub permissions: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct SeedPersonRoles {
+    pub org: String,
+    pub person: String,
+    pub roles: Vec<String>,
+}
+
 /// What a load did, for the one line the run command prints.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct Loaded {
@@ -277,6 +298,37 @@ pub async fn load(app: &App, seed: Seed) -> Result<Loaded, String> {
         groups::add_persons(db, &org, &name, &members)
             .await
             .map_err(|e| format!("members of group {name}: {e}"))?;
+    }
+    for r in seed.rbac_roles {
+        let org = find(&r.org)?;
+        let name = RoleName::parse(&r.name).map_err(|e| e.to_string())?;
+        let names = r
+            .permissions
+            .iter()
+            .map(|n| PermissionName::parse(n).map_err(|e| e.to_string()))
+            .collect::<Result<BTreeSet<_>, _>>()?;
+        let names = PermissionSet::new(names).map_err(|e| e.to_string())?;
+        let created = idgraph::faces::slashid::now_rfc3339();
+        let description = r.description.as_deref();
+        match permissions::create_role(db, &org.id, &name, description, &names, &created).await {
+            Ok(_) => loaded.created += 1,
+            Err(permissions::RoleWriteError::Exists) => loaded.already_present += 1,
+            Err(e) => return Err(format!("role {name}: {e}")),
+        }
+    }
+    for p in seed.person_roles {
+        let org = find(&p.org)?;
+        let person = PersonId::parse(&p.person).map_err(|e| e.to_string())?;
+        let names = p
+            .roles
+            .iter()
+            .map(|n| RoleName::parse(n).map_err(|e| e.to_string()))
+            .collect::<Result<BTreeSet<_>, _>>()?;
+        let names = RoleSet::new(names).map_err(|e| e.to_string())?;
+        permissions::replace_person_roles(db, &org.id, &person, &names, None)
+            .await
+            .map_err(|e| format!("roles of {person}: {e}"))?;
+        loaded.created += 1;
     }
     for c in seed.oauth_clients {
         let org = find(&c.org)?;

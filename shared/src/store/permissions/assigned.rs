@@ -1,4 +1,6 @@
-//! A person's directly assigned permissions: one `PERMS` item, one conditional write per change.
+//! Sets of names that must be live catalog items: a person's direct permissions (`PERMS`), a
+//! role's permissions (the role item) and a person's roles (`RBACROLES`). Each is one item, one
+//! conditional write per change, with a holder entry per name written before the name commits.
 
 use std::collections::BTreeSet;
 
@@ -9,13 +11,12 @@ use crate::error::StoreError;
 use crate::ids::{OrgId, PersonId};
 use crate::item::{get_s, get_u64, n, s};
 use crate::keys;
-use crate::permission::{IfMatch, PermissionName, PermissionSet};
-use crate::store::orgs::Organization;
+use crate::permission::{IfMatch, PermissionSet, RoleName};
 
 use super::*;
 
-/// A person's set as its `PERMS` item holds it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A set as its item holds it (a person's `PERMS` or `RBACROLES`, a role).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Held {
     pub version: u64,
     /// Sorted.
@@ -42,13 +43,74 @@ impl Held {
     }
 }
 
-/// The person's set; `None` when the person is not a member of the org. One GetItem.
-async fn read(db: &Db, org: &OrgId, person: &PersonId) -> Result<Option<Held>, StoreError> {
-    db.get(&keys::person_permissions(org, person))
-        .await?
-        .as_ref()
-        .map(Held::from_item)
-        .transpose()
+/// Whose set a write changes. Each is one item of `names` and `version`; each name must be a live
+/// item of a catalog when it is committed, and has a holder entry (written first) through which
+/// that catalog item's deletion finds and revokes it. docs/data-model.md has the table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Subject {
+    /// A person's direct permissions: `PERMS`, from the permission catalog.
+    PersonPermissions(PersonId),
+    /// A role's permissions: the role item, from the permission catalog.
+    RolePermissions(RoleName),
+    /// A person's roles: `RBACROLES`, from the org's roles.
+    PersonRoles(PersonId),
+}
+
+impl Subject {
+    /// The item holding the set.
+    pub fn set(&self, org: &OrgId) -> keys::Key {
+        match self {
+            Self::PersonPermissions(p) => keys::person_permissions(org, p),
+            Self::RolePermissions(r) => keys::rbac_role(org, r.as_str()),
+            Self::PersonRoles(p) => keys::person_rbac_roles(org, p),
+        }
+    }
+    /// The catalog item a name must be, alive, to be committed.
+    fn catalog(&self, org: &OrgId, name: &str) -> keys::Key {
+        match self {
+            Self::PersonPermissions(_) | Self::RolePermissions(_) => keys::permission(org, name),
+            Self::PersonRoles(_) => keys::rbac_role(org, name),
+        }
+    }
+    /// The holder entry of a name: put before the name is committed.
+    pub fn holder(&self, org: &OrgId, name: &str) -> keys::Key {
+        match self {
+            Self::PersonPermissions(p) => keys::permission_holder(org, name, p),
+            Self::RolePermissions(r) => keys::permission_role_holder(org, name, r.as_str()),
+            Self::PersonRoles(p) => keys::rbac_role_member(org, name, p),
+        }
+    }
+}
+
+/// The subject's set, and whether its item exists; `None` when the subject does not (the person
+/// is not a member, the role is absent or being deleted). One GetItem, or for a person's roles
+/// one BatchGetItem with `PERMS`, which exists from membership on.
+async fn read(db: &Db, org: &OrgId, subject: &Subject) -> Result<Option<(Held, bool)>, StoreError> {
+    match subject {
+        Subject::PersonPermissions(_) => Ok(db
+            .get(&subject.set(org))
+            .await?
+            .as_ref()
+            .map(Held::from_item)
+            .transpose()?
+            .map(|held| (held, true))),
+        Subject::RolePermissions(_) => match db.get(&subject.set(org)).await? {
+            Some(item) if !item.contains_key("state") => Ok(Some((Held::from_item(&item)?, true))),
+            _ => Ok(None),
+        },
+        Subject::PersonRoles(p) => {
+            let (perms, roles) = (keys::person_permissions(org, p), subject.set(org));
+            let items = db.batch_get(&[perms.clone(), roles.clone()]).await?;
+            let find = |k: &keys::Key| items.iter().find(|i| keys::Key::of(i).as_ref() == Some(k));
+            if find(&perms).is_none() {
+                return Ok(None);
+            }
+            Ok(Some(match find(&roles) {
+                Some(item) => (Held::from_item(item)?, true),
+                None => (Held::default(), false),
+            }))
+        }
+    }
 }
 
 /// The person's direct permissions (sorted) and their version; `None` when the person is not a
@@ -58,43 +120,35 @@ pub async fn of_person(
     org: &OrgId,
     person: &PersonId,
 ) -> Result<Option<(Vec<String>, u64)>, StoreError> {
-    Ok(read(db, org, person)
+    Ok(read(db, org, &Subject::PersonPermissions(person.clone()))
         .await?
-        .map(|held| (held.names.into_iter().collect(), held.version)))
-}
-
-/// Whether the person holds the permission directly; `None` when the person is not a member.
-/// One GetItem.
-pub async fn holds(
-    db: &Db,
-    org: &Organization,
-    person: &PersonId,
-    name: &PermissionName,
-) -> Result<Option<bool>, StoreError> {
-    Ok(read(db, &org.id, person)
-        .await?
-        .map(|held| held.names.contains(name.as_str())))
+        .map(|(held, _)| (held.names.into_iter().collect(), held.version)))
 }
 
 #[derive(Debug, thiserror::Error)]
 pub enum ReplaceError {
-    #[error("person not found")]
-    PersonNotFound,
+    /// The person is not a member, or the role does not exist.
+    #[error("not found")]
+    NotFound,
     #[error("If-Match does not match the current ETag")]
     PreconditionFailed,
-    #[error("permissions not in the catalog: {}", .0.join(", "))]
+    /// Names that are not live items of the subject's catalog.
+    #[error("not found: {}", .0.join(", "))]
     NotInCatalog(Vec<String>),
-    #[error("the permissions are being changed concurrently; retry")]
+    #[error("the set is being changed concurrently; retry")]
     Busy,
     #[error(transparent)]
     Store(#[from] StoreError),
 }
 
+/// A role's description change, committed with its permissions.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Description {
+    Set(String),
+    Remove,
+}
+
 /// Replaces the person's direct permissions with `desired`. Returns the new version.
-///
-/// Each attempt reads the set, then writes the difference under the condition that the version
-/// is still the one read (and the `If-Match` one). A write that lost a race re-reads and tries
-/// again; with `If-Match`, the re-read answers 412, since the version has moved past it.
 pub async fn replace(
     db: &Db,
     org: &OrgId,
@@ -103,28 +157,55 @@ pub async fn replace(
     if_match: Option<IfMatch>,
 ) -> Result<u64, ReplaceError> {
     let desired: BTreeSet<String> = desired.iter().map(|p| p.as_str().to_owned()).collect();
+    replace_set(
+        db,
+        org,
+        &Subject::PersonPermissions(person.clone()),
+        &desired,
+        if_match,
+        None,
+    )
+    .await
+}
+
+/// Replaces the subject's set with `desired` (and, for a role, its description in the same
+/// commit). Returns the new version.
+///
+/// Each attempt reads the set, then writes the difference under the condition that the version
+/// is still the one read (and the `If-Match` one). A write that lost a race re-reads and tries
+/// again; with `If-Match`, the re-read answers 412, since the version has moved past it.
+pub async fn replace_set(
+    db: &Db,
+    org: &OrgId,
+    subject: &Subject,
+    desired: &BTreeSet<String>,
+    if_match: Option<IfMatch>,
+    description: Option<Description>,
+) -> Result<u64, ReplaceError> {
     for attempt in 0..ATTEMPTS {
         if attempt > 0 {
             tokio::time::sleep(backoff(attempt)).await;
         }
-        let Some(held) = read(db, org, person).await? else {
-            return Err(ReplaceError::PersonNotFound);
+        let Some((held, exists)) = read(db, org, subject).await? else {
+            return Err(ReplaceError::NotFound);
         };
         // Only ever to refuse: a version that differs now can never match again, as versions
         // only grow. Acceptance is the write's condition alone.
         if !matches(if_match, held.version) {
             return Err(ReplaceError::PreconditionFailed);
         }
-        let plan = Plan::new(&held.names, &desired);
+        let plan = Plan::new(&held.names, desired);
         let write = Write {
             db,
             org,
-            person,
+            subject,
             held: &held,
-            desired: &desired,
+            exists,
+            desired,
             if_match,
+            description: description.as_ref(),
         };
-        let outcome = if plan.fits_one_transaction(db.max_transaction_items) {
+        let outcome = if plan.fits_one_transaction(db.max_transaction_items - write.guards()) {
             write.at_once(&plan).await
         } else {
             write.large(&plan).await
@@ -155,13 +236,18 @@ enum Outcome {
 }
 
 impl Outcome {
-    /// A cancelled commit: raced when its first item, the `PERMS` update, failed its condition;
-    /// anything else is not a race that another attempt would win.
-    fn cancelled(reasons: Vec<String>) -> Self {
-        if reasons
-            .first()
-            .is_some_and(|r| r == "ConditionalCheckFailed")
-        {
+    /// A cancelled commit: raced when its first item, the set's update, failed its condition;
+    /// gone when its guard (a person's `PERMS`) did; anything else is not a race that another
+    /// attempt would win.
+    fn cancelled(reasons: Vec<String>, guards: usize) -> Self {
+        let failed = |i: usize| {
+            reasons
+                .get(i)
+                .is_some_and(|r| r == "ConditionalCheckFailed")
+        };
+        if (1..=guards).any(failed) {
+            Outcome::Failed(ReplaceError::NotFound)
+        } else if failed(0) {
             Outcome::Raced
         } else {
             Outcome::Failed(StoreError::TransactionCancelled(reasons).into())
@@ -218,74 +304,118 @@ impl Plan {
 struct Write<'a> {
     db: &'a Db,
     org: &'a OrgId,
-    person: &'a PersonId,
+    subject: &'a Subject,
     held: &'a Held,
+    /// Whether the set's item exists (a person's roles item is absent until its first PUT).
+    exists: bool,
     desired: &'a BTreeSet<String>,
     if_match: Option<IfMatch>,
+    description: Option<&'a Description>,
 }
 
 impl Write<'_> {
     /// The commit: the new set and version, if the version is still the one read and `If-Match`
-    /// admits it.
+    /// admits it, and the item is not being deleted (a role). An absent item must still be.
     fn commit(&self) -> TransactWriteItem {
-        let mut condition = String::from("#v = :read");
-        let mut values = vec![
-            (":read", n(self.held.version)),
-            (":next", n(self.held.version + 1)),
-        ];
-        match self.if_match {
-            Some(IfMatch::Version(v)) => {
-                condition.push_str(" AND #v = :im");
-                values.push((":im", n(v)));
+        let mut values = vec![(":next", n(self.held.version + 1))];
+        let condition = if self.exists {
+            let mut condition = String::from("#v = :read AND attribute_not_exists(#state)");
+            values.push((":read", n(self.held.version)));
+            match self.if_match {
+                Some(IfMatch::Version(v)) => {
+                    condition.push_str(" AND #v = :im");
+                    values.push((":im", n(v)));
+                }
+                Some(IfMatch::Never) => {
+                    condition.push_str(" AND #v = :im");
+                    values.push((":im", s("no-such-version")));
+                }
+                None | Some(IfMatch::Any) => {}
             }
-            Some(IfMatch::Never) => {
-                condition.push_str(" AND #v = :im");
-                values.push((":im", s("no-such-version")));
-            }
-            None | Some(IfMatch::Any) => {}
-        }
-        let update = if self.desired.is_empty() {
-            "SET #v = :next REMOVE #names"
+            condition
+        } else {
+            // Version 0, which `If-Match` was compared with before: the item is still absent.
+            String::from("attribute_not_exists(pk)")
+        };
+        let mut set = vec!["#v = :next"];
+        let mut remove = Vec::new();
+        if self.desired.is_empty() {
+            remove.push("#names");
         } else {
             values.push((
                 ":names",
                 AttributeValue::Ss(self.desired.iter().cloned().collect()),
             ));
-            "SET #v = :next, #names = :names"
-        };
+            set.push("#names = :names");
+        }
+        match self.description {
+            Some(Description::Set(d)) => {
+                values.push((":d", s(d)));
+                set.push("#d = :d");
+            }
+            Some(Description::Remove) => remove.push("#d"),
+            None => {}
+        }
+        let mut update = format!("SET {}", set.join(", "));
+        if !remove.is_empty() {
+            update.push_str(&format!(" REMOVE {}", remove.join(", ")));
+        }
+        let mut names = vec![("#v", VERSION), ("#names", NAMES)];
+        if self.exists {
+            names.push(("#state", "state"));
+        }
+        if self.description.is_some() {
+            names.push(("#d", "description"));
+        }
         self.db.update(
-            &keys::person_permissions(self.org, self.person),
-            update,
-            Condition::new(condition)
-                .names(&[("#v", VERSION), ("#names", NAMES)])
-                .values(values),
+            &self.subject.set(self.org),
+            &update,
+            Condition::new(condition).names(&names).values(values),
         )
+    }
+
+    /// Items the commit carries beside the set's update, so that it cannot outlive its owner:
+    /// a person's roles item needs the person's `PERMS` (deleted first when the person leaves).
+    fn guard_items(&self) -> Vec<TransactWriteItem> {
+        match self.subject {
+            Subject::PersonRoles(p) => vec![
+                self.db
+                    .check(&keys::person_permissions(self.org, p), Condition::present()),
+            ],
+            Subject::PersonPermissions(_) | Subject::RolePermissions(_) => Vec::new(),
+        }
+    }
+
+    fn guards(&self) -> usize {
+        match self.subject {
+            Subject::PersonRoles(_) => 1,
+            Subject::PersonPermissions(_) | Subject::RolePermissions(_) => 0,
+        }
     }
 
     fn put_holder(&self, name: &str) -> TransactWriteItem {
         self.db.put(
-            keys::permission_holder(self.org, name, self.person).to_item(),
+            self.subject.holder(self.org, name).to_item(),
             Condition::none(),
         )
     }
 
     fn delete_holder(&self, name: &str) -> TransactWriteItem {
-        self.db.delete(
-            &keys::permission_holder(self.org, name, self.person),
-            Condition::none(),
-        )
+        self.db
+            .delete(&self.subject.holder(self.org, name), Condition::none())
     }
 
     /// One transaction: the commit, each added name's catalog check and holder entry, each
     /// removed name's holder deletion.
     async fn at_once(&self, plan: &Plan) -> Result<(), Outcome> {
         let mut writes = vec![self.commit()];
+        writes.extend(self.guard_items());
         let mut checks = Vec::new();
         for name in &plan.add {
             checks.push((writes.len(), name.clone()));
             writes.push(
                 self.db
-                    .check(&keys::permission(self.org, name), liveness::alive()),
+                    .check(&self.subject.catalog(self.org, name), liveness::alive()),
             );
             writes.push(self.put_holder(name));
         }
@@ -307,7 +437,7 @@ impl Write<'_> {
                 if !missing.is_empty() {
                     Err(Outcome::Failed(ReplaceError::NotInCatalog(missing)))
                 } else {
-                    Err(Outcome::cancelled(reasons))
+                    Err(Outcome::cancelled(reasons, self.guards()))
                 }
             }
             Err(e) => Err(e.into()),
@@ -329,14 +459,17 @@ impl Write<'_> {
         }
         self.refuse_missing(&plan.add).await?;
         let mut commit = vec![self.commit()];
+        commit.extend(self.guard_items());
         commit.extend(
-            plan.removed_at_commit(limit)
+            plan.removed_at_commit(limit - self.guards())
                 .iter()
                 .map(|name| self.delete_holder(name)),
         );
         match self.db.transact(commit).await {
             Ok(()) => Ok(()),
-            Err(StoreError::TransactionCancelled(reasons)) => Err(Outcome::cancelled(reasons)),
+            Err(StoreError::TransactionCancelled(reasons)) => {
+                Err(Outcome::cancelled(reasons, self.guards()))
+            }
             Err(e) => Err(e.into()),
         }
     }
@@ -346,7 +479,7 @@ impl Write<'_> {
     async fn refuse_missing(&self, names: &[String]) -> Result<(), Outcome> {
         let keys: Vec<keys::Key> = names
             .iter()
-            .map(|name| keys::permission(self.org, name))
+            .map(|name| self.subject.catalog(self.org, name))
             .collect();
         let mut assignable = BTreeSet::new();
         for item in self.db.batch_get_many(&keys).await? {
@@ -429,6 +562,40 @@ mod tests {
         let plan = Plan::new(&held, &BTreeSet::new());
         assert_eq!(plan.removed_at_commit(10), &plan.remove[..9]);
         assert_eq!(plan.removed_at_commit(100), &plan.remove[..]);
+    }
+
+    #[test]
+    fn each_subject_has_its_own_set_catalog_and_holder_keys_in_its_org() {
+        let org = OrgId::parse("af5fbd30-7ce7-4548-8b30-4cd59cb2aba1").unwrap();
+        let p = PersonId::parse("p1").unwrap();
+        let r = RoleName::parse("viewer").unwrap();
+        let direct = Subject::PersonPermissions(p.clone());
+        let role = Subject::RolePermissions(r.clone());
+        let roles = Subject::PersonRoles(p.clone());
+        assert_eq!(direct.set(&org), keys::person_permissions(&org, &p));
+        assert_eq!(role.set(&org), keys::rbac_role(&org, "viewer"));
+        assert_eq!(roles.set(&org), keys::person_rbac_roles(&org, &p));
+        // A role's permissions and a person's come from the permission catalog; a person's
+        // roles from the roles.
+        assert_eq!(direct.catalog(&org, "a:b"), keys::permission(&org, "a:b"));
+        assert_eq!(role.catalog(&org, "a:b"), keys::permission(&org, "a:b"));
+        assert_eq!(
+            roles.catalog(&org, "viewer"),
+            keys::rbac_role(&org, "viewer")
+        );
+        // A permission's holders are persons and roles in one partition, told apart by prefix.
+        let (h1, h2) = (direct.holder(&org, "a:b"), role.holder(&org, "a:b"));
+        assert_eq!(h1.pk, h2.pk);
+        assert!(h1.sk.starts_with(keys::HOLDER_PREFIX));
+        assert!(h2.sk.starts_with(keys::RBAC_ROLE_PREFIX));
+        assert_eq!(
+            roles.holder(&org, "viewer"),
+            keys::rbac_role_member(&org, "viewer", &p)
+        );
+        for s in [&direct, &role, &roles] {
+            assert!(s.set(&org).pk.starts_with(org.as_str()));
+            assert!(s.holder(&org, "viewer").pk.starts_with(org.as_str()));
+        }
     }
 
     #[test]

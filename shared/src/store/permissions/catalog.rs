@@ -7,7 +7,7 @@ use crate::error::StoreError;
 use crate::ids::{OrgId, PersonId};
 use crate::item::{get_s, get_u64, n, opt_s, s};
 use crate::keys;
-use crate::permission::{IfMatch, PermissionName};
+use crate::permission::{IfMatch, PermissionName, RoleName};
 
 use super::*;
 
@@ -163,11 +163,17 @@ pub async fn delete(db: &Db, org: &OrgId, name: &PermissionName) -> Result<(), C
         return Err(CatalogWriteError::NotFound);
     }
     let holders_pk = keys::permission_holders_partition(org, name.as_str());
-    for holder in db.query_prefix(&holders_pk, keys::HOLDER_PREFIX).await? {
-        let person =
-            PersonId::parse(get_s(&holder, keys::SK)?.trim_start_matches(keys::HOLDER_PREFIX))
-                .map_err(|e| StoreError::Internal(e.to_string()))?;
-        revoke(db, org, &person, name).await?;
+    let bad = |e: String| StoreError::Internal(e);
+    for holder in db.query_all(&holders_pk).await? {
+        let sk = get_s(&holder, keys::SK)?;
+        let subject = if let Some(person) = sk.strip_prefix(keys::HOLDER_PREFIX) {
+            Subject::PersonPermissions(PersonId::parse(person).map_err(|e| bad(e.to_string()))?)
+        } else if let Some(role) = sk.strip_prefix(keys::RBAC_ROLE_PREFIX) {
+            Subject::RolePermissions(RoleName::parse(role).map_err(|e| bad(e.to_string()))?)
+        } else {
+            continue;
+        };
+        revoke(db, org, &subject, name.as_str()).await?;
     }
     db.transact(vec![
         db.delete(&key, Condition::none()),
@@ -177,32 +183,45 @@ pub async fn delete(db: &Db, org: &OrgId, name: &PermissionName) -> Result<(), C
     Ok(())
 }
 
-/// Removes one permission from one person. The person's version moves whether or not the set
-/// held the name: a PUT that wrote this holder entry but has not committed yet holds the old
-/// version in its condition, and must fail and re-check the catalog.
-async fn revoke(
+/// Removes one name from a subject's set, with its holder entry. The set's version moves whether
+/// or not it held the name: a write that put this holder entry but has not committed yet holds
+/// the old version in its condition, and must fail and re-check the catalog.
+///
+/// A person's roles item may be absent (no roles yet): the revoke creates it at a new version
+/// then, guarded by the person's `PERMS`, so that a first PUT that holds the old "absent" state
+/// fails too. When the subject is gone, only the stale holder entry is left to remove.
+pub(crate) async fn revoke(
     db: &Db,
     org: &OrgId,
-    person: &PersonId,
-    name: &PermissionName,
+    subject: &Subject,
+    name: &str,
 ) -> Result<(), StoreError> {
-    let holder = keys::permission_holder(org, name.as_str(), person);
-    let writes = vec![
+    let holder = subject.holder(org, name);
+    let update = |condition: Condition| {
         db.update(
-            &keys::person_permissions(org, person),
+            &subject.set(org),
             "DELETE #names :name ADD #v :one",
-            Condition::present()
+            condition
                 .names(&[("#names", NAMES), ("#v", VERSION)])
                 .values(vec![
-                    (":name", AttributeValue::Ss(vec![name.as_str().to_owned()])),
+                    (":name", AttributeValue::Ss(vec![name.to_owned()])),
                     (":one", n(1)),
                 ]),
-        ),
-        db.delete(&holder, Condition::none()),
-    ];
+        )
+    };
+    let mut writes = match subject {
+        Subject::PersonRoles(p) => vec![
+            update(Condition::none()),
+            db.check(&keys::person_permissions(org, p), Condition::present()),
+        ],
+        Subject::PersonPermissions(_) | Subject::RolePermissions(_) => {
+            vec![update(Condition::present())]
+        }
+    };
+    writes.push(db.delete(&holder, Condition::none()));
     for attempt in 0..ATTEMPTS {
         match db.transact(writes.clone()).await {
-            // The person is gone (no PERMS item): only the stale holder entry is left to remove.
+            // The subject is gone: only the stale holder entry is left to remove.
             Err(StoreError::TransactionCancelled(_)) => {
                 return db
                     .transact(vec![db.delete(&holder, Condition::none())])

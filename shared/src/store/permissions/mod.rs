@@ -1,4 +1,5 @@
-//! SlashID permissions: the org's catalog, and each person's directly assigned set.
+//! SlashID permissions: the org's catalog, each person's directly assigned set, RBAC roles (named
+//! sets of permissions) and each person's roles.
 //!
 //! A person's set is one item, `PERMS`: the names and the version that is the ETag. Every
 //! change of the set is one conditional write of that item, so readers see whole sets and
@@ -9,9 +10,11 @@
 
 mod assigned;
 mod catalog;
+mod roles;
 
 pub use assigned::*;
 pub use catalog::*;
+pub use roles::*;
 
 use std::time::Duration;
 
