@@ -5,6 +5,7 @@ pub mod admission;
 pub mod assignments;
 pub mod attributes;
 pub mod buckets;
+pub mod handles;
 pub mod liveness;
 pub mod lockout;
 pub mod oauth;
