@@ -339,7 +339,7 @@ pub async fn put(
                     ])
                     .values(vec![
                         (":org", s(org.id.as_str())),
-                        (":mem_pk", s(&keys::org_members_partition(&org.id))),
+                        (":mem_pk", s(keys::org_members_partition(&org.id))),
                         (":mem_sk", s(owner.as_str())),
                     ]),
             ),
@@ -435,7 +435,7 @@ pub async fn backfill_membership(db: &Db, item: &Item) -> Result<bool, StoreErro
         liveness::alive_where("attribute_exists(pk) AND attribute_not_exists(#mem_pk)")
             .names(&[("#mem_pk", keys::MEM_PK), ("#mem_sk", keys::MEM_SK)])
             .values(vec![
-                (":mem_pk", s(&keys::org_members_partition(&org))),
+                (":mem_pk", s(keys::org_members_partition(&org))),
                 (":mem_sk", s(person.as_str())),
             ]),
     );
@@ -450,10 +450,7 @@ pub async fn backfill_membership(db: &Db, item: &Item) -> Result<bool, StoreErro
 pub fn membership_item(org: &Organization, person: &PersonId) -> Item {
     let mut item = keys::person_membership(&org.pool, &org.id, person).to_item();
     item.insert("org".into(), s(org.id.as_str()));
-    item.insert(
-        keys::MEM_PK.into(),
-        s(&keys::org_members_partition(&org.id)),
-    );
+    item.insert(keys::MEM_PK.into(), s(keys::org_members_partition(&org.id)));
     item.insert(keys::MEM_SK.into(), s(person.as_str()));
     item
 }

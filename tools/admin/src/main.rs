@@ -111,7 +111,7 @@ async fn main() -> ExitCode {
         }
         Command::CreateSuperUser { username } => admin::create_super_user(&app, username).await,
         Command::BackfillSsoDirectory => admin::backfill_sso_directory(&app).await,
-        Command::BackfillOrgMembers { org } => admin::backfill_org_members(&app, &org).await,
+        Command::BackfillOrgMembers { org } => admin::backfill_org_members(&app, org).await,
     };
     match done {
         Ok(report) if cli.json => {
