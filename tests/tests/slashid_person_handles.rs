@@ -316,3 +316,60 @@ async fn a_new_username_becomes_the_identitys_alias_in_sailpoints_documents() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn of_two_persons_claiming_one_handle_at_once_exactly_one_gets_it() {
+    let api = tenant().await;
+    let (a, _) = person(&api).await;
+    let (b, _) = person(&api).await;
+    let p = phone();
+    let body = json!([{"type": "phone_number", "value": p}]);
+
+    let (path_a, path_b) = (
+        format!("/persons/{a}/handles"),
+        format!("/persons/{b}/handles"),
+    );
+    let (ra, rb) = tokio::join!(api.post(&path_a, &body), api.post(&path_b, &body));
+
+    let mut statuses = [ra.status, rb.status];
+    statuses.sort_unstable();
+    assert_eq!(statuses, [204, 409], "{:?} {:?}", ra.body, rb.body);
+    let winner = if ra.status == 204 { &a } else { &b };
+    let found = api
+        .get(&format!(
+            "/persons?handle={}",
+            enc(&format!("phone_number:{p}"))
+        ))
+        .await;
+    assert_eq!(found.result()[0]["person_id"], winner.as_str());
+    assert_eq!(found.result().as_array().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn two_handles_added_to_one_person_at_once_are_both_kept() {
+    // Each write is conditioned on the profile's version; the loser re-reads and adds its own.
+    let api = tenant().await;
+    let (id, e) = person(&api).await;
+    let (p, u) = (phone(), format!("u{}", uuid::Uuid::new_v4().simple()));
+    let path = format!("/persons/{id}/handles");
+    let (bp, bu) = (
+        json!([{"type": "phone_number", "value": p}]),
+        json!([{"type": "username", "value": u}]),
+    );
+
+    let (rp, ru) = tokio::join!(api.post(&path, &bp), api.post(&path, &bu));
+
+    assert_eq!(
+        (rp.status, ru.status),
+        (204, 204),
+        "{:?} {:?}",
+        rp.body,
+        ru.body
+    );
+    let all = handles(&api, &id).await;
+    assert_eq!(all.as_array().unwrap().len(), 3, "{all}");
+    assert_eq!(all[0], email(&e));
+    for v in [&p, &u] {
+        assert!(all.to_string().contains(v.as_str()), "{all}");
+    }
+}
