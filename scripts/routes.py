@@ -18,6 +18,11 @@ FUNCTIONS = [
     ("slashid-create-person", "SlashId", WRITE, [("POST", "/persons")], False),
     ("slashid-put-persons", "SlashId", WRITE, [("PUT", "/persons")], False),
     ("slashid-get-person", "SlashId", READ, [("GET", "/persons/{person_id}")], False),
+    ("slashid-list-persons", "SlashId", READ, [("GET", "/persons")], False),
+    ("slashid-get-person-organizations", "SlashId", READ, [("GET", "/persons/{person_id}/organizations")], False),
+    ("slashid-list-handles", "SlashId", READ, [("GET", "/persons/{person_id}/handles")], False),
+    ("slashid-add-handles", "SlashId", WRITE, [("POST", "/persons/{person_id}/handles")], False),
+    ("slashid-delete-handle", "SlashId", WRITE, [("DELETE", "/persons/{person_id}/handles/{handle}")], False),
     ("slashid-patch-person", "SlashId", WRITE, [("PATCH", "/persons/{person_id}")], False),
     ("slashid-delete-person", "SlashId", BULK, [("DELETE", "/persons/{person_id}")], False),
     ("slashid-get-person-attributes", "SlashId", READ, [("GET", "/persons/{person_id}/attributes")], False),
@@ -202,7 +207,9 @@ KMS = {
 }
 
 DEMO = {"person_id": "903c1ff9-f2cc-435c-b242-9d8a690fcf0a", "bucket_name": "person_pool-end_user_read_write",
-        "permission_name": "demo:read", "group_name": "demo-admins", "role_name": "demo-viewer", "id": "2c91808c6faadea6016fb4f2bc69077b", "index": "identities"}
+        "permission_name": "demo:read", "group_name": "demo-admins", "role_name": "demo-viewer", "id": "2c91808c6faadea6016fb4f2bc69077b", "index": "identities",
+        # The phone number slashid-add-handles gives the demo person (events run alphabetically).
+        "handle": "phone_number:+13475043201"}
 # The documents the events name: one the demo seed holds, and an access profile to (re)write.
 DEMO_IDS = {"sailpoint-get-document": "2c9180867dde18d1017de8ea1f5c130f",
             "sailpoint-put-document": "2c91808568c529c60168cca6f90c1313"}
@@ -217,6 +224,10 @@ DEMO_HEADERS = {"slashid-orgid": "af5fbd30-7ce7-4548-8b30-4cd59cb2aba1", "slashi
 ZATO_UST = "replace-with-a-fresh-ust-from-zato-login"
 ZATO_USER = "zusr6fh6fdgd4997ksjkpx7qnk659q"
 DEMO_BODIES = {
+    # From SlashID's personHandlesExample: the demo person already has the email, and a
+    # username would change its SailPoint aliasName, which other demo runs read.
+    "slashid-add-handles": [{"type": "email_address", "value": "user@user.com"},
+                            {"type": "phone_number", "value": "+13475043201"}],
     "slashid-create-person": {"active": True, "handles": [{"type": "email_address", "value": "jane.doe@example.com"}], "region": "europe-belgium"},
     "slashid-put-persons": {"handles": [{"type": "email_address", "value": "user@user.com"}], "active": True},
     "slashid-patch-person": {"active": True},
@@ -311,7 +322,8 @@ DEMO_QUERY = {"sailpoint-access-request-status": "requested-for=2c9180a46faadee4
               "sailpoint-list-roles": "limit=10&count=true&sorters=name&filters=name%20sw%20%22IT%22",
               "sailpoint-assigned-identities": "limit=10&offset=0&count=true&filters=name%20sw%20%22T%22&sorters=aliasName%2C-name",
               "slashid-get-person-attributes": "buckets=person_pool-end_user_read_write,person_pool-end_user_no_access",
-              "slashid-get-person": "fields=handles"}
+              "slashid-get-person": "fields=handles",
+              "slashid-list-persons": "limit=10&fields=handles&filter=active%20eq%20true"}
 
 
 def pascal(name):

@@ -31,6 +31,11 @@ pub const LSI_EMAIL: &str = "lsi_email";
 pub const SSO_DIRECTORY_INDEX: &str = "sso_directory";
 pub const DIR_PK: &str = "dir_pk";
 pub const DIR_SK: &str = "dir_sk";
+/// The sparse GSI over live person memberships, one partition per org, in person-id order
+/// (`GET /persons`). Keys only: the profiles come from the table.
+pub const ORG_MEMBERS_INDEX: &str = "org_members";
+pub const MEM_PK: &str = "mem_pk";
+pub const MEM_SK: &str = "mem_sk";
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Key {
@@ -163,7 +168,11 @@ pub fn person_membership(pool: &OrgId, org: &OrgId, person: &PersonId) -> Key {
     Key::new(person_partition(pool, person), membership_sk(org))
 }
 pub fn membership_sk(org: &OrgId) -> String {
-    format!("#MEMBER#{org}")
+    format!("{}{org}", membership_sk_prefix())
+}
+/// What every membership's sort key begins with.
+pub const fn membership_sk_prefix() -> &'static str {
+    "#MEMBER#"
 }
 /// One attribute. `owner` is the pool for `person_pool` buckets and the org for `organization`
 /// buckets — that is what makes an organization bucket private to its org.
@@ -300,6 +309,14 @@ pub fn sso_directory_sort(
         sort_value(Some(username)),
         created_us.max(0)
     )
+}
+
+// ---- an org's persons (GSI `org_members`): `{org}#MEMBERS` --------------------------------
+
+/// The `org_members` partition of `org`'s live memberships (their `mem_pk`); each membership's
+/// `mem_sk` is its person id.
+pub fn org_members_partition(org: &OrgId) -> String {
+    format!("{org}#MEMBERS")
 }
 
 // ---- uniqueness partitions ------------------------------------------------------------------
@@ -532,6 +549,7 @@ mod tests {
             person_groups_version(&o, &p),
         ];
         assert!(sso_directory_partition(&o).starts_with(o.as_str()));
+        assert!(org_members_partition(&o).starts_with(o.as_str()));
         for k in keys {
             assert!(k.pk.starts_with(o.as_str()), "{k:?}");
         }

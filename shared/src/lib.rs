@@ -21,6 +21,7 @@ pub mod metrics;
 pub mod org;
 pub mod permission;
 pub mod person;
+pub mod person_filter;
 pub mod request;
 pub mod role;
 pub mod role_listing;

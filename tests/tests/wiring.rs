@@ -218,8 +218,14 @@ fn the_local_table_is_built_from_the_template_table() {
     };
     assert_eq!(
         names(&spec.global_secondary_indexes),
-        ["lookup", idgraph::keys::SSO_DIRECTORY_INDEX]
+        [
+            "lookup",
+            idgraph::keys::SSO_DIRECTORY_INDEX,
+            idgraph::keys::ORG_MEMBERS_INDEX
+        ]
     );
+    let members = &spec.global_secondary_indexes[2];
+    assert_eq!(members.projection.projection_type, "KEYS_ONLY");
     assert_eq!(
         names(&spec.local_secondary_indexes),
         ["by_name", "by_alias", "by_email"]

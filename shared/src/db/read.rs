@@ -395,6 +395,39 @@ impl Db {
         }
     }
 
+    /// One Query request over partition `pk` of the global index `index` (keys `pk_attr`),
+    /// ascending, at most `limit` items: the caller pages with `last`, so it can stop as soon
+    /// as it has enough. Eventually consistent, as every GSI read is.
+    pub async fn query_index_page(
+        &self,
+        index: &str,
+        pk_attr: &str,
+        pk: &str,
+        limit: i32,
+        start: Option<Item>,
+    ) -> Result<QueryPage, StoreError> {
+        let out = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .index_name(index)
+            .key_condition_expression("#index_pk = :index_pk")
+            .expression_attribute_names("#index_pk", pk_attr)
+            .expression_attribute_values(":index_pk", AttributeValue::S(pk.to_owned()))
+            .limit(limit)
+            .set_exclusive_start_key(start)
+            .return_consumed_capacity(ReturnConsumedCapacity::Total)
+            .send()
+            .await
+            .map_err(|e| counted(classify(&e)))?;
+        record(out.consumed_capacity());
+        Ok(QueryPage {
+            count: u64::try_from(out.count).unwrap_or(0),
+            items: out.items.unwrap_or_default(),
+            last: out.last_evaluated_key.filter(|k| !k.is_empty()),
+        })
+    }
+
     /// The keys of the first item whose `attr` equals `value` on the keys-only global index
     /// `index` (eventually consistent, as every GSI read is).
     pub async fn first_by_index(

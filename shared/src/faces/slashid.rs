@@ -192,6 +192,77 @@ pub fn person_json(person: &Person, with_handles: bool) -> Value {
     p
 }
 
+/// The optional parts of `PersonRet` that `fields=handles,groups,attributes` selects.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct PersonFields {
+    pub handles: bool,
+    pub groups: bool,
+    pub attributes: bool,
+}
+
+impl PersonFields {
+    pub fn parse(query: &crate::request::Query) -> Result<Self, ApiError> {
+        let mut fields = Self::default();
+        for name in query.comma_list("fields")?.unwrap_or_default() {
+            match name.as_str() {
+                "handles" => fields.handles = true,
+                "groups" => fields.groups = true,
+                "attributes" => fields.attributes = true,
+                other => {
+                    return Err(ApiError::BadRequest(format!(
+                        "unknown field {other:?}; fields may be handles, groups, attributes"
+                    )));
+                }
+            }
+        }
+        Ok(fields)
+    }
+}
+
+/// `PersonRet` of each person, with the parts `fields` selects. Attributes are every bucket
+/// the org may read, read for 8 persons at a time; a person deleted meanwhile is left out.
+pub async fn persons_json(
+    app: &App,
+    org: &crate::store::orgs::Organization,
+    persons: &[Person],
+    fields: PersonFields,
+) -> Result<Vec<Value>, ApiError> {
+    use futures_util::StreamExt;
+    let buckets = if fields.attributes {
+        buckets::view(app, org).await?.accessible
+    } else {
+        Vec::new()
+    };
+    let one = |person: &Person| {
+        let buckets = &buckets;
+        let id = person.id.clone();
+        let mut json = person_json(person, fields.handles);
+        async move {
+            if fields.groups {
+                // Groups are not modelled yet: a person belongs to none.
+                json["groups"] = json!([]);
+            }
+            if fields.attributes {
+                match crate::store::attributes::read(&app.db, org, &id, buckets, false).await? {
+                    Some(attrs) => json["attributes"] = json!(attrs),
+                    None => return Ok(None),
+                }
+            }
+            Ok::<_, ApiError>(Some(json))
+        }
+    };
+    let all: Vec<Result<Option<Value>, ApiError>> = futures_util::stream::iter(persons)
+        .map(one)
+        .buffered(8)
+        .collect()
+        .await;
+    let mut out = Vec::with_capacity(all.len());
+    for json in all {
+        out.extend(json?);
+    }
+    Ok(out)
+}
+
 /// `{bucket: {attr: value}}` of attributes about to be written.
 pub fn attributes_json(attrs: &NewAttributes) -> Value {
     let mut out = Map::new();
@@ -291,6 +362,33 @@ pub fn creation_error(e: CreatePersonError) -> ApiError {
         CreatePersonError::Store(e) => e.into(),
         // SlashID creations add no extra writes.
         CreatePersonError::ExtraFailed(_) => ApiError::Internal,
+    }
+}
+
+/// A handle change's failure in SlashID's terms: a taken handle is a 409, as on `POST /persons`.
+pub fn handle_error(e: crate::store::handles::HandleWriteError, person: &PersonId) -> ApiError {
+    use crate::store::handles::HandleWriteError as E;
+    match e {
+        E::PersonNotFound => ApiError::NotFound(format!("person {person} not found")),
+        E::NoSuchHandle => ApiError::NotFound(format!("person {person} has no such handle")),
+        E::Taken(h) => ApiError::Conflict(format!(
+            "handle {:?} already belongs to a person",
+            h.value()
+        )),
+        E::SecondUsername => ApiError::BadRequest(
+            "a person has at most one username handle; delete the current one first".into(),
+        ),
+        E::LastHandle => ApiError::BadRequest(
+            "a person keeps at least one handle; add another before deleting this one".into(),
+        ),
+        E::ZatoUsername => ApiError::Conflict(
+            "this username is the person's Zato SSO login name and cannot be removed".into(),
+        ),
+        E::TooMany(max) => {
+            ApiError::BadRequest(format!("at most {max} handles can be added in one request"))
+        }
+        E::Conflict => ApiError::Conflict("the person was changed concurrently; retry".into()),
+        E::Store(e) => e.into(),
     }
 }
 

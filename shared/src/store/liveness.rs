@@ -52,6 +52,28 @@ pub fn mark(db: &Db, key: &Key) -> TransactWriteItem {
     )
 }
 
+/// Begins a person's deletion from `org`: tombstones the membership and takes it out of the
+/// org's `org_members` index in the same write, so `GET /persons` stops listing the person
+/// before anything of it goes. `false` when the person was not a member.
+pub async fn tombstone_membership(
+    db: &Db,
+    org: &Organization,
+    person: &PersonId,
+) -> Result<bool, StoreError> {
+    let write = db.update(
+        &keys::person_membership(&org.pool, &org.id, person),
+        "SET #state = :deleting REMOVE #mem_pk, #mem_sk",
+        Condition::present()
+            .names(&[STATE, ("#mem_pk", keys::MEM_PK), ("#mem_sk", keys::MEM_SK)])
+            .values(vec![(":deleting", AttributeValue::S("deleting".into()))]),
+    );
+    match db.transact(vec![write]).await {
+        Ok(()) => Ok(true),
+        Err(StoreError::TransactionCancelled(_)) => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
 /// Begins the deletion of the item at `key` on its own, so that writes conditioned on its
 /// liveness fail from now on. `false` when there is no such item.
 pub async fn tombstone(db: &Db, key: &Key) -> Result<bool, StoreError> {

@@ -6,6 +6,7 @@ pub mod assignments;
 pub mod attributes;
 pub mod buckets;
 pub mod groups;
+pub mod handles;
 pub mod liveness;
 pub mod lockout;
 pub mod oauth;

@@ -178,6 +178,16 @@ pub async fn get(db: &Db, id: &OrgId) -> Result<Option<Organization>, StoreError
         .transpose()
 }
 
+/// The organizations of `ids` that exist, in no particular order (BatchGetItem, 100 a request).
+pub async fn get_many(db: &Db, ids: &[OrgId]) -> Result<Vec<Organization>, StoreError> {
+    let keys: Vec<keys::Key> = ids.iter().map(keys::org).collect();
+    db.batch_get_many(&keys)
+        .await?
+        .iter()
+        .map(Organization::from_item)
+        .collect()
+}
+
 /// The organization whose API key has this hash, if any. Through the `lookup` index, which is
 /// eventually consistent: use it only to tell "wrong org" (403) from "no such key" (401).
 pub async fn api_key_owner(db: &Db, key_hash: &str) -> Result<Option<OrgId>, StoreError> {

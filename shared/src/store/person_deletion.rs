@@ -23,7 +23,7 @@ use crate::store::persons::person_from_item;
 /// which grants nothing (a catalog delete removes them).
 pub async fn delete(db: &Db, org: &Organization, id: &PersonId) -> Result<bool, StoreError> {
     let member = keys::person_membership(&org.pool, &org.id, id);
-    if !liveness::tombstone(db, &member).await? {
+    if !liveness::tombstone_membership(db, org, id).await? {
         return Ok(false);
     }
     let mut doomed: Vec<keys::Key> = Vec::new();

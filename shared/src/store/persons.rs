@@ -114,6 +114,45 @@ pub async fn get(db: &Db, org: &Organization, id: &PersonId) -> Result<Option<Pe
         .transpose()
 }
 
+/// Every org of the pool the person belongs to (the profile's `orgs`), if it is a live member
+/// of `org`. One BatchGetItem: membership and profile together, strongly consistent.
+pub async fn orgs_of(
+    db: &Db,
+    org: &Organization,
+    id: &PersonId,
+) -> Result<Option<Vec<crate::ids::OrgId>>, StoreError> {
+    let (member_key, profile_key) = (
+        keys::person_membership(&org.pool, &org.id, id),
+        keys::person_profile(&org.pool, id),
+    );
+    let items = db
+        .batch_get(&[member_key.clone(), profile_key.clone()])
+        .await?;
+    let live = items
+        .iter()
+        .any(|i| has_key(i, &member_key) && !i.contains_key("state"));
+    let Some(profile) = items
+        .iter()
+        .find(|i| has_key(i, &profile_key))
+        .filter(|_| live)
+    else {
+        return Ok(None);
+    };
+    let orgs = profile
+        .get("orgs")
+        .and_then(|v| v.as_ss().ok())
+        .map(|ss| {
+            ss.iter()
+                .map(|o| {
+                    crate::ids::OrgId::parse(o).map_err(|e| StoreError::Internal(e.to_string()))
+                })
+                .collect::<Result<Vec<_>, _>>()
+        })
+        .transpose()?
+        .unwrap_or_default();
+    Ok(Some(orgs))
+}
+
 /// The persons of `ids` that belong to `org`, in no particular order (absent ones are left out).
 pub async fn get_many(
     db: &Db,
@@ -142,6 +181,52 @@ pub async fn get_many(
         }
     }
     Ok(found)
+}
+
+/// The id of the person in `org`'s pool who owns `handle`, if any (strongly consistent). The
+/// person may belong to other orgs of the pool only: `get`/`get_many` tell.
+pub async fn handle_owner(
+    db: &Db,
+    org: &Organization,
+    handle: &Handle,
+) -> Result<Option<PersonId>, StoreError> {
+    let key = keys::handle(&org.pool, handle.kind().as_str(), &handle.normalized());
+    db.get(&key)
+        .await?
+        .map(|item| {
+            PersonId::parse(get_s(&item, "person_id")?)
+                .map_err(|e| StoreError::Internal(e.to_string()))
+        })
+        .transpose()
+}
+
+/// One page of the ids of `org`'s live members, in id order, from the `org_members` index
+/// (eventually consistent): at most `limit`, after `start`; the second value is where the next
+/// page starts, `None` at the end.
+pub async fn member_ids_page(
+    db: &Db,
+    org: &Organization,
+    limit: usize,
+    start: Option<Item>,
+) -> Result<(Vec<PersonId>, Option<Item>), StoreError> {
+    let page = db
+        .query_index_page(
+            keys::ORG_MEMBERS_INDEX,
+            keys::MEM_PK,
+            &keys::org_members_partition(&org.id),
+            i32::try_from(limit.max(1)).unwrap_or(i32::MAX),
+            start,
+        )
+        .await?;
+    let ids = page
+        .items
+        .iter()
+        .map(|i| {
+            PersonId::parse(get_s(i, keys::MEM_SK)?)
+                .map_err(|e| StoreError::Internal(e.to_string()))
+        })
+        .collect::<Result<_, _>>()?;
+    Ok((ids, page.last))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -245,10 +330,18 @@ pub async fn put(
             update,
             db.update(
                 &member,
-                "SET #org = :org",
+                "SET #org = :org, #mem_pk = :mem_pk, #mem_sk = :mem_sk",
                 liveness::not_deleting()
-                    .names(&[("#org", "org")])
-                    .values(vec![(":org", s(org.id.as_str()))]),
+                    .names(&[
+                        ("#org", "org"),
+                        ("#mem_pk", keys::MEM_PK),
+                        ("#mem_sk", keys::MEM_SK),
+                    ])
+                    .values(vec![
+                        (":org", s(org.id.as_str())),
+                        (":mem_pk", s(keys::org_members_partition(&org.id))),
+                        (":mem_sk", s(owner.as_str())),
+                    ]),
             ),
             db.update(
                 &keys::person_permissions(&org.id, &owner),
@@ -317,9 +410,48 @@ pub async fn patch(
     item.as_ref().map(person_from_item).transpose()
 }
 
-fn membership_item(org: &Organization, person: &PersonId) -> Item {
+/// Gives a live membership written before the `org_members` index existed its place there, so
+/// `GET /persons` lists it; `item` is the membership as a Scan read it. `false` when there was
+/// nothing to do (not a membership, tombstoned, already indexed, or gone meanwhile).
+pub async fn backfill_membership(db: &Db, item: &Item) -> Result<bool, StoreError> {
+    let Some(key) = keys::Key::of(item) else {
+        return Ok(false);
+    };
+    let Some(org) = key.sk.strip_prefix(keys::membership_sk_prefix()) else {
+        return Ok(false);
+    };
+    let Some(person) = key.pk.rsplit_once("#PERSON#").map(|(_, p)| p) else {
+        return Ok(false);
+    };
+    if item.contains_key(keys::MEM_PK) || item.contains_key("state") {
+        return Ok(false);
+    }
+    let (Ok(org), Ok(person)) = (crate::ids::OrgId::parse(org), PersonId::parse(person)) else {
+        return Ok(false);
+    };
+    let write = db.update(
+        &key,
+        "SET #mem_pk = :mem_pk, #mem_sk = :mem_sk",
+        liveness::alive_where("attribute_exists(pk) AND attribute_not_exists(#mem_pk)")
+            .names(&[("#mem_pk", keys::MEM_PK), ("#mem_sk", keys::MEM_SK)])
+            .values(vec![
+                (":mem_pk", s(keys::org_members_partition(&org))),
+                (":mem_sk", s(person.as_str())),
+            ]),
+    );
+    match db.transact(vec![write]).await {
+        Ok(()) => Ok(true),
+        Err(StoreError::TransactionCancelled(_)) => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
+/// A live membership: in the org's `org_members` index partition, so `GET /persons` lists it.
+pub fn membership_item(org: &Organization, person: &PersonId) -> Item {
     let mut item = keys::person_membership(&org.pool, &org.id, person).to_item();
     item.insert("org".into(), s(org.id.as_str()));
+    item.insert(keys::MEM_PK.into(), s(keys::org_members_partition(&org.id)));
+    item.insert(keys::MEM_SK.into(), s(person.as_str()));
     item
 }
 

@@ -10,7 +10,7 @@ use idgraph::auth::sha256_hex;
 use idgraph::ids::OrgId;
 use idgraph::sso::{self, Password, Username, crypto};
 use idgraph::store::orgs::{self, Organization};
-use idgraph::store::{oauth, sso_users};
+use idgraph::store::{oauth, persons, sso_users};
 use serde_json::{Value, json};
 
 /// What a command reports: the facts, with any secret it created (shown once).
@@ -258,4 +258,34 @@ pub async fn backfill_sso_directory(app: &App) -> Result<Report> {
         }
     }
     Ok(Report(json!({"sso_records": records, "updated": updated})))
+}
+
+/// Gives every live person membership in `org`'s person pool (of `org` and of every org that
+/// shares the pool) written before the `org_members` index existed its place there, so
+/// `GET /persons` lists it. Idempotent; a Scan of the pool's person partitions (an operator's
+/// one-off, never an API request).
+pub async fn backfill_org_members(app: &App, org: &str) -> Result<Report> {
+    let org = existing_org(app, org).await?;
+    let prefix = idgraph::keys::person_partitions_prefix(&org.pool);
+    let items = app
+        .db
+        .scan_partitions(&[prefix], 4)
+        .await
+        .map_err(|e| e.to_string())?;
+    let (mut memberships, mut updated) = (0, 0);
+    for item in items.iter().filter(|i| {
+        idgraph::item::get_s(i, idgraph::keys::SK)
+            .is_ok_and(|sk| sk.starts_with(idgraph::keys::membership_sk_prefix()))
+    }) {
+        memberships += 1;
+        if persons::backfill_membership(&app.db, item)
+            .await
+            .map_err(|e| e.to_string())?
+        {
+            updated += 1;
+        }
+    }
+    Ok(Report(
+        json!({"pool": org.pool.to_string(), "memberships": memberships, "updated": updated}),
+    ))
 }

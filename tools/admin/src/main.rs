@@ -77,6 +77,13 @@ enum Command {
     /// Once, after deploying the `sso_directory` index over existing Zato users: gives each
     /// user record written before it its place there, so user search finds it.
     BackfillSsoDirectory,
+    /// Once, after deploying the `org_members` index: gives each person membership of the
+    /// org's person pool written before it its place there, so `GET /persons` lists it.
+    BackfillOrgMembers {
+        /// The pool's owner, or any org in the pool.
+        #[arg(long)]
+        org: String,
+    },
 }
 
 #[tokio::main]
@@ -104,6 +111,7 @@ async fn main() -> ExitCode {
         }
         Command::CreateSuperUser { username } => admin::create_super_user(&app, username).await,
         Command::BackfillSsoDirectory => admin::backfill_sso_directory(&app).await,
+        Command::BackfillOrgMembers { org } => admin::backfill_org_members(&app, org).await,
     };
     match done {
         Ok(report) if cli.json => {
