@@ -28,6 +28,8 @@ mod sailpoint_sdk;
 mod sailpoint_search;
 mod sailpoint_token_keys;
 mod slashid_attributes;
+mod slashid_org_attributes;
+mod slashid_organizations;
 mod slashid_permissions;
 mod slashid_persons;
 mod slashid_persons_http;
