@@ -253,9 +253,18 @@ async fn an_organization_with_sub_organizations_is_kept_unless_they_are_deleted_
     assert_eq!(leaf.get("/organizations").await.status, 401);
     assert_eq!(mid.get("/organizations").await.status, 401);
     assert_eq!(ids(&root.get(SUBS).await), Vec::<String>::new());
-    // The root's own child count went back to zero: it can lose its last child and be left as it was.
-    let again = sub_org(&root, "Again", false).await;
-    assert_eq!(again.delete("/organizations").await.status, 204);
+}
+
+#[tokio::test]
+async fn a_parent_whose_last_child_was_deleted_can_be_deleted() {
+    let root = tenant().await;
+    let mid = sub_org(&root, "Mid", false).await;
+    let leaf = sub_org(&mid, "Leaf", false).await;
+    assert_eq!(leaf.delete("/organizations").await.status, 204);
+
+    let r = mid.delete("/organizations").await;
+
+    assert_eq!(r.status, 204, "{:?}", r.body);
 }
 
 #[tokio::test]
