@@ -34,8 +34,11 @@ fn bucket(name: &str, query: &str) -> String {
 async fn patched_attributes_come_back_by_bucket_as_stored() {
     let api = tenant().await;
     let r = api
-        .patch(ATTRS, &json!({"end_user_read_write": {"plan": "gold", "seats": [1, {"x": null}]},
-                              "person_pool-end_user_no_access": {"risk": 3}}))
+        .patch(
+            ATTRS,
+            &json!({"end_user_read_write": {"plan": "gold", "seats": [1, {"x": null}]},
+                              "person_pool-end_user_no_access": {"risk": 3}}),
+        )
         .await;
     assert_eq!(r.status, 204, "{:?}", r.body);
 
@@ -53,7 +56,9 @@ async fn patched_attributes_come_back_by_bucket_as_stored() {
 async fn a_new_organization_has_no_attributes_and_named_buckets_come_back_empty() {
     let api = tenant().await;
     assert_eq!(*api.get(ATTRS).await.result(), json!({}));
-    let r = api.get(&format!("{ATTRS}?buckets=end_user_read_only")).await;
+    let r = api
+        .get(&format!("{ATTRS}?buckets=end_user_read_only"))
+        .await;
     assert_eq!(
         (r.status, r.result().clone()),
         (200, json!({"end_user_read_only": {}}))
@@ -63,16 +68,23 @@ async fn a_new_organization_has_no_attributes_and_named_buckets_come_back_empty(
 #[tokio::test]
 async fn patch_merges_and_put_replaces_only_the_buckets_it_names() {
     let api = tenant().await;
-    api.patch(ATTRS, &json!({"end_user_read_write": {"a": 1, "b": 2}, "end_user_read_only": {"c": 3}}))
+    api.patch(
+        ATTRS,
+        &json!({"end_user_read_write": {"a": 1, "b": 2}, "end_user_read_only": {"c": 3}}),
+    )
+    .await;
+    let r = api
+        .patch(ATTRS, &json!({"end_user_read_write": {"b": 20}}))
         .await;
-    let r = api.patch(ATTRS, &json!({"end_user_read_write": {"b": 20}})).await;
     assert_eq!(r.status, 204);
     assert_eq!(
         *api.get(ATTRS).await.result(),
         json!({"end_user_read_write": {"a": 1, "b": 20}, "end_user_read_only": {"c": 3}})
     );
 
-    let r = api.put(ATTRS, &json!({"end_user_read_write": {"z": true}})).await;
+    let r = api
+        .put(ATTRS, &json!({"end_user_read_write": {"z": true}}))
+        .await;
 
     assert_eq!(r.status, 204, "{:?}", r.body);
     assert_eq!(
@@ -85,12 +97,24 @@ async fn patch_merges_and_put_replaces_only_the_buckets_it_names() {
 async fn one_bucket_is_read_replaced_merged_and_deleted_by_name() {
     let api = tenant().await;
     let path = bucket("end_user_read_write", "");
-    assert_eq!(api.put(&path, &json!({"a": 1, "b": 2, "c": 3})).await.status, 204);
+    assert_eq!(
+        api.put(&path, &json!({"a": 1, "b": 2, "c": 3}))
+            .await
+            .status,
+        204
+    );
     assert_eq!(api.patch(&path, &json!({"c": 30})).await.status, 204);
-    let r = api.get(&bucket("end_user_read_write", "?attributes=a,c")).await;
-    assert_eq!((r.status, r.result().clone()), (200, json!({"a": 1, "c": 30})));
+    let r = api
+        .get(&bucket("end_user_read_write", "?attributes=a,c"))
+        .await;
+    assert_eq!(
+        (r.status, r.result().clone()),
+        (200, json!({"a": 1, "c": 30}))
+    );
 
-    let r = api.delete(&bucket("end_user_read_write", "?attributes=a,missing")).await;
+    let r = api
+        .delete(&bucket("end_user_read_write", "?attributes=a,missing"))
+        .await;
     assert_eq!(r.status, 204, "{:?}", r.body);
     assert_eq!(*api.get(&path).await.result(), json!({"b": 2, "c": 30}));
 
@@ -106,10 +130,13 @@ async fn one_bucket_is_read_replaced_merged_and_deleted_by_name() {
 async fn an_organizations_attributes_are_not_a_persons() {
     let api = tenant().await;
     let person = api.create_person().await;
-    api.patch(ATTRS, &json!({"end_user_read_write": {"org_only": 1}})).await;
+    api.patch(ATTRS, &json!({"end_user_read_write": {"org_only": 1}}))
+        .await;
 
     let r = api
-        .get(&format!("/persons/{person}/attributes?buckets=end_user_read_write"))
+        .get(&format!(
+            "/persons/{person}/attributes?buckets=end_user_read_write"
+        ))
         .await;
 
     assert_eq!(r.result()["end_user_read_write"], json!({}), "{:?}", r.body);
@@ -118,17 +145,31 @@ async fn an_organizations_attributes_are_not_a_persons() {
 #[tokio::test]
 async fn another_organizations_key_sees_and_changes_nothing() {
     let owner = tenant().await;
-    owner.patch(ATTRS, &json!({"end_user_read_write": {"secret": "s3"}})).await;
+    owner
+        .patch(ATTRS, &json!({"end_user_read_write": {"secret": "s3"}}))
+        .await;
     let stranger = tenant().await;
     let intruder = Api::new(owner.org(), stranger.key());
 
     for (method, path, body) in [
         ("GET", ATTRS.to_owned(), None),
-        ("PUT", ATTRS.to_owned(), Some(json!({"end_user_read_write": {}}))),
-        ("PATCH", ATTRS.to_owned(), Some(json!({"end_user_read_write": {"x": 1}}))),
+        (
+            "PUT",
+            ATTRS.to_owned(),
+            Some(json!({"end_user_read_write": {}})),
+        ),
+        (
+            "PATCH",
+            ATTRS.to_owned(),
+            Some(json!({"end_user_read_write": {"x": 1}})),
+        ),
         ("GET", bucket("end_user_read_write", ""), None),
         ("PUT", bucket("end_user_read_write", ""), Some(json!({}))),
-        ("PATCH", bucket("end_user_read_write", ""), Some(json!({"x": 1}))),
+        (
+            "PATCH",
+            bucket("end_user_read_write", ""),
+            Some(json!({"x": 1})),
+        ),
         ("DELETE", bucket("end_user_read_write", ""), None),
     ] {
         let r = intruder.send(method, &path, body.as_ref(), &[]).await;
@@ -147,15 +188,22 @@ async fn another_organizations_key_sees_and_changes_nothing() {
 async fn a_sub_organization_cannot_touch_its_parents_attributes_even_in_a_shared_pool() {
     let parent = tenant().await;
     parent
-        .patch(ATTRS, &json!({"person_pool-end_user_read_write": {"p": 1}, "end_user_read_write": {"q": 2}}))
+        .patch(
+            ATTRS,
+            &json!({"person_pool-end_user_read_write": {"p": 1}, "end_user_read_write": {"q": 2}}),
+        )
         .await;
     let child = sub_org(&parent).await;
 
     // Its own attributes are its own, even in `person_pool` buckets.
     assert_eq!(*child.get(ATTRS).await.result(), json!({}));
-    child.patch(ATTRS, &json!({"person_pool-end_user_read_write": {"c": 3}})).await;
+    child
+        .patch(ATTRS, &json!({"person_pool-end_user_read_write": {"c": 3}}))
+        .await;
     // Its key does not open the parent.
-    let r = Api::new(parent.org(), child.key()).patch(ATTRS, &json!({"end_user_read_write": {"q": 0}})).await;
+    let r = Api::new(parent.org(), child.key())
+        .patch(ATTRS, &json!({"end_user_read_write": {"q": 0}}))
+        .await;
     assert_eq!(r.status, 403, "{:?}", r.body);
 
     assert_eq!(
@@ -174,7 +222,13 @@ async fn the_parents_key_acts_on_a_sub_organizations_own_attributes() {
     let child = sub_org(&parent).await;
     let as_parent = Api::new(child.org(), parent.key());
 
-    assert_eq!(as_parent.patch(ATTRS, &json!({"end_user_read_only": {"set_by": "parent"}})).await.status, 204);
+    assert_eq!(
+        as_parent
+            .patch(ATTRS, &json!({"end_user_read_only": {"set_by": "parent"}}))
+            .await
+            .status,
+        204
+    );
 
     assert_eq!(
         *child.get(ATTRS).await.result(),
@@ -187,15 +241,29 @@ async fn the_parents_key_acts_on_a_sub_organizations_own_attributes() {
 async fn a_custom_bucket_holds_organization_attributes_until_it_is_deleted() {
     let api = tenant().await;
     let r = api
-        .post("/organizations/attribute-buckets", &json!({"name": "billing", "sharing_scope": "organization"}))
+        .post(
+            "/organizations/attribute-buckets",
+            &json!({"name": "billing", "sharing_scope": "organization"}),
+        )
         .await;
     assert_eq!(r.status, 201, "{:?}", r.body);
-    assert_eq!(api.put(&bucket("billing", ""), &json!({"vat": "BE0123"})).await.status, 204);
-    assert_eq!(*api.get(&bucket("billing", "")).await.result(), json!({"vat": "BE0123"}));
+    assert_eq!(
+        api.put(&bucket("billing", ""), &json!({"vat": "BE0123"}))
+            .await
+            .status,
+        204
+    );
+    assert_eq!(
+        *api.get(&bucket("billing", "")).await.result(),
+        json!({"vat": "BE0123"})
+    );
 
     api.delete("/organizations/attribute-buckets/billing").await;
-    api.post("/organizations/attribute-buckets", &json!({"name": "billing", "sharing_scope": "organization"}))
-        .await;
+    api.post(
+        "/organizations/attribute-buckets",
+        &json!({"name": "billing", "sharing_scope": "organization"}),
+    )
+    .await;
 
     assert_eq!(*api.get(&bucket("billing", "")).await.result(), json!({}));
 }
@@ -207,15 +275,57 @@ async fn bad_input_is_a_4xx_in_slashids_format() {
     let long_name = "n".repeat(71);
     let cases: Vec<(&str, String, Option<Value>, u16, &str)> = vec![
         ("GET", format!("{ATTRS}?buckets=a,,b"), None, 400, "buckets"),
-        ("GET", format!("{ATTRS}?buckets=no_such_bucket"), None, 404, "no_such_bucket"),
-        ("GET", bucket("no_such_bucket", ""), None, 404, "no_such_bucket"),
+        (
+            "GET",
+            format!("{ATTRS}?buckets=no_such_bucket"),
+            None,
+            404,
+            "no_such_bucket",
+        ),
+        (
+            "GET",
+            bucket("no_such_bucket", ""),
+            None,
+            404,
+            "no_such_bucket",
+        ),
         ("GET", bucket("bad%23name", ""), None, 400, "bucket name"),
-        ("GET", bucket("end_user_read_write", "?attributes=a,,b"), None, 400, "attribute"),
-        ("PATCH", ATTRS.to_owned(), Some(json!({"end_user_read_write": [1]})), 400, "object"),
-        ("PATCH", ATTRS.to_owned(), Some(json!({"nope": {"a": 1}})), 404, "nope"),
+        (
+            "GET",
+            bucket("end_user_read_write", "?attributes=a,,b"),
+            None,
+            400,
+            "attribute",
+        ),
+        (
+            "PATCH",
+            ATTRS.to_owned(),
+            Some(json!({"end_user_read_write": [1]})),
+            400,
+            "object",
+        ),
+        (
+            "PATCH",
+            ATTRS.to_owned(),
+            Some(json!({"nope": {"a": 1}})),
+            404,
+            "nope",
+        ),
         ("PUT", ATTRS.to_owned(), Some(json!([1])), 400, ""),
-        ("PUT", bucket("end_user_read_write", ""), Some(json!({long_name.clone(): 1})), 400, "70 bytes"),
-        ("PATCH", bucket("end_user_read_write", ""), Some(json!({"big": big})), 400, "64 KiB"),
+        (
+            "PUT",
+            bucket("end_user_read_write", ""),
+            Some(json!({long_name.clone(): 1})),
+            400,
+            "70 bytes",
+        ),
+        (
+            "PATCH",
+            bucket("end_user_read_write", ""),
+            Some(json!({"big": big})),
+            400,
+            "64 KiB",
+        ),
         ("DELETE", bucket("nope", ""), None, 404, "nope"),
     ];
     for (method, path, body, status, says) in cases {
@@ -231,7 +341,9 @@ async fn more_attributes_than_one_transaction_holds_are_a_400_and_nothing_is_wri
     let many: serde_json::Map<String, Value> =
         (0..120).map(|i| (format!("a{i}"), json!(i))).collect();
 
-    let r = api.put(&bucket("end_user_read_write", ""), &Value::Object(many)).await;
+    let r = api
+        .put(&bucket("end_user_read_write", ""), &Value::Object(many))
+        .await;
 
     assert_eq!(r.status, 400, "{:?}", r.body);
     assert!(r.error().contains("at most"), "{:?}", r.body);

@@ -90,7 +90,13 @@ async fn parents_come_before_their_children() {
     let a = sub_org(&root, "A", false).await;
     let a1 = sub_org(&a, "A1", false).await;
     let r = root.get(SUBS).await;
-    let listed: Vec<&str> = r.result().as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
+    let listed: Vec<&str> = r
+        .result()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
     let pos = |id: &str| listed.iter().position(|x| *x == id).expect("listed");
     assert!(pos(a.org()) < pos(a1.org()), "{listed:?}");
 }
@@ -107,22 +113,45 @@ async fn the_specs_filter_examples_select_by_name_id_and_parent() {
         (r#"name co "SOME_STR""#, vec![&c]),
         (r#"name sw "my_prefix""#, vec![&b]),
         (&format!(r#"id eq "{}""#, b.org()) as &str, vec![&b]),
-        (&format!(r#"parent_org_id eq "{}""#, root.org()) as &str, vec![&a, &b]),
-        (&format!(r#"parent_org_id eq "{}" and not name sw "my_p""#, root.org()) as &str, vec![&a]),
+        (
+            &format!(r#"parent_org_id eq "{}""#, root.org()) as &str,
+            vec![&a, &b],
+        ),
+        (
+            &format!(
+                r#"parent_org_id eq "{}" and not name sw "my_p""#,
+                root.org()
+            ) as &str,
+            vec![&a],
+        ),
         (r#"name eq "a" or name eq "My_org""#, vec![&a]),
         (r#"name eq "nobody""#, vec![]),
     ] {
-        assert_eq!(ids(&root.get(&filtered(filter)).await), sorted(&expect), "{filter}");
+        assert_eq!(
+            ids(&root.get(&filtered(filter)).await),
+            sorted(&expect),
+            "{filter}"
+        );
     }
 }
 
 #[tokio::test]
 async fn an_unsupported_or_malformed_filter_is_a_400_naming_what_is_supported() {
     let root = tenant().await;
-    for filter in [r#"region eq "x""#, r#"name ne "x""#, r#"id sw "x""#, r#"name eq"#, "(("] {
+    for filter in [
+        r#"region eq "x""#,
+        r#"name ne "x""#,
+        r#"id sw "x""#,
+        r#"name eq"#,
+        "((",
+    ] {
         let r = root.get(&filtered(filter)).await;
         assert_eq!(r.status, 400, "{filter}: {:?}", r.body);
-        assert!(r.error().contains("filter") || r.error().contains("supported"), "{filter}: {:?}", r.body);
+        assert!(
+            r.error().contains("filter") || r.error().contains("supported"),
+            "{filter}: {:?}",
+            r.body
+        );
     }
 }
 
@@ -150,7 +179,10 @@ async fn a_rotated_key_works_once_answered_and_the_old_one_stops() {
     assert_ne!(new, api.key());
 
     assert_eq!(api.get("/organizations").await.status, 401);
-    assert_eq!(Api::new(api.org(), &new).get("/organizations").await.status, 200);
+    assert_eq!(
+        Api::new(api.org(), &new).get("/organizations").await.status,
+        200
+    );
 }
 
 #[tokio::test]
@@ -163,7 +195,13 @@ async fn a_sub_organization_rotates_its_own_key_and_its_parents_key_keeps_workin
     assert_eq!(r.status, 200, "{:?}", r.body);
     assert_eq!(child.get("/organizations").await.status, 401);
     assert_eq!(parent.get("/organizations").await.status, 200);
-    assert_eq!(Api::new(child.org(), parent.key()).get("/organizations").await.status, 200);
+    assert_eq!(
+        Api::new(child.org(), parent.key())
+            .get("/organizations")
+            .await
+            .status,
+        200
+    );
 }
 
 #[tokio::test]
@@ -171,15 +209,29 @@ async fn an_ancestors_key_rotates_a_sub_organizations_key_not_its_own() {
     let parent = tenant().await;
     let child = sub_org(&parent, "Branch", false).await;
 
-    let r = Api::new(child.org(), parent.key()).put("/organizations/api-keys", &json!({})).await;
+    let r = Api::new(child.org(), parent.key())
+        .put("/organizations/api-keys", &json!({}))
+        .await;
 
     assert_eq!(r.status, 200, "{:?}", r.body);
     let new = r.result()["api_key"].as_str().unwrap();
     assert_eq!(child.get("/organizations").await.status, 401);
-    assert_eq!(Api::new(child.org(), new).get("/organizations").await.status, 200);
+    assert_eq!(
+        Api::new(child.org(), new)
+            .get("/organizations")
+            .await
+            .status,
+        200
+    );
     assert_eq!(parent.get("/organizations").await.status, 200);
     // The sub-org's new key does not open the parent.
-    assert_eq!(Api::new(parent.org(), new).get("/organizations").await.status, 403);
+    assert_eq!(
+        Api::new(parent.org(), new)
+            .get("/organizations")
+            .await
+            .status,
+        403
+    );
 }
 
 #[tokio::test]
@@ -188,7 +240,10 @@ async fn neither_another_organizations_key_nor_a_sub_organizations_rotates_a_key
     let child = sub_org(&parent, "Branch", false).await;
     let stranger = tenant().await;
 
-    for intruder in [Api::new(parent.org(), stranger.key()), Api::new(parent.org(), child.key())] {
+    for intruder in [
+        Api::new(parent.org(), stranger.key()),
+        Api::new(parent.org(), child.key()),
+    ] {
         let r = intruder.put("/organizations/api-keys", &json!({})).await;
         assert_eq!(r.status, 403, "{:?}", r.body);
         assert!(r.body["result"].is_null());
@@ -202,16 +257,33 @@ async fn neither_another_organizations_key_nor_a_sub_organizations_rotates_a_key
 async fn a_deleted_leaf_is_unreachable_by_its_key_and_its_parents_and_leaves_the_list() {
     let parent = tenant().await;
     let child = sub_org(&parent, "Leaf", true).await;
-    child.patch("/organizations/attributes", &json!({"end_user_read_write": {"x": 1}})).await;
+    child
+        .patch(
+            "/organizations/attributes",
+            &json!({"end_user_read_write": {"x": 1}}),
+        )
+        .await;
 
-    let r = Api::new(child.org(), parent.key()).delete("/organizations").await;
+    let r = Api::new(child.org(), parent.key())
+        .delete("/organizations")
+        .await;
 
     assert_eq!(r.status, 204, "{:?}", r.body);
     assert_eq!(child.get("/organizations/attributes").await.status, 401);
-    assert_eq!(Api::new(child.org(), parent.key()).get("/organizations/attributes").await.status, 403);
+    assert_eq!(
+        Api::new(child.org(), parent.key())
+            .get("/organizations/attributes")
+            .await
+            .status,
+        403
+    );
     assert_eq!(ids(&parent.get(SUBS).await), Vec::<String>::new());
     let pool = parent.get("/organizations").await;
-    assert!(!pool.body.to_string().contains(child.org()), "{:?}", pool.body);
+    assert!(
+        !pool.body.to_string().contains(child.org()),
+        "{:?}",
+        pool.body
+    );
 }
 
 #[tokio::test]
@@ -274,8 +346,14 @@ async fn deleting_sub_organizations_needs_a_fresh_confirmation_timestamp() {
     sub_org(&mid, "Leaf", false).await;
     for query in [
         "delete_suborganizations=true".to_owned(),
-        format!("delete_suborganizations=true&confirmation_timestamp={}", confirmation(2)),
-        format!("delete_suborganizations=true&confirmation_timestamp={}", confirmation(120)),
+        format!(
+            "delete_suborganizations=true&confirmation_timestamp={}",
+            confirmation(2)
+        ),
+        format!(
+            "delete_suborganizations=true&confirmation_timestamp={}",
+            confirmation(120)
+        ),
         "delete_suborganizations=true&confirmation_timestamp=yesterday".to_owned(),
         "delete_suborganizations=maybe".to_owned(),
     ] {
@@ -309,10 +387,18 @@ async fn another_organizations_key_or_a_sub_organizations_deletes_nothing() {
 async fn a_deleted_organizations_attributes_are_not_served_to_a_new_one() {
     let parent = tenant().await;
     let child = sub_org(&parent, "Old", false).await;
-    child.patch("/organizations/attributes", &json!({"end_user_read_write": {"secret": "s"}})).await;
+    child
+        .patch(
+            "/organizations/attributes",
+            &json!({"end_user_read_write": {"secret": "s"}}),
+        )
+        .await;
     child.delete("/organizations").await;
 
     let fresh = sub_org(&parent, "New", false).await;
 
-    assert_eq!(*fresh.get("/organizations/attributes").await.result(), Value::Object(Default::default()));
+    assert_eq!(
+        *fresh.get("/organizations/attributes").await.result(),
+        Value::Object(Default::default())
+    );
 }

@@ -29,7 +29,10 @@ async fn run(app: &App, req: Request) -> Result<Response<Body>, ApiError> {
         }
     };
     if with_descendants {
-        confirmed(query.single("confirmation_timestamp")?, OffsetDateTime::now_utc())?;
+        confirmed(
+            query.single("confirmation_timestamp")?,
+            OffsetDateTime::now_utc(),
+        )?;
     }
     orgs::delete(&app.db, &ctx.org, with_descendants)
         .await
@@ -38,7 +41,9 @@ async fn run(app: &App, req: Request) -> Result<Response<Body>, ApiError> {
             DeleteOrgError::TooMany => ApiError::BadRequest(e.to_string()),
             other => ApiError::Conflict(other.to_string()),
         })?;
-    consistency.wait(app, &idgraph::keys::org(&ctx.org.id), 1).await?;
+    consistency
+        .wait(app, &idgraph::keys::org(&ctx.org.id), 1)
+        .await?;
     idgraph::audit::event("organization_deleted", ctx.org.id.as_str());
     Ok(slashid::no_content())
 }

@@ -34,7 +34,11 @@ async fn run(app: &App, req: Request) -> Result<Response<Body>, ApiError> {
         })?;
     let ids: Vec<&str> = all
         .iter()
-        .filter(|o| filter.as_ref().is_none_or(|f| f.holds(&|leaf| matches(o, leaf))))
+        .filter(|o| {
+            filter
+                .as_ref()
+                .is_none_or(|f| f.holds(&|leaf| matches(o, leaf)))
+        })
         .map(|o| o.id.as_str())
         .collect();
     Ok(slashid::result(200, &ids))
@@ -79,7 +83,13 @@ mod tests {
         ] {
             assert!(parse(ok).is_ok(), "{ok}");
         }
-        for bad in [r#"name ne "x""#, r#"region eq "x""#, r#"id co "x""#, "name eq", "(("] {
+        for bad in [
+            r#"name ne "x""#,
+            r#"region eq "x""#,
+            r#"id co "x""#,
+            "name eq",
+            "((",
+        ] {
             assert!(parse(bad).is_err(), "{bad}");
         }
     }

@@ -13,7 +13,10 @@ async fn run(app: &App, req: Request) -> Result<Response<Body>, ApiError> {
     let (ctx, id, bucket) = slashid::person_bucket(app, &req).await?;
     let mut attrs = Vec::new();
     slashid::bucket_attributes(&bucket, json_body(&req)?, &mut attrs)?;
-    attributes::replace(&app.db, &ctx.org, Holder::Person(&id),
+    attributes::replace(
+        &app.db,
+        &ctx.org,
+        Holder::Person(&id),
         std::slice::from_ref(&bucket),
         &attrs,
     )

@@ -32,7 +32,12 @@ async fn run(app: &App, req: Request) -> Result<Response<Body>, ApiError> {
         app.forget_api_key(&ctx.org.id, old);
     }
     // Every region knows the new key once its item is there.
-    consistency.wait(app, &keys::api_key(&ctx.org.id, &hash), 1).await?;
+    consistency
+        .wait(app, &keys::api_key(&ctx.org.id, &hash), 1)
+        .await?;
     idgraph::audit::event("api_key_rotated", ctx.org.id.as_str());
-    Ok(no_store(slashid::result(200, &json!({ "api_key": api_key }))))
+    Ok(no_store(slashid::result(
+        200,
+        &json!({ "api_key": api_key }),
+    )))
 }

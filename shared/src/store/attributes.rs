@@ -51,7 +51,11 @@ impl Holder<'_> {
         keys::attribute_guard_in(self.partition(org, bucket), bucket.name.as_str())
     }
     /// The transaction item every write carries: the holder exists and is not being deleted.
-    fn live_check(&self, db: &Db, org: &Organization) -> aws_sdk_dynamodb::types::TransactWriteItem {
+    fn live_check(
+        &self,
+        db: &Db,
+        org: &Organization,
+    ) -> aws_sdk_dynamodb::types::TransactWriteItem {
         match self {
             Holder::Person(person) => liveness::live_membership_check(db, org, person),
             Holder::Organization => liveness::check(db, &keys::org(&org.id)),
@@ -254,7 +258,12 @@ pub async fn patch(
     let mut writes = vec![holder.live_check(db, org)];
     for (bucket, name, value) in attrs {
         writes.push(db.put(
-            item_at(holder.attribute(org, bucket, name.as_str()), bucket, name, value),
+            item_at(
+                holder.attribute(org, bucket, name.as_str()),
+                bucket,
+                name,
+                value,
+            ),
             Condition::none(),
         ));
     }
@@ -308,7 +317,12 @@ pub async fn replace(
         }
         for (bucket, name, value) in attrs {
             writes.push(db.put(
-                item_at(holder.attribute(org, bucket, name.as_str()), bucket, name, value),
+                item_at(
+                    holder.attribute(org, bucket, name.as_str()),
+                    bucket,
+                    name,
+                    value,
+                ),
                 Condition::none(),
             ));
         }

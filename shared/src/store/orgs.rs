@@ -57,13 +57,15 @@ pub async fn create(db: &Db, org: &Organization, api_key_hash: &str) -> Result<(
         writes.push(db.put(child, Condition::none()));
         // The count a deletion conditions on: no sub-organization is born under an org being
         // deleted, and none is left behind by one.
-        writes.push(db.update(
-            &keys::org(parent),
-            "ADD #children :one",
-            liveness::alive()
-                .names(&[("#children", "children")])
-                .values(vec![(":one", AttributeValue::N("1".into()))]),
-        ));
+        writes.push(
+            db.update(
+                &keys::org(parent),
+                "ADD #children :one",
+                liveness::alive()
+                    .names(&[("#children", "children")])
+                    .values(vec![(":one", AttributeValue::N("1".into()))]),
+            ),
+        );
     }
     if org.pool != org.id {
         let mut member = keys::pool_member_org(&org.pool, &org.id).to_item();
@@ -234,7 +236,9 @@ pub enum RotateError {
     NotFound,
     #[error("the organization's keys were changed concurrently; retry")]
     Conflict,
-    #[error("the organization has more API keys than one request can revoke; revoke them with idgraph-admin")]
+    #[error(
+        "the organization has more API keys than one request can revoke; revoke them with idgraph-admin"
+    )]
     TooManyKeys,
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -352,9 +356,13 @@ pub enum DeleteOrgError {
         "the organization has sub-organizations; delete them first, or pass delete_suborganizations=true with a confirmation_timestamp"
     )]
     HasChildren,
-    #[error("the organization has more than {MAX_SUBORGANIZATIONS} sub-organizations, more than one request deletes")]
+    #[error(
+        "the organization has more than {MAX_SUBORGANIZATIONS} sub-organizations, more than one request deletes"
+    )]
     TooMany,
-    #[error("the organization changed while it was being deleted (a sub-organization was created?); retry")]
+    #[error(
+        "the organization changed while it was being deleted (a sub-organization was created?); retry"
+    )]
     Conflict,
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -390,30 +398,34 @@ pub async fn delete(
 /// The one transaction that makes `org` unreachable, then what did not fit in it.
 async fn cut(db: &Db, org: &Organization) -> Result<(), DeleteOrgError> {
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
-    let mut writes = vec![db.update(
-        &keys::org(&org.id),
-        "SET #state = :deleted, deleted_at = :now",
-        Condition::new(
-            "attribute_exists(pk) AND attribute_not_exists(#state) \
+    let mut writes = vec![
+        db.update(
+            &keys::org(&org.id),
+            "SET #state = :deleted, deleted_at = :now",
+            Condition::new(
+                "attribute_exists(pk) AND attribute_not_exists(#state) \
              AND (attribute_not_exists(#children) OR #children = :zero)",
-        )
-        .names(&[("#state", "state"), ("#children", "children")])
-        .values(vec![
-            (":deleted", s("deleted")),
-            (":now", AttributeValue::N(now.to_string())),
-            (":zero", AttributeValue::N("0".into())),
-        ]),
-    )];
+            )
+            .names(&[("#state", "state"), ("#children", "children")])
+            .values(vec![
+                (":deleted", s("deleted")),
+                (":now", AttributeValue::N(now.to_string())),
+                (":zero", AttributeValue::N("0".into())),
+            ]),
+        ),
+    ];
     if let Some(parent) = org.parent() {
         writes.push(db.delete(&keys::child_org(parent, &org.id), Condition::none()));
         // Parents created before the count was kept have none: theirs starts at zero.
-        writes.push(db.update(
-            &keys::org(parent),
-            "SET #children = if_not_exists(#children, :one) - :one",
-            Condition::present()
-                .names(&[("#children", "children")])
-                .values(vec![(":one", AttributeValue::N("1".into()))]),
-        ));
+        writes.push(
+            db.update(
+                &keys::org(parent),
+                "SET #children = if_not_exists(#children, :one) - :one",
+                Condition::present()
+                    .names(&[("#children", "children")])
+                    .values(vec![(":one", AttributeValue::N("1".into()))]),
+            ),
+        );
     }
     if org.pool != org.id {
         writes.push(db.delete(
