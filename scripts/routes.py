@@ -37,6 +37,16 @@ FUNCTIONS = [
     ("slashid-delete-bucket", "SlashId", WRITE, [("DELETE", "/organizations/attribute-buckets/{bucket_name}")], False),
     ("slashid-create-suborganization", "SlashId", WRITE, [("POST", "/organizations/suborganizations")], True),
     ("slashid-get-organization", "SlashId", READ, [("GET", "/organizations")], False),
+    ("slashid-get-org-attributes", "SlashId", READ, [("GET", "/organizations/attributes")], False),
+    ("slashid-put-org-attributes", "SlashId", WRITE, [("PUT", "/organizations/attributes")], False),
+    ("slashid-patch-org-attributes", "SlashId", WRITE, [("PATCH", "/organizations/attributes")], False),
+    ("slashid-get-org-bucket-attributes", "SlashId", READ, [("GET", "/organizations/attributes/{bucket_name}")], False),
+    ("slashid-put-org-bucket-attributes", "SlashId", WRITE, [("PUT", "/organizations/attributes/{bucket_name}")], False),
+    ("slashid-patch-org-bucket-attributes", "SlashId", WRITE, [("PATCH", "/organizations/attributes/{bucket_name}")], False),
+    ("slashid-delete-org-bucket-attributes", "SlashId", WRITE, [("DELETE", "/organizations/attributes/{bucket_name}")], False),
+    ("slashid-list-suborganizations", "SlashId", READ, [("GET", "/organizations/suborganizations")], False),
+    ("slashid-rotate-api-key", "SlashId", WRITE, [("PUT", "/organizations/api-keys")], True),
+    ("slashid-delete-organization", "SlashId", BULK, [("DELETE", "/organizations")], True),
     ("slashid-create-permission", "SlashId", WRITE, [("POST", "/rbac/permissions")], True),
     ("slashid-list-permissions", "SlashId", READ, [("GET", "/rbac/permissions")], False),
     ("slashid-get-permission", "SlashId", READ, [("GET", "/rbac/permissions/{permission_name}")], False),
@@ -215,12 +225,22 @@ DEMO_IDS = {"sailpoint-get-document": "2c9180867dde18d1017de8ea1f5c130f",
             "sailpoint-put-document": "2c91808568c529c60168cca6f90c1313"}
 DEMO_INDICES = {"sailpoint-get-document": "entitlements", "sailpoint-put-document": "accessprofiles"}
 # The bucket slashid-create-bucket makes: the demo's others are defaults, which cannot be deleted.
-DEMO_BUCKETS = {"slashid-delete-bucket": "loyalty"}
+DEMO_BUCKETS = {"slashid-delete-bucket": "loyalty", "slashid-get-org-bucket-attributes": "end_user_read_write",
+                "slashid-put-org-bucket-attributes": "end_user_read_write",
+                "slashid-patch-org-bucket-attributes": "end_user_read_write",
+                "slashid-delete-org-bucket-attributes": "end_user_read_write"}
 # The demo bulk import's multipart boundary.
 BULK_BOUNDARY = "idgraph-demo-boundary"
 # The group slashid-create-group makes: the seed's own, demo-admins, serves the other events.
 DEMO_GROUPS = {"slashid-delete-group": "demo-editors"}
 DEMO_HEADERS = {"slashid-orgid": "af5fbd30-7ce7-4548-8b30-4cd59cb2aba1", "slashid-api-key": "demo-api-key"}
+# Destructive events act, with the demo org's key, on sub-organizations the seed keeps for them
+# alone ("Demo Kiosk" has its key rotated, "Demo Outlet" is deleted): the demo org and its key
+# stay as every other event and test expects them.
+DEMO_HEADERS_OF = {
+    "slashid-rotate-api-key": dict(DEMO_HEADERS, **{"slashid-orgid": "c0a8f2d4-5e6f-4a1b-9c2d-3e4f5a6b7c81"}),
+    "slashid-delete-organization": dict(DEMO_HEADERS, **{"slashid-orgid": "c0a8f2d4-5e6f-4a1b-9c2d-3e4f5a6b7c82"}),
+}
 ZATO_UST = "replace-with-a-fresh-ust-from-zato-login"
 ZATO_USER = "zusr6fh6fdgd4997ksjkpx7qnk659q"
 DEMO_BODIES = {
@@ -235,6 +255,10 @@ DEMO_BODIES = {
     "slashid-patch-person-attributes": {"person_pool-end_user_read_write": {"expiry": "07/25"}},
     "slashid-put-bucket-attributes": {"card_number": "1234", "expiry": "07/25"},
     "slashid-patch-bucket-attributes": {"expiry": "07/25"},
+    "slashid-put-org-attributes": {"end_user_read_write": {"plan": "enterprise", "seats": 50}},
+    "slashid-patch-org-attributes": {"end_user_read_write": {"seats": 60}},
+    "slashid-put-org-bucket-attributes": {"plan": "enterprise", "seats": 50},
+    "slashid-patch-org-bucket-attributes": {"seats": 60},
     "slashid-create-bucket": {"name": "loyalty", "sharing_scope": "organization", "end_user_permissions": "read_only"},
     "slashid-create-suborganization": {"sub_org_name": "Demo Store", "admins": [{"type": "email_address", "value": "admin@store.example"}],
                                        "persons_org_id": "af5fbd30-7ce7-4548-8b30-4cd59cb2aba1"},
@@ -323,7 +347,11 @@ DEMO_QUERY = {"sailpoint-access-request-status": "requested-for=2c9180a46faadee4
               "sailpoint-assigned-identities": "limit=10&offset=0&count=true&filters=name%20sw%20%22T%22&sorters=aliasName%2C-name",
               "slashid-get-person-attributes": "buckets=person_pool-end_user_read_write,person_pool-end_user_no_access",
               "slashid-get-person": "fields=handles",
-              "slashid-list-persons": "limit=10&fields=handles&filter=active%20eq%20true"}
+              "slashid-list-persons": "limit=10&fields=handles&filter=active%20eq%20true",
+              "slashid-get-org-attributes": "buckets=end_user_read_write",
+              "slashid-list-suborganizations": "filter=name%20sw%20%22demo%22",
+              "slashid-get-org-bucket-attributes": "attributes=plan,seats",
+              "slashid-delete-org-bucket-attributes": "attributes=seats"}
 
 
 def pascal(name):
@@ -411,7 +439,7 @@ def event(name, method, path_template):
         if body is not None:
             headers["content-type"] = kind
     else:
-        face_headers = DEMO_HEADERS if name.startswith("slashid-") else {}
+        face_headers = DEMO_HEADERS_OF.get(name, DEMO_HEADERS) if name.startswith("slashid-") else {}
         kind = {"slashid-bulk-import-persons": f"multipart/form-data; boundary={BULK_BOUNDARY}"}.get(
             name, "application/json")
         headers = dict(face_headers, **({"content-type": kind} if body is not None else {}))

@@ -126,6 +126,13 @@ fn is_loopback_url(url: &str) -> bool {
 type KmsClient = fn(&SdkConfig) -> aws_sdk_kms::Client;
 
 impl App {
+    /// Forgets this instance's verification of `org`'s API key of hash `key_hash`, so a key just
+    /// revoked here stops working here at once (other warm instances forget within
+    /// `AUTH_CACHE_SECONDS`).
+    pub fn forget_api_key(&self, org: &OrgId, key_hash: &str) {
+        self.auth_cache.forget(&(org.clone(), key_hash.to_owned()));
+    }
+
     /// Reads the configuration and builds the DynamoDB client (honouring
     /// `AWS_ENDPOINT_URL_DYNAMODB`), with timeouts that leave the handler time to answer 503.
     pub async fn from_env() -> Result<Self, BoxError> {

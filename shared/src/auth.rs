@@ -65,6 +65,8 @@ pub async fn slashid(app: &App, req: &Request) -> Result<RequestContext, ApiErro
     let org = items
         .iter()
         .find(|i| has_key(i, &org_key))
+        // A deleted organization keeps its record, marked: it answers as no organization.
+        .filter(|i| orgs::is_live(i))
         .map(Organization::from_item)
         .transpose()?;
     let owner = match &org {

@@ -143,6 +143,12 @@ pub type Allowed<'a> = &'a [(&'a str, &'a [&'a str])];
 /// supported.
 pub fn parse_allowed(input: &str, allowed: Allowed) -> Result<Expr, String> {
     let expr = parse_strict(input).map_err(|e| format!("invalid filters: {e}"))?;
+    check_allowed(&expr, allowed)?;
+    Ok(expr)
+}
+
+/// Every comparison of `expr` checked against `allowed`; the error names what is supported.
+pub fn check_allowed(expr: &Expr, allowed: Allowed) -> Result<(), String> {
     for (field, op) in expr.comparisons() {
         match allowed.iter().find(|(f, _)| *f == field) {
             None => {
@@ -164,7 +170,7 @@ pub fn parse_allowed(input: &str, allowed: Allowed) -> Result<Expr, String> {
             Some(_) => {}
         }
     }
-    Ok(expr)
+    Ok(())
 }
 
 /// The standard `sorters` parameter: a comma list of fields, `-` for descending, each field

@@ -100,6 +100,11 @@ pub fn bucket(org: &OrgId, bucket: &str) -> Key {
     Key::new(org.to_string(), format!("{BUCKET_PREFIX}{bucket}"))
 }
 pub const BUCKET_PREFIX: &str = "BUCKET#";
+/// The organization's own attributes (`/organizations/attributes`): one partition, whatever the
+/// bucket's scope, since the holder is the org itself.
+pub fn org_attributes_partition(org: &OrgId) -> String {
+    format!("{org}#ORGATTR")
+}
 /// A permission of the org's RBAC catalog.
 pub fn permission(org: &OrgId, name: &str) -> Key {
     Key::new(org.to_string(), format!("PERM#{name}"))
@@ -177,10 +182,12 @@ pub const fn membership_sk_prefix() -> &'static str {
 /// One attribute. `owner` is the pool for `person_pool` buckets and the org for `organization`
 /// buckets — that is what makes an organization bucket private to its org.
 pub fn attribute(owner: &OrgId, person: &PersonId, bucket: &str, name: &str) -> Key {
-    Key::new(
-        person_partition(owner, person),
-        format!("ATTR#{bucket}#{name}"),
-    )
+    attribute_in(person_partition(owner, person), bucket, name)
+}
+/// An attribute in `partition`: a person's (`attribute`) or an organization's
+/// (`org_attributes_partition`); both holders share the sort keys below.
+pub fn attribute_in(partition: String, bucket: &str, name: &str) -> Key {
+    Key::new(partition, format!("{ATTRIBUTE_PREFIX}{bucket}#{name}"))
 }
 pub fn attribute_bucket_prefix(bucket: &str) -> String {
     format!("ATTR#{bucket}#")
@@ -189,10 +196,10 @@ pub const ATTRIBUTE_PREFIX: &str = "ATTR#";
 /// The replace guard of one bucket (its `version` serializes concurrent PUTs), sorting after
 /// every `ATTR#…` of the partition.
 pub fn attribute_guard(owner: &OrgId, person: &PersonId, bucket: &str) -> Key {
-    Key::new(
-        person_partition(owner, person),
-        format!("{ATTRIBUTE_GUARD_PREFIX}{bucket}"),
-    )
+    attribute_guard_in(person_partition(owner, person), bucket)
+}
+pub fn attribute_guard_in(partition: String, bucket: &str) -> Key {
+    Key::new(partition, format!("{ATTRIBUTE_GUARD_PREFIX}{bucket}"))
 }
 pub const ATTRIBUTE_GUARD_PREFIX: &str = "ATTRV#";
 /// Both attributes and guards begin with this.
@@ -526,6 +533,8 @@ mod tests {
             person_membership(&o, &o, &p),
             attribute(&o, &p, "b", "a"),
             attribute_guard(&o, &p, "b"),
+            attribute_in(org_attributes_partition(&o), "b", "a"),
+            attribute_guard_in(org_attributes_partition(&o), "b"),
             person_permissions(&o, &p),
             sso_session(&o, &p, "h"),
             handle(&o, "email_address", "a@b.c"),

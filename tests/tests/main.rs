@@ -33,6 +33,8 @@ mod slashid_attributes;
 mod slashid_bulk_import;
 mod slashid_client;
 mod slashid_groups;
+mod slashid_org_attributes;
+mod slashid_organizations;
 mod slashid_permissions;
 mod slashid_person_handles;
 mod slashid_person_listing;

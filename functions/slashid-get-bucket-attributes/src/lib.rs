@@ -5,7 +5,7 @@ use idgraph::attribute::AttributeName;
 use idgraph::error::ApiError;
 use idgraph::faces::slashid;
 use idgraph::request::Query;
-use idgraph::store::attributes;
+use idgraph::store::attributes::{self, Holder};
 use idgraph::{App, Body, Request, Response};
 
 idgraph::handler!(SlashId, run);
@@ -13,9 +13,15 @@ idgraph::handler!(SlashId, run);
 async fn run(app: &App, req: Request) -> Result<Response<Body>, ApiError> {
     let (ctx, id, bucket) = slashid::person_bucket(app, &req).await?;
     let wanted = slashid::attribute_names(&Query::from_request(&req)?)?;
-    let mut all = attributes::read(&app.db, &ctx.org, &id, std::slice::from_ref(&bucket), true)
-        .await?
-        .ok_or_else(|| ApiError::NotFound(format!("person {id} not found")))?;
+    let mut all = attributes::read(
+        &app.db,
+        &ctx.org,
+        Holder::Person(&id),
+        std::slice::from_ref(&bucket),
+        true,
+    )
+    .await?
+    .ok_or_else(|| ApiError::NotFound(format!("person {id} not found")))?;
     let mut result = all.remove(bucket.name.as_str()).unwrap_or_default();
     if let Some(wanted) = wanted {
         result.retain(|name, _| wanted.iter().any(|w: &AttributeName| w.as_str() == name));

@@ -5,7 +5,8 @@
 use idgraph::error::ApiError;
 use idgraph::faces::slashid;
 use idgraph::request::Query;
-use idgraph::store::{attributes, buckets};
+use idgraph::store::attributes::{self, Holder};
+use idgraph::store::buckets;
 use idgraph::{App, Body, Request, Response, auth};
 
 idgraph::handler!(SlashId, run);
@@ -18,8 +19,14 @@ async fn run(app: &App, req: Request) -> Result<Response<Body>, ApiError> {
         .await?
         .resolve(names.as_deref())?;
     // Named buckets all appear, empty or not; without `buckets`, only those holding attributes.
-    let result = attributes::read(&app.db, &ctx.org, &id, &buckets, names.is_some())
-        .await?
-        .ok_or_else(|| ApiError::NotFound(format!("person {id} not found")))?;
+    let result = attributes::read(
+        &app.db,
+        &ctx.org,
+        Holder::Person(&id),
+        &buckets,
+        names.is_some(),
+    )
+    .await?
+    .ok_or_else(|| ApiError::NotFound(format!("person {id} not found")))?;
     Ok(slashid::result(200, &result))
 }

@@ -4,7 +4,8 @@
 use idgraph::error::ApiError;
 use idgraph::faces::slashid::{self, PersonFields};
 use idgraph::request::Query;
-use idgraph::store::{attributes, buckets, groups, persons};
+use idgraph::store::attributes::{self, Holder};
+use idgraph::store::{buckets, groups, persons};
 use idgraph::{App, Body, Request, Response, auth};
 use serde_json::json;
 
@@ -29,7 +30,7 @@ async fn run(app: &App, req: Request) -> Result<Response<Body>, ApiError> {
     if fields.attributes {
         let all = buckets::view(app, &ctx.org).await?.accessible;
         result["attributes"] = json!(
-            attributes::read(&app.db, &ctx.org, &id, &all, false)
+            attributes::read(&app.db, &ctx.org, Holder::Person(&id), &all, false)
                 .await?
                 .ok_or_else(not_found)?
         );

@@ -4,7 +4,7 @@
 use idgraph::error::ApiError;
 use idgraph::faces::slashid;
 use idgraph::request::json_body;
-use idgraph::store::attributes;
+use idgraph::store::attributes::{self, Holder};
 use idgraph::{App, Body, Request, Response};
 
 idgraph::handler!(SlashId, run);
@@ -16,11 +16,11 @@ async fn run(app: &App, req: Request) -> Result<Response<Body>, ApiError> {
     attributes::replace(
         &app.db,
         &ctx.org,
-        &id,
+        Holder::Person(&id),
         std::slice::from_ref(&bucket),
         &attrs,
     )
     .await
-    .map_err(|e| slashid::attribute_error(e, &id))?;
+    .map_err(|e| slashid::attribute_error(e, Holder::Person(&id)))?;
     Ok(slashid::no_content())
 }

@@ -4,7 +4,8 @@
 use idgraph::error::ApiError;
 use idgraph::faces::slashid;
 use idgraph::request::json_body;
-use idgraph::store::{attributes, buckets};
+use idgraph::store::attributes::{self, Holder};
+use idgraph::store::buckets;
 use idgraph::{App, Body, Request, Response, auth};
 
 idgraph::handler!(SlashId, run);
@@ -14,8 +15,8 @@ async fn run(app: &App, req: Request) -> Result<Response<Body>, ApiError> {
     let id = slashid::person_id(&req)?;
     let view = buckets::view(app, &ctx.org).await?;
     let (buckets, attrs) = slashid::bucketed_attributes(&view, json_body(&req)?)?;
-    attributes::replace(&app.db, &ctx.org, &id, &buckets, &attrs)
+    attributes::replace(&app.db, &ctx.org, Holder::Person(&id), &buckets, &attrs)
         .await
-        .map_err(|e| slashid::attribute_error(e, &id))?;
+        .map_err(|e| slashid::attribute_error(e, Holder::Person(&id)))?;
     Ok(slashid::no_content())
 }

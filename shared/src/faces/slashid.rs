@@ -77,14 +77,28 @@ pub fn attribute_names(
         .transpose()
 }
 
+/// A request about one bucket of the calling organization's own attributes: the caller and the
+/// `{bucket_name}`, resolved through the org's bucket view (404 / 403).
+pub async fn org_bucket(
+    app: &crate::App,
+    req: &Request,
+) -> Result<(crate::auth::RequestContext, Bucket), ApiError> {
+    let ctx = crate::auth::slashid(app, req).await?;
+    let raw = path_param(req, "bucket_name")?;
+    let bucket = crate::store::buckets::view(app, &ctx.org)
+        .await?
+        .one(&raw)?;
+    Ok((ctx, bucket))
+}
+
 /// An attribute write's failure in SlashID's terms.
 pub fn attribute_error(
     e: crate::store::attributes::AttributeWriteError,
-    person: &PersonId,
+    holder: crate::store::attributes::Holder<'_>,
 ) -> ApiError {
     use crate::store::attributes::AttributeWriteError as E;
     match e {
-        E::PersonNotFound => ApiError::NotFound(format!("person {person} not found")),
+        E::NotFound => ApiError::NotFound(format!("{holder} not found")),
         E::TooMany(max) => {
             ApiError::BadRequest(format!("one request can change at most {max} attributes"))
         }
@@ -239,11 +253,14 @@ pub async fn persons_json(
         let mut json = person_json(person, fields.handles);
         async move {
             if fields.groups {
-                // Groups are not modelled yet: a person belongs to none.
-                json["groups"] = json!([]);
+                match crate::store::groups::of_person(&app.db, org, &id).await? {
+                    Some(groups) => json["groups"] = json!(groups),
+                    None => return Ok(None),
+                }
             }
             if fields.attributes {
-                match crate::store::attributes::read(&app.db, org, &id, buckets, false).await? {
+                let holder = crate::store::attributes::Holder::Person(&id);
+                match crate::store::attributes::read(&app.db, org, holder, buckets, false).await? {
                     Some(attrs) => json["attributes"] = json!(attrs),
                     None => return Ok(None),
                 }

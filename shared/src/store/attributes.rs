@@ -1,7 +1,9 @@
-//! SlashID person attributes: one item per attribute, in the partition of the bucket's owner
-//! (the pool for `person_pool` buckets, the org for `organization` buckets). Reads prove the
-//! person's membership in the same Query; writes check it in the same transaction, so a person
-//! being deleted never gains an attribute.
+//! SlashID attributes of a holder: a person or the organization itself. One item per attribute.
+//! A person's live in the partition of the bucket's owner (the pool for `person_pool` buckets,
+//! the org for `organization` buckets); reads prove the person's membership in the same Query
+//! and writes check it in the same transaction, so a person being deleted never gains an
+//! attribute. An organization's live in its one `{org}#ORGATTR` partition, whatever the bucket's
+//! scope; writes check the org is alive, so an org being deleted never gains one either.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -12,11 +14,54 @@ use crate::db::{Condition, Db, Item};
 use crate::error::StoreError;
 use crate::ids::{OrgId, PersonId};
 use crate::item::{get_s, get_u64, n, opt_s, s};
-use crate::keys;
+use crate::keys::{self, Key};
 use crate::store::liveness;
 use crate::store::orgs::Organization;
 
 pub type BucketedAttributes = BTreeMap<String, Map<String, Value>>;
+
+/// Whose attributes: a person of the org, or the org itself.
+#[derive(Debug, Clone, Copy)]
+pub enum Holder<'a> {
+    Person(&'a PersonId),
+    Organization,
+}
+
+impl std::fmt::Display for Holder<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Holder::Person(id) => write!(f, "person {id}"),
+            Holder::Organization => f.write_str("organization"),
+        }
+    }
+}
+
+impl Holder<'_> {
+    /// The partition that holds this holder's values of `bucket`.
+    fn partition(&self, org: &Organization, bucket: &Bucket) -> String {
+        match self {
+            Holder::Person(person) => keys::person_partition(bucket.owner(org), person),
+            Holder::Organization => keys::org_attributes_partition(&org.id),
+        }
+    }
+    fn attribute(&self, org: &Organization, bucket: &Bucket, name: &str) -> Key {
+        keys::attribute_in(self.partition(org, bucket), bucket.name.as_str(), name)
+    }
+    fn guard(&self, org: &Organization, bucket: &Bucket) -> Key {
+        keys::attribute_guard_in(self.partition(org, bucket), bucket.name.as_str())
+    }
+    /// The transaction item every write carries: the holder exists and is not being deleted.
+    fn live_check(
+        &self,
+        db: &Db,
+        org: &Organization,
+    ) -> aws_sdk_dynamodb::types::TransactWriteItem {
+        match self {
+            Holder::Person(person) => liveness::live_membership_check(db, org, person),
+            Holder::Organization => liveness::check(db, &keys::org(&org.id)),
+        }
+    }
+}
 
 pub fn item(
     owner: &OrgId,
@@ -25,7 +70,16 @@ pub fn item(
     name: &AttributeName,
     value: &AttributeValue,
 ) -> Item {
-    let mut item = keys::attribute(owner, person, bucket.name.as_str(), name.as_str()).to_item();
+    item_at(
+        keys::attribute(owner, person, bucket.name.as_str(), name.as_str()),
+        bucket,
+        name,
+        value,
+    )
+}
+
+fn item_at(key: Key, bucket: &Bucket, name: &AttributeName, value: &AttributeValue) -> Item {
+    let mut item = key.to_item();
     item.insert("bucket".into(), s(bucket.name.as_str()));
     item.insert("name".into(), s(name.as_str()));
     item.insert("v".into(), s(value.as_json_text()));
@@ -53,46 +107,62 @@ struct Stored {
     guards: BTreeMap<String, u64>,
 }
 
-/// Reads membership and the attributes of `buckets`: one Query when the org is its own pool,
-/// or when only `person_pool` buckets are asked for; two for a sub-org's `organization` buckets.
+/// Reads the holder's liveness and the attributes of `buckets`. A person: one Query when the org
+/// is its own pool, or when only `person_pool` buckets are asked for; two for a sub-org's
+/// `organization` buckets. The org: one Query of its partition (authentication proved it alive).
 async fn read_stored(
     db: &Db,
     org: &Organization,
-    person: &PersonId,
+    holder: Holder<'_>,
     buckets: &[Bucket],
     with_guards: bool,
 ) -> Result<Stored, StoreError> {
-    let member_key = keys::person_membership(&org.pool, &org.id, person);
     // Guards (`ATTRV#…`) sort after every `ATTR#…`; plain reads stop before them.
     let upper = if with_guards {
         keys::ATTRIBUTE_GUARDS_END
     } else {
         keys::ATTRIBUTES_END
     };
-    let mut items = db
-        .query_range(&member_key.pk, &member_key.sk, upper)
-        .await?;
-    if org.pool != org.id
-        && buckets
-            .iter()
-            .any(|b| b.scope == SharingScope::Organization)
-    {
-        items.extend(
-            db.query_prefix(
-                &keys::person_partition(&org.id, person),
-                keys::ATTRIBUTES_AND_GUARDS_PREFIX,
-            )
-            .await?,
-        );
-    }
+    let (items, member_sk) = match holder {
+        Holder::Person(person) => {
+            let member_key = keys::person_membership(&org.pool, &org.id, person);
+            let mut items = db
+                .query_range(&member_key.pk, &member_key.sk, upper)
+                .await?;
+            if org.pool != org.id
+                && buckets
+                    .iter()
+                    .any(|b| b.scope == SharingScope::Organization)
+            {
+                items.extend(
+                    db.query_prefix(
+                        &keys::person_partition(&org.id, person),
+                        keys::ATTRIBUTES_AND_GUARDS_PREFIX,
+                    )
+                    .await?,
+                );
+            }
+            (items, Some(member_key.sk))
+        }
+        Holder::Organization => {
+            let items = db
+                .query_range(
+                    &keys::org_attributes_partition(&org.id),
+                    keys::ATTRIBUTE_PREFIX,
+                    upper,
+                )
+                .await?;
+            (items, None)
+        }
+    };
     let mut stored = Stored {
-        member: false,
+        member: member_sk.is_none(),
         attributes: BTreeMap::new(),
         guards: BTreeMap::new(),
     };
     for item in &items {
         let sk = get_s(item, keys::SK)?;
-        if sk == member_key.sk {
+        if Some(sk) == member_sk.as_deref() {
             stored.member = !item.contains_key("state");
         } else if let Some(bucket) = sk.strip_prefix(keys::ATTRIBUTE_GUARD_PREFIX) {
             stored
@@ -103,7 +173,7 @@ async fn read_stored(
             let Some(bucket) = buckets.iter().find(|b| b.name.as_str() == name) else {
                 continue;
             };
-            let owner_pk = keys::person_partition(bucket.owner(org), person);
+            let owner_pk = holder.partition(org, bucket);
             if get_s(item, keys::PK)? != owner_pk || opt_s(item, "gen")? != bucket.generation() {
                 continue;
             }
@@ -116,16 +186,16 @@ async fn read_stored(
     Ok(stored)
 }
 
-/// The person's attributes in `buckets`, or `None` when the person is not a member of `org`.
+/// The holder's attributes in `buckets`, or `None` when the person is not a member of `org`.
 /// With `include_empty`, every asked-for bucket appears, also without attributes.
 pub async fn read(
     db: &Db,
     org: &Organization,
-    person: &PersonId,
+    holder: Holder<'_>,
     buckets: &[Bucket],
     include_empty: bool,
 ) -> Result<Option<BucketedAttributes>, StoreError> {
-    let stored = read_stored(db, org, person, buckets, false).await?;
+    let stored = read_stored(db, org, holder, buckets, false).await?;
     if !stored.member {
         return Ok(None);
     }
@@ -145,8 +215,9 @@ pub type NewAttributes = Vec<(Bucket, AttributeName, AttributeValue)>;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AttributeWriteError {
-    #[error("person not found")]
-    PersonNotFound,
+    /// The person is not a live member of the org, or the org is being deleted.
+    #[error("not found")]
+    NotFound,
     #[error("one request can change at most {0} attributes")]
     TooMany(usize),
     #[error("the attributes were changed concurrently; retry")]
@@ -164,11 +235,11 @@ async fn commit(
     }
     match db.transact(writes).await {
         Ok(()) => Ok(()),
-        // The membership check comes first: its failure means no such (live) person.
+        // The liveness check comes first: its failure means no such (live) holder.
         Err(StoreError::TransactionCancelled(r))
             if r.first().is_some_and(|c| c == "ConditionalCheckFailed") =>
         {
-            Err(AttributeWriteError::PersonNotFound)
+            Err(AttributeWriteError::NotFound)
         }
         Err(StoreError::TransactionCancelled(_) | StoreError::ConditionFailed) => {
             Err(AttributeWriteError::Conflict)
@@ -177,17 +248,22 @@ async fn commit(
     }
 }
 
-/// Merges `attrs` into the person's buckets; attributes not named are untouched.
+/// Merges `attrs` into the holder's buckets; attributes not named are untouched.
 pub async fn patch(
     db: &Db,
     org: &Organization,
-    person: &PersonId,
+    holder: Holder<'_>,
     attrs: &NewAttributes,
 ) -> Result<(), AttributeWriteError> {
-    let mut writes = vec![liveness::live_membership_check(db, org, person)];
+    let mut writes = vec![holder.live_check(db, org)];
     for (bucket, name, value) in attrs {
         writes.push(db.put(
-            item(bucket.owner(org), person, bucket, name, value),
+            item_at(
+                holder.attribute(org, bucket, name.as_str()),
+                bucket,
+                name,
+                value,
+            ),
             Condition::none(),
         ));
     }
@@ -199,19 +275,19 @@ pub async fn patch(
 pub async fn replace(
     db: &Db,
     org: &Organization,
-    person: &PersonId,
+    holder: Holder<'_>,
     buckets: &[Bucket],
     attrs: &NewAttributes,
 ) -> Result<(), AttributeWriteError> {
     const ATTEMPTS: usize = 4;
     for _ in 0..ATTEMPTS {
-        let stored = read_stored(db, org, person, buckets, true).await?;
+        let stored = read_stored(db, org, holder, buckets, true).await?;
         if !stored.member {
-            return Err(AttributeWriteError::PersonNotFound);
+            return Err(AttributeWriteError::NotFound);
         }
-        let mut writes = vec![liveness::live_membership_check(db, org, person)];
+        let mut writes = vec![holder.live_check(db, org)];
         for bucket in buckets {
-            let guard = keys::attribute_guard(bucket.owner(org), person, bucket.name.as_str());
+            let guard = holder.guard(org, bucket);
             let (condition, values) = match stored.guards.get(bucket.name.as_str()) {
                 Some(v) => ("#v = :old", vec![(":old", n(*v)), (":one", n(1))]),
                 None => ("attribute_not_exists(#v)", vec![(":one", n(1))]),
@@ -236,15 +312,17 @@ pub async fn replace(
                     .iter()
                     .find(|b| b.name.as_str() == bucket_name)
                     .expect("read only asked-for buckets");
-                writes.push(db.delete(
-                    &keys::attribute(bucket.owner(org), person, bucket_name, name),
-                    Condition::none(),
-                ));
+                writes.push(db.delete(&holder.attribute(org, bucket, name), Condition::none()));
             }
         }
         for (bucket, name, value) in attrs {
             writes.push(db.put(
-                item(bucket.owner(org), person, bucket, name, value),
+                item_at(
+                    holder.attribute(org, bucket, name.as_str()),
+                    bucket,
+                    name,
+                    value,
+                ),
                 Condition::none(),
             ));
         }
@@ -261,22 +339,17 @@ pub async fn replace(
 pub async fn delete(
     db: &Db,
     org: &Organization,
-    person: &PersonId,
+    holder: Holder<'_>,
     bucket: &Bucket,
     names: Option<&[AttributeName]>,
 ) -> Result<(), AttributeWriteError> {
     let Some(names) = names else {
-        return replace(db, org, person, std::slice::from_ref(bucket), &Vec::new()).await;
+        return replace(db, org, holder, std::slice::from_ref(bucket), &Vec::new()).await;
     };
-    let mut writes = vec![liveness::live_membership_check(db, org, person)];
+    let mut writes = vec![holder.live_check(db, org)];
     for name in names {
         writes.push(db.delete(
-            &keys::attribute(
-                bucket.owner(org),
-                person,
-                bucket.name.as_str(),
-                name.as_str(),
-            ),
+            &holder.attribute(org, bucket, name.as_str()),
             Condition::none(),
         ));
     }

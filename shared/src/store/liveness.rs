@@ -10,7 +10,7 @@ use crate::db::{Condition, Db};
 use crate::error::StoreError;
 use crate::ids::PersonId;
 use crate::keys::{self, Key};
-use crate::store::orgs::Organization;
+use crate::org::Organization;
 
 const STATE: (&str, &str) = ("#state", "state");
 const NOT_DELETING: &str = "attribute_not_exists(#state)";

@@ -7,6 +7,7 @@ use crate::error::StoreError;
 use crate::ids::OrgId;
 use crate::item::{get_list, get_s, opt_s, s};
 use crate::keys;
+use crate::store::liveness;
 
 pub use crate::org::Organization;
 
@@ -54,7 +55,17 @@ pub async fn create(db: &Db, org: &Organization, api_key_hash: &str) -> Result<(
         child.insert("id".into(), s(org.id.as_str()));
         child.insert("pool".into(), s(org.pool.as_str()));
         writes.push(db.put(child, Condition::none()));
-        writes.push(db.check(&keys::org(parent), Condition::present()));
+        // The count a deletion conditions on: no sub-organization is born under an org being
+        // deleted, and none is left behind by one.
+        writes.push(
+            db.update(
+                &keys::org(parent),
+                "ADD #children :one",
+                liveness::alive()
+                    .names(&[("#children", "children")])
+                    .values(vec![(":one", AttributeValue::N("1".into()))]),
+            ),
+        );
     }
     if org.pool != org.id {
         let mut member = keys::pool_member_org(&org.pool, &org.id).to_item();
@@ -170,22 +181,115 @@ pub fn tenant_name(name: &str) -> String {
         .join("-")
 }
 
+/// The organization, unless there is none or it was deleted.
 pub async fn get(db: &Db, id: &OrgId) -> Result<Option<Organization>, StoreError> {
     db.get(&keys::org(id))
         .await?
         .as_ref()
+        .filter(|i| is_live(i))
         .map(Organization::from_item)
         .transpose()
 }
 
-/// The organizations of `ids` that exist, in no particular order (BatchGetItem, 100 a request).
+/// The organizations of `ids` that exist and are not deleted, in no particular order
+/// (BatchGetItem, 100 a request).
 pub async fn get_many(db: &Db, ids: &[OrgId]) -> Result<Vec<Organization>, StoreError> {
     let keys: Vec<keys::Key> = ids.iter().map(keys::org).collect();
     db.batch_get_many(&keys)
         .await?
         .iter()
+        .filter(|item| is_live(item))
         .map(Organization::from_item)
         .collect()
+}
+
+/// Whether an `#ORG` item is a live organization: a deleted one keeps its record with `state`.
+pub fn is_live(item: &Item) -> bool {
+    !item.contains_key("state")
+}
+
+/// At most this many descendants are listed or deleted by one request.
+pub const MAX_SUBORGANIZATIONS: usize = 1000;
+
+/// Every live descendant of `org`, parents before their children (breadth first). `None` when
+/// there are more than `MAX_SUBORGANIZATIONS`. One strongly consistent Query of `CHILD#` links
+/// per org of the subtree, then their records for names and ancestry.
+pub async fn descendants(db: &Db, org: &OrgId) -> Result<Option<Vec<Organization>>, StoreError> {
+    let mut ids: Vec<OrgId> = Vec::new();
+    let mut next = 0;
+    let mut frontier = vec![org.clone()];
+    while let Some(parent) = frontier.pop() {
+        for (child, _) in children(db, &parent).await? {
+            if ids.len() == MAX_SUBORGANIZATIONS {
+                return Ok(None);
+            }
+            ids.push(child);
+        }
+        if next < ids.len() {
+            frontier.push(ids[next].clone());
+            next += 1;
+        }
+    }
+    let keys: Vec<_> = ids.iter().map(keys::org).collect();
+    let items = db.batch_get_many(&keys).await?;
+    let mut found: Vec<Organization> = items
+        .iter()
+        .filter(|i| is_live(i))
+        .map(Organization::from_item)
+        .collect::<Result<_, _>>()?;
+    // BatchGetItem answers in no particular order; keep the walk's.
+    found.sort_by_key(|o| ids.iter().position(|i| *i == o.id));
+    Ok(Some(found))
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum RotateError {
+    #[error("organization not found")]
+    NotFound,
+    #[error("the organization's keys were changed concurrently; retry")]
+    Conflict,
+    #[error(
+        "the organization has more API keys than one request can revoke; revoke them with idgraph-admin"
+    )]
+    TooManyKeys,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Replaces every API key of the live organization `org` with the one of hash `new_hash`, in one
+/// transaction: the new key works from the commit on, the old ones stop (warm instances that
+/// verified one keep accepting it for at most `AUTH_CACHE_SECONDS`). Returns the revoked hashes.
+pub async fn rotate_api_key(
+    db: &Db,
+    org: &OrgId,
+    new_hash: &str,
+) -> Result<Vec<String>, RotateError> {
+    const ATTEMPTS: usize = 4;
+    for _ in 0..ATTEMPTS {
+        let old = api_key_hashes(db, org).await?;
+        if old.len() + 2 > db.max_transaction_items {
+            return Err(RotateError::TooManyKeys);
+        }
+        let mut writes = vec![
+            db.check(&keys::org(org), liveness::alive()),
+            db.put(api_key_item(org, new_hash), Condition::absent()),
+        ];
+        for h in &old {
+            writes.push(db.delete(&keys::api_key(org, h), Condition::present()));
+        }
+        match db.transact(writes).await {
+            Ok(()) => return Ok(old),
+            Err(StoreError::TransactionCancelled(r))
+                if r.first().is_some_and(|c| c == "ConditionalCheckFailed") =>
+            {
+                return Err(RotateError::NotFound);
+            }
+            // Another rotation revoked a key this one read: read again.
+            Err(StoreError::TransactionCancelled(_) | StoreError::ConditionFailed) => continue,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Err(RotateError::Conflict)
 }
 
 /// The organization whose API key has this hash, if any. Through the `lookup` index, which is
@@ -254,4 +358,133 @@ mod tests {
             Err(PoolRefused::NotAnAncestor)
         );
     }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DeleteOrgError {
+    #[error("a root organization cannot be deleted through the API")]
+    Root,
+    #[error(
+        "the organization has sub-organizations; delete them first, or pass delete_suborganizations=true with a confirmation_timestamp"
+    )]
+    HasChildren,
+    #[error(
+        "the organization has more than {MAX_SUBORGANIZATIONS} sub-organizations, more than one request deletes"
+    )]
+    TooMany,
+    #[error(
+        "the organization changed while it was being deleted (a sub-organization was created?); retry"
+    )]
+    Conflict,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Deletes the non-root organization `org` (and, with `with_descendants`, its whole subtree,
+/// deepest first). Each org is cut off in one transaction: its record is marked deleted (which
+/// authentication refuses), its link from its parent and its pool membership go, and its API
+/// keys and OAuth clients are deleted. Its other data stays, unreachable (docs/data-model.md).
+pub async fn delete(
+    db: &Db,
+    org: &Organization,
+    with_descendants: bool,
+) -> Result<(), DeleteOrgError> {
+    if org.ancestors.is_empty() {
+        return Err(DeleteOrgError::Root);
+    }
+    if !children(db, &org.id).await?.is_empty() {
+        if !with_descendants {
+            return Err(DeleteOrgError::HasChildren);
+        }
+        let below = descendants(db, &org.id)
+            .await?
+            .ok_or(DeleteOrgError::TooMany)?;
+        // Breadth-first lists parents first: reversed, every child goes before its parent.
+        for d in below.iter().rev() {
+            cut(db, d).await?;
+        }
+    }
+    cut(db, org).await
+}
+
+/// The one transaction that makes `org` unreachable, then what did not fit in it.
+async fn cut(db: &Db, org: &Organization) -> Result<(), DeleteOrgError> {
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let mut writes = vec![
+        db.update(
+            &keys::org(&org.id),
+            "SET #state = :deleted, deleted_at = :now",
+            Condition::new(
+                "attribute_exists(pk) AND attribute_not_exists(#state) \
+             AND (attribute_not_exists(#children) OR #children = :zero)",
+            )
+            .names(&[("#state", "state"), ("#children", "children")])
+            .values(vec![
+                (":deleted", s("deleted")),
+                (":now", AttributeValue::N(now.to_string())),
+                (":zero", AttributeValue::N("0".into())),
+            ]),
+        ),
+    ];
+    if let Some(parent) = org.parent() {
+        writes.push(db.delete(&keys::child_org(parent, &org.id), Condition::none()));
+        // Parents created before the count was kept have none: theirs starts at zero.
+        writes.push(
+            db.update(
+                &keys::org(parent),
+                "SET #children = if_not_exists(#children, :one) - :one",
+                Condition::present()
+                    .names(&[("#children", "children")])
+                    .values(vec![(":one", AttributeValue::N("1".into()))]),
+            ),
+        );
+    }
+    if org.pool != org.id {
+        writes.push(db.delete(
+            &keys::pool_member_org(&org.pool, &org.id),
+            Condition::none(),
+        ));
+    }
+    let mut credentials: Vec<keys::Key> = api_key_hashes(db, &org.id)
+        .await?
+        .iter()
+        .map(|h| keys::api_key(&org.id, h))
+        .collect();
+    for item in db
+        .query_prefix(org.id.as_str(), keys::OAUTH_CLIENT_PREFIX)
+        .await?
+    {
+        let sk = get_s(&item, keys::SK)?;
+        let client = sk.trim_start_matches(keys::OAUTH_CLIENT_PREFIX);
+        credentials.push(keys::oauth_client(&org.id, client));
+        credentials.push(keys::oauth_client_owner(client));
+    }
+    let room = db.max_transaction_items.saturating_sub(writes.len());
+    let rest = credentials.split_off(room.min(credentials.len()));
+    for key in &credentials {
+        writes.push(db.delete(key, Condition::none()));
+    }
+    match db.transact(writes).await {
+        Ok(()) => {}
+        Err(StoreError::TransactionCancelled(r))
+            if r.first().is_some_and(|c| c == "ConditionalCheckFailed") =>
+        {
+            // Already deleted (a retry resumes), or a sub-organization appeared.
+            if get_live(db, &org.id).await?.is_none() {
+                return Ok(());
+            }
+            return Err(DeleteOrgError::Conflict);
+        }
+        Err(StoreError::TransactionCancelled(_) | StoreError::ConditionFailed) => {
+            return Err(DeleteOrgError::Conflict);
+        }
+        Err(e) => return Err(e.into()),
+    }
+    // Authentication already refuses the org: these only stop mattering sooner.
+    db.batch_delete(&rest).await?;
+    Ok(())
+}
+
+async fn get_live(db: &Db, id: &OrgId) -> Result<Option<Item>, StoreError> {
+    Ok(db.get(&keys::org(id)).await?.filter(is_live))
 }

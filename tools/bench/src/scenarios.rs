@@ -146,6 +146,14 @@ impl Scenarios {
                 let path = format!("/organizations/attribute-buckets/{bucket}");
                 set_path(&mut event, "bucket_name", &bucket, &path);
             }
+            // Each deletion takes a fresh sub-organization of the demo org (its key acts for it).
+            "slashid-delete-organization" => {
+                let created = self.set_up("slashid-create-suborganization", &u).await?;
+                let id = created["result"]["id"]
+                    .as_str()
+                    .ok_or("create suborganization without id")?;
+                event["headers"]["slashid-orgid"] = json!(id);
+            }
             "sailpoint-delete-role" => {
                 let created = self.set_up("sailpoint-create-role", &u).await?;
                 let id = created["id"].as_str().ok_or("create role without id")?;

@@ -1,0 +1,1 @@
+idgraph::lambda_main!(slashid_get_org_attributes);

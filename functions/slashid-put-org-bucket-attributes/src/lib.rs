@@ -1,0 +1,26 @@
+//! `PUT /organizations/attributes/{bucket_name}` — replaces the calling organization's own
+//! attributes in the bucket with the body's `{attr: value}`. 204.
+
+use idgraph::error::ApiError;
+use idgraph::faces::slashid;
+use idgraph::request::json_body;
+use idgraph::store::attributes::{self, Holder};
+use idgraph::{App, Body, Request, Response};
+
+idgraph::handler!(SlashId, run);
+
+async fn run(app: &App, req: Request) -> Result<Response<Body>, ApiError> {
+    let (ctx, bucket) = slashid::org_bucket(app, &req).await?;
+    let mut attrs = Vec::new();
+    slashid::bucket_attributes(&bucket, json_body(&req)?, &mut attrs)?;
+    attributes::replace(
+        &app.db,
+        &ctx.org,
+        Holder::Organization,
+        std::slice::from_ref(&bucket),
+        &attrs,
+    )
+    .await
+    .map_err(|e| slashid::attribute_error(e, Holder::Organization))?;
+    Ok(slashid::no_content())
+}

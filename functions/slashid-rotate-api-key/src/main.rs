@@ -1,0 +1,1 @@
+idgraph::lambda_main!(slashid_rotate_api_key);
