@@ -532,7 +532,7 @@ def org_attributes(run):
 
 def org_admin(run, sub_id, sub_key):
     listed = run.call("list the sub-organizations", get_organizations_suborganizations, 200)
-    run.facts["suborgs"] = [o.id for o in run.result(listed)]
+    run.facts["suborgs"] = list(run.result(listed))
     sub = run.client_for(run.base_url, sub_key)
     rotated = run.call("rotate the sub-organization's API key", put_organizations_api_keys, 200, client=sub, slash_id_org_id=sub_id)
     new_key = run.result(rotated).api_key
@@ -542,7 +542,7 @@ def org_admin(run, sub_id, sub_key):
     run.facts["new_key_org"] = run.result(got).id
     run.call("delete the sub-organization", delete_organizations, 204, client=sub, slash_id_org_id=sub_id)
     listed = run.call("list the sub-organizations after the deletion", get_organizations_suborganizations, 200)
-    run.facts["suborgs_after_delete"] = [o.id for o in run.result(listed)]
+    run.facts["suborgs_after_delete"] = list(run.result(listed))
 
 
 def bulk_import(run):

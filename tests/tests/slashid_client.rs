@@ -5,7 +5,7 @@
 //! assertions are here. The scenario runs once and every test reads its line.
 
 use integration_tests::{Tenant, app, repo_root, router_url};
-use serde_json::Value;
+use serde_json::{Value, json};
 use std::collections::BTreeSet;
 use tokio::sync::OnceCell;
 
@@ -14,8 +14,14 @@ const AREAS: &[&str] = &[
     "persons",
     "attributes",
     "permissions",
+    "person_lookup",
+    "handles",
+    "roles",
+    "groups",
+    "org_attributes",
     "bulk_import",
     "organizations",
+    "org_admin",
 ];
 
 /// Every operation the scenario must call, by the generated client's module name (SlashID's
@@ -47,6 +53,37 @@ const OPERATIONS: &[&str] = &[
     "post_organizations_suborganizations",
     "get_persons_bulk_import",
     "post_persons_bulk_import",
+    "get_persons",
+    "get_persons_person_id_organizations",
+    "get_persons_person_id_handles",
+    "post_persons_person_id_handles",
+    "delete_persons_person_id_handles_handle",
+    "post_rbac_roles",
+    "get_rbac_roles",
+    "get_rbac_roles_role_name",
+    "patch_rbac_roles_role_name",
+    "delete_rbac_roles_role_name",
+    "get_persons_person_id_roles",
+    "put_persons_person_id_roles",
+    "post_groups",
+    "get_groups",
+    "get_groups_group_name",
+    "delete_groups_group_name",
+    "post_groups_group_name_persons",
+    "get_groups_group_name_persons",
+    "delete_groups_group_name_persons_person_id",
+    "get_persons_person_id_groups",
+    "put_persons_person_id_groups",
+    "get_organizations_attributes",
+    "put_organizations_attributes",
+    "patch_organizations_attributes",
+    "get_organizations_attributes_bucket_name",
+    "put_organizations_attributes_bucket_name",
+    "patch_organizations_attributes_bucket_name",
+    "delete_organizations_attributes_bucket_name",
+    "get_organizations_suborganizations",
+    "put_organizations_api_keys",
+    "delete_organizations",
 ];
 
 static SEEN: OnceCell<Value> = OnceCell::const_new();
@@ -177,4 +214,79 @@ async fn the_client_imports_a_csv_file_of_persons_and_hears_which_rows_failed() 
         serde_json::json!([2, 1]),
         "two new persons, one row repeating a handle"
     );
+}
+
+#[tokio::test]
+async fn the_client_finds_a_person_by_handle_ids_and_filter_and_lists_its_organizations() {
+    let facts = &seen().await["facts"];
+    let person = &facts["person_id"];
+
+    assert_eq!(facts["found_by_handle"], json!([person]), "{facts}");
+    assert_eq!(facts["found_by_ids"], json!([person]));
+    assert_eq!(facts["found_by_filter"], json!([person]));
+    assert_eq!(facts["page_of_one"], 1);
+    assert_eq!(facts["person_orgs"], json!([facts["org_id"]]));
+}
+
+#[tokio::test]
+async fn the_client_adds_and_removes_a_handle() {
+    let facts = &seen().await["facts"];
+
+    assert_eq!(
+        facts["handles_after_add"],
+        json!([facts["phone"], facts["email"]]),
+        "{facts}"
+    );
+    assert_eq!(facts["handles_after_remove"], json!([facts["email"]]));
+}
+
+#[tokio::test]
+async fn a_role_given_through_the_client_grants_its_permissions_until_it_is_deleted() {
+    let facts = &seen().await["facts"];
+
+    assert_eq!(facts["roles"], json!(["client-reader"]), "{facts}");
+    assert_eq!(facts["role_permissions"], json!(["client:role"]));
+    assert_eq!(facts["person_roles"], json!(["client-reader"]));
+    assert_eq!(facts["check_through_role"], true);
+    assert_eq!(
+        facts["permissions_with_role"],
+        json!(["client:read", "client:role"])
+    );
+    assert_eq!(facts["additional_with_role"], json!(["client:read"]));
+    assert_eq!(facts["check_after_role_delete"], false);
+}
+
+#[tokio::test]
+async fn groups_made_through_the_client_hold_and_release_the_person() {
+    let facts = &seen().await["facts"];
+
+    assert_eq!(
+        facts["groups"],
+        json!(["client-group", "client-other"]),
+        "{facts}"
+    );
+    assert_eq!(facts["group_name"], "client-group");
+    assert_eq!(facts["group_members"], json!([facts["person_id"]]));
+    assert_eq!(facts["person_groups"], json!(["client-group"]));
+    assert_eq!(facts["person_groups_replaced"], json!(["client-other"]));
+    assert_eq!(facts["person_groups_after_remove"], json!([]));
+}
+
+#[tokio::test]
+async fn the_organizations_own_attributes_read_back_as_written() {
+    let facts = &seen().await["facts"];
+
+    assert_eq!(facts["org_seats"], 12, "{facts}");
+    assert_eq!(facts["org_bucket"], json!({"plan": "platinum"}));
+}
+
+#[tokio::test]
+async fn a_sub_organization_is_listed_rekeyed_and_deleted_through_the_client() {
+    let facts = &seen().await["facts"];
+    let sub = &facts["suborg_id"];
+
+    assert_eq!(facts["suborgs"], json!([sub]), "{facts}");
+    assert_eq!(facts["rotated_key_differs"], true);
+    assert_eq!(facts["new_key_org"], *sub);
+    assert_eq!(facts["suborgs_after_delete"], json!([]));
 }
