@@ -173,6 +173,37 @@ pub fn check_allowed(expr: &Expr, allowed: Allowed) -> Result<(), String> {
     Ok(())
 }
 
+/// A leaf of a SCIM filter as a comparison whose field (compared case-insensitively, as SCIM's
+/// attribute names are) and operator `allowed` lists; the error says `supported`. Returns the
+/// lowercased field, the operator and the value.
+pub fn allowed_comparison(
+    leaf: Expr,
+    allowed: &[(&[&str], &[Op])],
+    supported: &str,
+) -> Result<(String, Op, Value), String> {
+    let Expr::Compare { field, op, value } = leaf else {
+        return Err(format!(
+            "this filter form is not supported; supported are {supported}"
+        ));
+    };
+    let field = field.to_lowercase();
+    let Some((_, ops)) = allowed
+        .iter()
+        .find(|(fields, _)| fields.contains(&field.as_str()))
+    else {
+        return Err(format!(
+            "filtering on {field:?} is not supported; supported are {supported}"
+        ));
+    };
+    if !ops.contains(&op) {
+        return Err(format!(
+            "operator {:?} is not supported for {field:?}; supported are {supported}",
+            op.name()
+        ));
+    }
+    Ok((field, op, value))
+}
+
 /// The standard `sorters` parameter: a comma list of fields, `-` for descending, each field
 /// once. `field` knows the operation's sortable fields; `supported` says them in the error.
 pub fn parse_sorters<F: PartialEq>(

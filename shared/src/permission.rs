@@ -19,14 +19,7 @@ pub struct PermissionName(String);
 
 impl PermissionName {
     pub fn parse(raw: &str) -> Result<Self, PermissionNameError> {
-        let inner =
-            |c: char| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '/' | '\\' | '-' | ':');
-        let edge = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric());
-        let ok = (2..=MAX_PERMISSION_NAME).contains(&raw.len())
-            && raw.chars().all(inner)
-            && edge(raw.chars().next())
-            && edge(raw.chars().last());
-        if ok {
+        if fits_name_pattern(raw, MAX_PERMISSION_NAME, &['_', '.', '/', '\\', '-', ':']) {
             Ok(Self(raw.to_owned()))
         } else {
             Err(PermissionNameError(raw.chars().take(80).collect()))
@@ -35,6 +28,17 @@ impl PermissionName {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+}
+
+/// SlashID's name patterns (`^[A-Za-z0-9]{1}[…]*[A-Za-z0-9]$`): 2 to `max` bytes of ASCII
+/// letters, digits and `punctuation`, beginning and ending with a letter or digit.
+fn fits_name_pattern(raw: &str, max: usize, punctuation: &[char]) -> bool {
+    let inner = |c: char| c.is_ascii_alphanumeric() || punctuation.contains(&c);
+    let edge = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric());
+    (2..=max).contains(&raw.len())
+        && raw.chars().all(inner)
+        && edge(raw.chars().next())
+        && edge(raw.chars().last())
 }
 
 impl fmt::Display for PermissionName {
@@ -94,13 +98,7 @@ pub struct RoleName(String);
 
 impl RoleName {
     pub fn parse(raw: &str) -> Result<Self, RoleNameError> {
-        let inner = |c: char| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-' | ':');
-        let edge = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric());
-        let ok = (2..=MAX_ROLE_NAME).contains(&raw.len())
-            && raw.chars().all(inner)
-            && edge(raw.chars().next())
-            && edge(raw.chars().last());
-        if ok {
+        if fits_name_pattern(raw, MAX_ROLE_NAME, &['_', '.', '-', ':']) {
             Ok(Self(raw.to_owned()))
         } else {
             Err(RoleNameError(raw.chars().take(80).collect()))

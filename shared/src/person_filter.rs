@@ -98,27 +98,14 @@ impl PersonFilter {
 /// Field names compare case-insensitively (SCIM attribute names do); each leaf comes back with
 /// its field lowercased, or the reason it is not supported.
 fn check_leaf(leaf: Expr) -> Result<Expr, String> {
-    let Expr::Compare { field, op, value } = leaf else {
-        return Err(format!(
-            "this filter form is not supported; supported are {SUPPORTED}"
-        ));
-    };
-    let field = field.to_lowercase();
-    let ops: &[Op] = match field.as_str() {
-        "person_id" | "region" | "active" => &[Op::Eq, Op::Ne],
-        "handles" => &[Op::Eq, Op::Ne, Op::Sw, Op::Co],
-        _ => {
-            return Err(format!(
-                "filtering on {field:?} is not supported; supported are {SUPPORTED}"
-            ));
-        }
-    };
-    if !ops.contains(&op) {
-        return Err(format!(
-            "operator {:?} is not supported for {field:?}; supported are {SUPPORTED}",
-            op.name()
-        ));
-    }
+    let (field, op, value) = filter::allowed_comparison(
+        leaf,
+        &[
+            (&["person_id", "region", "active"], &[Op::Eq, Op::Ne]),
+            (&["handles"], &[Op::Eq, Op::Ne, Op::Sw, Op::Co]),
+        ],
+        SUPPORTED,
+    )?;
     match (field.as_str(), &value) {
         ("active", Value::Bare(b)) if b.eq_ignore_ascii_case("true") => Ok(Expr::Compare {
             field,

@@ -67,28 +67,18 @@ impl OrgFilter {
 }
 
 fn check_leaf(leaf: Expr) -> Result<Expr, String> {
-    let Expr::Compare { field, op, value } = leaf else {
-        return Err(format!(
-            "this filter form is not supported; supported are {SUPPORTED}"
-        ));
-    };
-    let field = field.to_lowercase();
-    let ops: &[Op] = match field.as_str() {
-        "id" | "parent_id" => &[Op::Eq, Op::Ne],
-        "org_name" | "tenant_name" => &[Op::Eq, Op::Ne, Op::Sw, Op::Co],
-        "permission" => &[Op::Eq],
-        _ => {
-            return Err(format!(
-                "filtering on {field:?} is not supported; supported are {SUPPORTED}"
-            ));
-        }
-    };
-    if !ops.contains(&op) {
-        return Err(format!(
-            "operator {:?} is not supported for {field:?}; supported are {SUPPORTED}",
-            op.name()
-        ));
-    }
+    let (field, op, value) = filter::allowed_comparison(
+        leaf,
+        &[
+            (&["id", "parent_id"], &[Op::Eq, Op::Ne]),
+            (
+                &["org_name", "tenant_name"],
+                &[Op::Eq, Op::Ne, Op::Sw, Op::Co],
+            ),
+            (&["permission"], &[Op::Eq]),
+        ],
+        SUPPORTED,
+    )?;
     if !matches!(value, Value::Quoted(_)) {
         return Err(format!(
             "the value compared with {field:?} must be a quoted string"
