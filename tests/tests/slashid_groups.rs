@@ -162,6 +162,23 @@ async fn group_names_outside_slashids_pattern_are_refused_with_400() {
     create_group(&api, &"g".repeat(100)).await;
 }
 
+#[tokio::test]
+async fn a_group_description_longer_than_4096_bytes_is_a_400_and_creates_nothing() {
+    let api = tenant().await;
+    let name = group_name();
+
+    let r = api
+        .post(
+            "/groups",
+            &json!({"name": name, "description": "d".repeat(4097)}),
+        )
+        .await;
+
+    assert_eq!(r.status, 400, "{:?}", r.body);
+    assert!(r.error().contains("4096"), "{}", r.error());
+    assert_eq!(api.get(&format!("/groups/{name}")).await.status, 404);
+}
+
 // ---- members -----------------------------------------------------------------------------------
 
 #[tokio::test]

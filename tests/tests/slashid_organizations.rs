@@ -402,3 +402,56 @@ async fn a_deleted_organizations_attributes_are_not_served_to_a_new_one() {
         Value::Object(Default::default())
     );
 }
+
+/// An app whose Zato SSO organization is `sso` (the shared stack's is the demo root).
+async fn app_with_sso_org(sso: &str) -> &'static idgraph::App {
+    let mut config = idgraph::config::Config::from_env().expect("the stack's configuration");
+    config.sso_org = Some(idgraph::ids::OrgId::parse(sso).expect("an org id"));
+    Box::leak(Box::new(
+        idgraph::App::from_config(config, None)
+            .await
+            .expect("an app"),
+    ))
+}
+
+async fn delete_in_process(app: &idgraph::App, api: &Api, query: &str) -> u16 {
+    let req = integration_tests::Event::new("DELETE", "/organizations", "/organizations")
+        .query(query)
+        .header("SlashID-OrgID", api.org())
+        .header("SlashID-API-Key", api.key())
+        .build();
+    slashid_delete_organization::handle(app, req)
+        .await
+        .status()
+        .as_u16()
+}
+
+#[tokio::test]
+async fn the_zato_sso_organization_is_not_deleted() {
+    let root = tenant().await;
+    let sso = sub_org(&root, "SSO", false).await;
+    let app = app_with_sso_org(sso.org()).await;
+
+    let status = delete_in_process(app, &sso, "").await;
+
+    assert_eq!(status, 409);
+    assert_eq!(sso.get("/organizations").await.status, 200, "still there");
+}
+
+#[tokio::test]
+async fn an_organization_holding_the_zato_sso_organization_is_not_deleted_with_it() {
+    let root = tenant().await;
+    let store = sub_org(&root, "Store", false).await;
+    let sso = sub_org(&store, "SSO", false).await;
+    let app = app_with_sso_org(sso.org()).await;
+    let query = format!(
+        "delete_suborganizations=true&confirmation_timestamp={}",
+        later_than_10_seconds_ago()
+    );
+
+    let status = delete_in_process(app, &store, &query).await;
+
+    assert_eq!(status, 409);
+    assert_eq!(store.get("/organizations").await.status, 200);
+    assert_eq!(sso.get("/organizations").await.status, 200);
+}

@@ -234,6 +234,8 @@ async fn bad_parameters_are_400s_that_say_what_is_wrong() {
         ("?limit=1001".into(), "limit"),
         ("?offset=-1".into(), "offset"),
         ("?offset=99999&limit=2".into(), "offset + limit"),
+        // So large that `offset + limit` would wrap: refused before any sum.
+        (format!("?offset={}", usize::MAX), "offset + limit"),
         (format!("?handle={}", enc("fax:123")), "handle type"),
         (format!("?handle={}", enc("jane@example.com")), "type:value"),
         ("?ids=a%2Fb".into(), "person"),

@@ -28,8 +28,7 @@ async fn run(app: &App, req: Request) -> Result<Response<Body>, ApiError> {
         &app.db,
         &ctx.org.id,
         &name,
-        // An empty description is none, as for permissions.
-        body.description.as_deref().filter(|d| !d.is_empty()),
+        slashid::short_description(body.description.as_deref())?,
         &slashid::now_rfc3339(),
     )
     .await

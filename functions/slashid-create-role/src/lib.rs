@@ -26,7 +26,7 @@ async fn run(app: &App, req: Request) -> Result<Response<Body>, ApiError> {
     let consistency = Consistency::from_request(&req)?;
     let body: PostRoleRequest = json_body(&req)?;
     let name = RoleName::parse(&body.name).map_err(|e| ApiError::BadRequest(e.to_string()))?;
-    let description = slashid::role_description(body.description.as_deref())?;
+    let description = slashid::short_description(body.description.as_deref())?;
     let permissions = slashid::permission_set("permissions", &body.permissions)?;
     let version = permissions::create_role(
         &app.db,

@@ -34,6 +34,20 @@ async fn run(app: &App, req: Request) -> Result<Response<Body>, ApiError> {
             OffsetDateTime::now_utc(),
         )?;
     }
+    if let Some(sso) = &app.config.sso_org {
+        // Zato's sessions are checked against the SSO org's own items, not its record: deleting
+        // it would leave live sessions behind. Its users go through Zato's own deletion instead.
+        let holds_sso = *sso == ctx.org.id
+            || (with_descendants
+                && orgs::get(&app.db, sso)
+                    .await?
+                    .is_some_and(|o| o.ancestors.contains(&ctx.org.id)));
+        if holds_sso {
+            return Err(ApiError::Conflict(
+                "the organization is or holds this deployment's Zato SSO organization (SSO_ORG_ID), which cannot be deleted".into(),
+            ));
+        }
+    }
     orgs::delete(&app.db, &ctx.org, with_descendants)
         .await
         .map_err(|e| match e {

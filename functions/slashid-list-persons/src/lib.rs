@@ -67,6 +67,12 @@ impl Params {
             return Err(bad(format!("limit must be 1 to {MAX_LIMIT}")));
         }
         let offset = number_param(query, "offset")?.unwrap_or(0);
+        // Checked here, before any sum: `offset + limit` must not wrap.
+        if offset > MAX_LIST_POSITION {
+            return Err(bad(format!(
+                "offset + limit may be at most {MAX_LIST_POSITION}; find persons by ids, handle or a filter on person_id or handles"
+            )));
+        }
         let ids = query
             .comma_list("ids")?
             .map(|ids| {
@@ -196,7 +202,7 @@ async fn listed(app: &App, org: &Organization, params: &Params) -> Result<Vec<Pe
             }
             MAX_LIMIT.min(MAX_FILTER_SCAN - read)
         } else {
-            want - passed
+            want.saturating_sub(passed)
         };
         let (ids, last) = persons::member_ids_page(&app.db, org, ask, start).await?;
         read += ids.len();

@@ -28,7 +28,7 @@ async fn run(app: &App, req: Request) -> Result<Response<Body>, ApiError> {
     let body: PatchRoleRequest = json_body(&req)?;
     let description = match body.description.as_deref() {
         None => None,
-        Some(raw) => Some(match slashid::role_description(Some(raw))? {
+        Some(raw) => Some(match slashid::short_description(Some(raw))? {
             Some(d) => Description::Set(d.to_owned()),
             None => Description::Remove,
         }),

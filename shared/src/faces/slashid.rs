@@ -467,16 +467,16 @@ pub fn role_set(raw: &[String]) -> Result<crate::permission::RoleSet, ApiError> 
     crate::permission::RoleSet::new(names).map_err(|e| bad(e.to_string()))
 }
 
-/// The longest role description we store, in bytes: a role is one DynamoDB item beside its
-/// permission names.
-pub const MAX_ROLE_DESCRIPTION: usize = 4096;
+/// The longest role or group description we store, in bytes: each is one DynamoDB item (a
+/// role's beside its permission names), far below DynamoDB's 400 KB.
+pub const MAX_DESCRIPTION: usize = 4096;
 
-/// A role description from a body: empty is none (DynamoDB Local refuses empty strings, and the
-/// answer would not differ); longer than [`MAX_ROLE_DESCRIPTION`] → 400.
-pub fn role_description(raw: Option<&str>) -> Result<Option<&str>, ApiError> {
+/// A role's or group's description from a body: empty is none (DynamoDB Local refuses empty strings, and the
+/// answer would not differ); longer than [`MAX_DESCRIPTION`] → 400.
+pub fn short_description(raw: Option<&str>) -> Result<Option<&str>, ApiError> {
     match raw {
-        Some(d) if d.len() > MAX_ROLE_DESCRIPTION => Err(ApiError::BadRequest(format!(
-            "description: at most {MAX_ROLE_DESCRIPTION} bytes"
+        Some(d) if d.len() > MAX_DESCRIPTION => Err(ApiError::BadRequest(format!(
+            "description: at most {MAX_DESCRIPTION} bytes"
         ))),
         Some(d) if !d.is_empty() => Ok(Some(d)),
         _ => Ok(None),
@@ -551,7 +551,8 @@ impl PersonCreateReq {
             handles.push(handle);
         }
         if let Some(group) = body.groups.first() {
-            // Groups must already exist, and this service has none yet.
+            // Joining groups at creation is not served yet (docs/slashid.md): create the
+            // person, then `PUT /persons/{id}/groups`.
             return Err(ApiError::NotFound(format!("group {group:?} not found")));
         }
         if !body.credentials.is_empty() {

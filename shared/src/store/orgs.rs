@@ -416,7 +416,7 @@ async fn cut(db: &Db, org: &Organization) -> Result<(), DeleteOrgError> {
             "SET #state = :deleted, deleted_at = :now",
             Condition::new(
                 "attribute_exists(pk) AND attribute_not_exists(#state) \
-             AND (attribute_not_exists(#children) OR #children = :zero)",
+             AND (attribute_not_exists(#children) OR #children <= :zero)",
             )
             .names(&[("#state", "state"), ("#children", "children")])
             .values(vec![
@@ -428,7 +428,10 @@ async fn cut(db: &Db, org: &Organization) -> Result<(), DeleteOrgError> {
     ];
     if let Some(parent) = org.parent() {
         writes.push(db.delete(&keys::child_org(parent, &org.id), Condition::none()));
-        // Parents created before the count was kept have none: theirs starts at zero.
+        // Parents created before the count was kept have none: theirs starts at zero and goes
+        // below it as their older children go, so a cut accepts any count up to zero; for them
+        // only the strongly consistent read of `CHILD#` links before the cut guards a racing
+        // creation.
         writes.push(
             db.update(
                 &keys::org(parent),
