@@ -5,8 +5,6 @@
 //! moves, so the stream consumer refreshes the role members and search documents that copy the
 //! handles (SailPoint's `aliasName` and `email`).
 
-use aws_sdk_dynamodb::types::AttributeValue;
-
 use crate::db::{Condition, Db};
 use crate::error::StoreError;
 use crate::ids::{OrgId, PersonId};
@@ -57,25 +55,13 @@ fn profile_update(
     person: &Person,
     handles: &[Handle],
 ) -> aws_sdk_dynamodb::types::TransactWriteItem {
-    let list = handles
-        .iter()
-        .map(|h| {
-            AttributeValue::M(
-                [
-                    ("type".to_owned(), s(h.kind().as_str())),
-                    ("value".to_owned(), s(h.value())),
-                ]
-                .into(),
-            )
-        })
-        .collect();
     db.update(
         &keys::person_profile(&org.pool, &person.id),
         "SET #h = :h, #v = :next",
         Condition::new("#v = :read AND contains(#orgs, :org)")
             .names(&[("#h", "handles"), ("#v", "version"), ("#orgs", "orgs")])
             .values(vec![
-                (":h", AttributeValue::L(list)),
+                (":h", persons::handles_attribute(handles)),
                 (":next", n(person.version + 1)),
                 (":read", n(person.version)),
                 (":org", s(org.id.as_str())),

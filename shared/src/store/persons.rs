@@ -471,21 +471,26 @@ fn profile_item(org: &Organization, person: &Person) -> Item {
     if let Some(name) = &person.name {
         item.insert("name".into(), s(name.as_str()));
     }
-    let handles = person
-        .handles
-        .iter()
-        .map(|h| {
-            AttributeValue::M(
-                [
-                    ("type".to_owned(), s(h.kind().as_str())),
-                    ("value".to_owned(), s(h.value())),
-                ]
-                .into(),
-            )
-        })
-        .collect();
-    item.insert("handles".into(), AttributeValue::L(handles));
+    item.insert("handles".into(), handles_attribute(&person.handles));
     item
+}
+
+/// A profile's `handles`: a list of `{type, value}` maps, as `person_from_item` reads them.
+pub(crate) fn handles_attribute(handles: &[Handle]) -> AttributeValue {
+    AttributeValue::L(
+        handles
+            .iter()
+            .map(|h| {
+                AttributeValue::M(
+                    [
+                        ("type".to_owned(), s(h.kind().as_str())),
+                        ("value".to_owned(), s(h.value())),
+                    ]
+                    .into(),
+                )
+            })
+            .collect(),
+    )
 }
 
 pub fn person_from_item(item: &Item) -> Result<Person, StoreError> {
