@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 use lambda_http::Request;
 
 use crate::app::App;
+use crate::db::Item;
 use crate::error::ApiError;
 use crate::item::get_u64;
 use crate::keys::Key;
@@ -56,47 +57,45 @@ impl Consistency {
     }
 
     /// After a write that left `key` at `version`: with `all_regions`, polls every replica until
-    /// each shows at least that version; 408 if the timeout passes first.
+    /// each shows at least that version; 408 if the timeout passes first. An item without a
+    /// version counts as its first.
     pub async fn wait(&self, app: &App, key: &Key, version: u64) -> Result<(), ApiError> {
-        if self.level == Level::LocalRegion || app.replicas.is_empty() {
-            return Ok(());
-        }
-        let deadline = Instant::now() + self.timeout;
-        for replica in &app.replicas {
-            loop {
-                // An unreachable or lagging replica is simply not there yet; an item without a
-                // version counts as its first.
-                let seen = match replica.get_eventually(key).await {
-                    Ok(Some(item)) => get_u64(&item, "version").unwrap_or(1),
-                    _ => 0,
-                };
-                if seen >= version.max(1) {
-                    break;
-                }
-                if Instant::now() + POLL_EVERY > deadline {
-                    return Err(ApiError::RequestTimeout(format!(
-                        "the write is stored, but not every region confirmed it within {} s",
-                        self.timeout.as_secs()
-                    )));
-                }
-                tokio::time::sleep(POLL_EVERY).await;
-            }
-        }
-        Ok(())
+        self.wait_until(app, key, "the write is stored", |item| {
+            item.map_or(0, |i| get_u64(i, "version").unwrap_or(1)) >= version.max(1)
+        })
+        .await
     }
 
     /// After a delete of the item at `key`: with `all_regions`, polls every replica until none
     /// shows it any more; 408 if the timeout passes first.
     pub async fn wait_absent(&self, app: &App, key: &Key) -> Result<(), ApiError> {
+        self.wait_until(app, key, "the delete is done", |item| item.is_none())
+            .await
+    }
+
+    /// With `all_regions`, polls every replica until `shown` holds of its copy of `key` (`None`
+    /// when it has none); 408 naming `done` if the timeout passes first. An unreachable or
+    /// lagging replica is simply not there yet.
+    pub async fn wait_until(
+        &self,
+        app: &App,
+        key: &Key,
+        done: &str,
+        shown: impl Fn(Option<&Item>) -> bool,
+    ) -> Result<(), ApiError> {
         if self.level == Level::LocalRegion || app.replicas.is_empty() {
             return Ok(());
         }
         let deadline = Instant::now() + self.timeout;
         for replica in &app.replicas {
-            while !matches!(replica.get_eventually(key).await, Ok(None)) {
+            while !replica
+                .get_eventually(key)
+                .await
+                .is_ok_and(|item| shown(item.as_ref()))
+            {
                 if Instant::now() + POLL_EVERY > deadline {
                     return Err(ApiError::RequestTimeout(format!(
-                        "the delete is done, but not every region confirmed it within {} s",
+                        "{done}, but not every region confirmed it within {} s",
                         self.timeout.as_secs()
                     )));
                 }

@@ -3,9 +3,10 @@
 //! Nothing here skips when the stack is absent: a test without its server fails.
 
 pub mod fault_proxy;
+pub mod interleaving;
 pub mod local_kms;
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::path::PathBuf;
 
 use idgraph::App;
@@ -273,9 +274,36 @@ impl Reply {
     pub fn error(&self) -> String {
         slashid_error(self.status, &self.body)
     }
+    /// `result`, a list of strings (names, ids), as a set.
+    pub fn result_set(&self) -> BTreeSet<String> {
+        self.result()
+            .as_array()
+            .unwrap_or_else(|| panic!("a list: {:?}", self.body))
+            .iter()
+            .map(|v| v.as_str().expect("a string").to_owned())
+            .collect()
+    }
 }
 
+/// SlashID's consistency headers asking every replica region within one second: the replica
+/// tables of `make test` never receive a write on their own, so such a request answers 408.
+pub const ALL_REGIONS_WITHIN_1S: [(&str, &str); 2] = [
+    ("SlashID-Required-Consistency", "all_regions"),
+    ("SlashID-Required-Consistency-Timeout", "1"),
+];
+
 impl Api {
+    /// `POST /rbac/check`: `granted`, of a check that must succeed.
+    pub async fn granted(&self, person: &str, permission: &str) -> Value {
+        let r = self
+            .post(
+                "/rbac/check",
+                &json!({"person_id": person, "permission_name": permission}),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{:?}", r.body);
+        r.result()["granted"].clone()
+    }
     pub fn new(org: &str, api_key: &str) -> Self {
         Self::with_headers(vec![
             ("SlashID-OrgID".into(), org.into()),
@@ -873,6 +901,24 @@ pub async fn set_number(app: &App, key: &idgraph::keys::Key, attribute: &str, va
         .send()
         .await
         .expect("a direct update of DynamoDB Local");
+}
+
+/// Copies the table's item at `key` to every replica, as replication of its last write would:
+/// the replica tables of `make test` receive nothing on their own.
+pub async fn replicate(app: &App, key: &idgraph::keys::Key) {
+    let item = app
+        .db
+        .get(key)
+        .await
+        .expect("a read of DynamoDB Local")
+        .expect("the item to replicate");
+    assert!(!app.replicas.is_empty(), "make test configures a replica");
+    for replica in &app.replicas {
+        replica
+            .batch_put(vec![item.clone()])
+            .await
+            .expect("a write to the replica table");
+    }
 }
 
 /// The functions' log lines in this test process, as JSON. A process has one tracing

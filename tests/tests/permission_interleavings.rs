@@ -10,22 +10,17 @@
 
 use std::collections::BTreeSet;
 use std::future::Future;
-use std::time::Duration;
 
 use aws_sdk_dynamodb::types::AttributeValue;
-use idgraph::config::{Config, DynamoDbBudget};
 use idgraph::db::Item;
 use idgraph::faces::Face;
 use idgraph::ids::PersonId;
 use idgraph::permission::IfMatch;
 use idgraph::runtime::respond;
 use idgraph::{App, Body, Request, Response, keys};
-use integration_tests::fault_proxy::FaultProxy;
-use integration_tests::{Event, Tenant, app, read, unique_email};
+use integration_tests::interleaving::Gate;
+use integration_tests::{Event, Tenant, read, unique_email};
 use serde_json::{Value, json};
-
-/// How long one interleaving may take before the test fails instead of hanging.
-const BOUND: Duration = Duration::from_secs(60);
 
 /// Names `{prefix}:00`, `{prefix}:01`, …
 fn names(prefix: &str, n: usize) -> Vec<String> {
@@ -55,33 +50,18 @@ enum Size {
 struct Scene {
     base: &'static App,
     gated: &'static App,
-    proxy: FaultProxy,
+    gate: Gate,
     tenant: Tenant,
 }
 
 impl Scene {
     async fn new() -> Self {
-        let base = app().await;
-        let proxy = FaultProxy::for_local_dynamodb().await;
-        let mut config = Config::from_env().expect("the test environment's configuration");
-        // A held request must not time out or be retried by the SDK: one attempt, ample time.
-        config.dynamodb = DynamoDbBudget {
-            connect_timeout: Duration::from_secs(5),
-            attempt_timeout: BOUND,
-            operation_timeout: BOUND,
-            max_attempts: 1,
-            retry_backoff: Duration::from_millis(100),
-        };
-        let gated = Box::leak(Box::new(
-            App::from_config(config, Some(&proxy.url()))
-                .await
-                .expect("an app behind the proxy"),
-        ));
-        let tenant = Tenant::create(base).await;
+        let gate = Gate::new().await;
+        let tenant = Tenant::create(gate.base).await;
         Self {
-            base,
-            gated,
-            proxy,
+            base: gate.base,
+            gated: gate.gated,
+            gate,
             tenant,
         }
     }
@@ -210,39 +190,17 @@ impl Scene {
 
     /// The DynamoDB requests T1 makes when nothing interferes.
     async fn requests_of(&self, req: Request) -> usize {
-        let before = self.proxy.requests();
-        let resp = self.t1(req).await.expect("T1 ran");
-        assert_eq!(resp.status(), 204, "{:?}", read(&resp));
-        self.proxy.requests() - before
+        self.gate.requests_of(|| self.t1(req)).await
     }
 
-    /// Runs T1 with its request `k` (from 0) held until `interfere` has finished. When T1 makes
-    /// fewer requests, `interfere` runs after T1.
+    /// Runs T1 with its request `k` (from 0) held until `interfere` has finished.
     async fn interleave(
         &self,
         k: usize,
         t1: Request,
         interfere: impl Future<Output = ()>,
     ) -> Response<Body> {
-        let run = async {
-            let mut gate = self.proxy.gate_after(k);
-            let mut t1 = self.t1(t1);
-            tokio::select! {
-                () = gate.reached() => {
-                    interfere.await;
-                    gate.release();
-                    t1.await.expect("T1 ran")
-                }
-                done = &mut t1 => {
-                    drop(gate);
-                    interfere.await;
-                    done.expect("T1 ran")
-                }
-            }
-        };
-        tokio::time::timeout(BOUND, run)
-            .await
-            .unwrap_or_else(|_| panic!("interleaving at request {k} did not finish"))
+        self.gate.interleave(k, || self.t1(t1), interfere).await
     }
 
     fn person_id(person: &str) -> PersonId {

@@ -9,23 +9,11 @@ use integration_tests::{Api, Reply, Tenant, app};
 use serde_json::{Value, json};
 
 async fn check(api: &Api, person: &str, permission: &str) -> Value {
-    let r = api
-        .post(
-            "/rbac/check",
-            &json!({"person_id": person, "permission_name": permission}),
-        )
-        .await;
-    assert_eq!(r.status, 200, "{:?}", r.body);
-    r.result()["granted"].clone()
+    api.granted(person, permission).await
 }
 
 fn names(r: &Reply) -> BTreeSet<String> {
-    r.result()
-        .as_array()
-        .unwrap_or_else(|| panic!("a list: {:?}", r.body))
-        .iter()
-        .map(|v| v.as_str().expect("a name").to_owned())
-        .collect()
+    r.result_set()
 }
 
 #[tokio::test]

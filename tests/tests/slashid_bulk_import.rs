@@ -185,3 +185,31 @@ async fn another_organizations_key_imports_nothing_into_the_demo_org() {
     assert_eq!(r.status, 403, "{:?}", r.body);
     assert!(email_is_free(&Api::demo(), &email).await);
 }
+
+#[tokio::test]
+async fn a_rows_groups_are_joined_and_a_row_naming_a_missing_group_fails_alone() {
+    let api = Api::of(&Tenant::create(app().await).await);
+    let group = format!("g-{}", &uuid::Uuid::new_v4().simple().to_string()[..12]);
+    assert_eq!(
+        api.post("/groups", &json!({"name": group})).await.status,
+        201
+    );
+    let (joins, fails) = (unique_email(), unique_email());
+    let csv =
+        format!("slashid:emails,slashid:groups\n{joins},{group}\n{fails},\"{group},no-such\"\n");
+
+    let r = import(&api, &csv).await;
+
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    assert_eq!(r.result()["successful_imports"], 1);
+    assert_eq!(r.result()["failed_imports"], 1);
+    let failed = r.result()["failed_csv"].as_str().expect("the failed rows");
+    assert!(failed.contains("no-such"), "{failed}");
+    let id = person_with_email(&api, &joins).await["person_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let members = api.get(&format!("/groups/{group}/persons")).await;
+    assert_eq!(members.result(), &json!([id]));
+    assert!(email_is_free(&api, &fails).await);
+}

@@ -679,3 +679,108 @@ async fn a_group_whose_deletion_stopped_part_way_is_gone_refuses_its_name_and_a_
     create_group(&api, &name).await;
     assert!(members(&api, &name).await.is_empty());
 }
+
+// ---- groups named at a person's creation -------------------------------------------------------
+
+async fn create_person_in(api: &Api, email: &str, groups: &[&str]) -> Reply {
+    api.post(
+        "/persons",
+        &json!({
+            "handles": [{"type": "email_address", "value": email}],
+            "groups": groups,
+        }),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn a_person_created_with_groups_is_a_member_of_each() {
+    let api = tenant().await;
+    let (a, b) = (group_name(), group_name());
+    create_group(&api, &a).await;
+    create_group(&api, &b).await;
+
+    let r = create_person_in(&api, &unique_email(), &[&a, &b]).await;
+
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    let id = r.result()["person_id"].as_str().unwrap().to_owned();
+    let mut both = vec![a.clone(), b.clone()];
+    both.sort();
+    assert_eq!(strings(&r.result()["groups"]), both);
+    assert_eq!(groups_of(&api, &id).await, both);
+    assert_eq!(members(&api, &a).await, vec![id.clone()]);
+    assert_eq!(count(&api, &b).await, 1);
+}
+
+#[tokio::test]
+async fn a_creation_naming_a_missing_group_is_a_400_naming_it_and_creates_nobody() {
+    let api = tenant().await;
+    let (real, missing) = (group_name(), group_name());
+    create_group(&api, &real).await;
+    let email = unique_email();
+
+    let r = create_person_in(&api, &email, &[&real, &missing]).await;
+
+    assert_eq!(r.status, 400, "{:?}", r.body);
+    assert!(r.error().contains(&missing), "{:?}", r.body);
+    assert_eq!(count(&api, &real).await, 0);
+    assert_eq!(create_person_in(&api, &email, &[]).await.status, 201);
+}
+
+#[tokio::test]
+async fn a_put_of_persons_with_groups_replaces_the_persons_groups() {
+    let api = tenant().await;
+    let (old, new) = (group_name(), group_name());
+    create_group(&api, &old).await;
+    create_group(&api, &new).await;
+    let email = unique_email();
+    let id = create_person_in(&api, &email, &[&old]).await.result()["person_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    let r = api
+        .put(
+            "/persons",
+            &json!({
+                "handles": [{"type": "email_address", "value": email}],
+                "groups": [new],
+            }),
+        )
+        .await;
+
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    assert_eq!(groups_of(&api, &id).await, vec![new.clone()]);
+    assert_eq!(count(&api, &old).await, 0);
+}
+
+#[tokio::test]
+async fn a_put_of_persons_naming_a_missing_group_changes_and_creates_nothing() {
+    let api = tenant().await;
+    let email = unique_email();
+
+    let r = api
+        .put(
+            "/persons",
+            &json!({
+                "handles": [{"type": "email_address", "value": email}],
+                "groups": [group_name()],
+            }),
+        )
+        .await;
+
+    assert_eq!(r.status, 400, "{:?}", r.body);
+    assert_eq!(create_person_in(&api, &email, &[]).await.status, 201);
+}
+
+#[tokio::test]
+async fn another_organizations_group_cannot_be_joined_at_creation() {
+    let (api, stranger) = (tenant().await, tenant().await);
+    let theirs = group_name();
+    create_group(&stranger, &theirs).await;
+
+    let r = create_person_in(&api, &unique_email(), &[&theirs]).await;
+
+    assert_eq!(r.status, 400, "{:?}", r.body);
+    assert_eq!(count(&stranger, &theirs).await, 0);
+}

@@ -455,3 +455,84 @@ async fn an_organization_holding_the_zato_sso_organization_is_not_deleted_with_i
     assert_eq!(store.get("/organizations").await.status, 200);
     assert_eq!(sso.get("/organizations").await.status, 200);
 }
+
+/// `/oauth/token` in process for a client's credentials: the status.
+async fn token_status(app: &'static idgraph::App, id: &str, secret: &str) -> u16 {
+    let req = integration_tests::Event::new("POST", "/oauth/token", "/oauth/token")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .raw_body(&format!(
+            "grant_type=client_credentials&client_id={id}&client_secret={secret}"
+        ))
+        .build();
+    sailpoint_token::handle(app, req).await.status().as_u16()
+}
+
+#[tokio::test]
+async fn an_oauth_client_left_behind_by_an_interrupted_deletion_gets_no_token() {
+    let app = app().await;
+    let parent = tenant().await;
+    let child = sub_org(&parent, "Leaf", false).await;
+    let org_id = idgraph::ids::OrgId::parse(child.org()).unwrap();
+    let org = idgraph::store::orgs::get(&app.db, &org_id)
+        .await
+        .unwrap()
+        .expect("the sub-organization");
+    let (id, secret) = (
+        format!("c{}", uuid::Uuid::new_v4().simple()),
+        format!("s{}", uuid::Uuid::new_v4().simple()),
+    );
+    let put = |db| idgraph::store::oauth::put(db, &org, &id, &secret, &[]);
+    put(&app.db).await.unwrap();
+    assert_eq!(token_status(app, &id, &secret).await, 200);
+    assert_eq!(child.delete("/organizations").await.status, 204);
+    // The client's items as they are when the cleanup after the cut failed on them.
+    put(&app.db).await.unwrap();
+
+    let status = token_status(app, &id, &secret).await;
+
+    assert_eq!(status, 401);
+}
+
+#[tokio::test]
+async fn a_deletion_waiting_for_all_regions_is_408_while_a_replica_still_shows_the_org_live() {
+    let parent = tenant().await;
+    let child = sub_org(&parent, "Leaf", false).await;
+    let org = idgraph::ids::OrgId::parse(child.org()).unwrap();
+    integration_tests::replicate(app().await, &idgraph::keys::org(&org)).await;
+
+    let r = child
+        .send(
+            "DELETE",
+            "/organizations",
+            None,
+            &integration_tests::ALL_REGIONS_WITHIN_1S,
+        )
+        .await;
+
+    assert_eq!(r.status, 408, "{:?}", r.body);
+    assert!(
+        r.error().contains("organization is deleted"),
+        "{:?}",
+        r.body
+    );
+    assert_eq!(child.get("/organizations").await.status, 401);
+}
+
+#[tokio::test]
+async fn a_person_of_a_deleted_org_leaves_the_pool_when_deleted_from_its_last_live_org() {
+    let root = tenant().await;
+    let shop = sub_org(&root, "Shop", true).await;
+    let email = integration_tests::unique_email();
+    let handles = json!({"handles": [{"type": "email_address", "value": email}]});
+    assert_eq!(shop.post("/persons", &handles).await.status, 201);
+    let joined = root.put("/persons", &handles).await;
+    assert_eq!(joined.status, 200, "{:?}", joined.body);
+    let id = joined.result()["person_id"].as_str().unwrap().to_owned();
+    assert_eq!(shop.delete("/organizations").await.status, 204);
+
+    let r = root.delete(&format!("/persons/{id}")).await;
+
+    assert_eq!(r.status, 204, "{:?}", r.body);
+    let again = root.post("/persons", &handles).await;
+    assert_eq!(again.status, 201, "the handle is free: {:?}", again.body);
+}

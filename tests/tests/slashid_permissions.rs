@@ -38,12 +38,7 @@ async fn put(api: &Api, id: &str, list: &[String], headers: &[(&str, &str)]) -> 
 }
 
 fn result_set(r: &Reply) -> BTreeSet<String> {
-    r.result()
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|v| v.as_str().unwrap().to_owned())
-        .collect()
+    r.result_set()
 }
 
 #[tokio::test]
@@ -364,10 +359,7 @@ async fn all_regions_past_the_timeout_is_408_and_the_write_stands() {
         &api,
         &id,
         &catalog,
-        &[
-            ("SlashID-Required-Consistency", "all_regions"),
-            ("SlashID-Required-Consistency-Timeout", "1"),
-        ],
+        &integration_tests::ALL_REGIONS_WITHIN_1S,
     )
     .await;
 

@@ -16,12 +16,7 @@ fn names(n: usize, prefix: &str) -> Vec<String> {
 }
 
 fn set(r: &Reply) -> BTreeSet<String> {
-    r.result()
-        .as_array()
-        .unwrap_or_else(|| panic!("a list: {:?}", r.body))
-        .iter()
-        .map(|v| v.as_str().expect("a name").to_owned())
-        .collect()
+    r.result_set()
 }
 
 fn of(list: &[&str]) -> BTreeSet<String> {
@@ -56,14 +51,7 @@ async fn put_roles(api: &Api, person: &str, roles: &[&str], headers: &[(&str, &s
 }
 
 async fn check(api: &Api, person: &str, permission: &str) -> Value {
-    let r = api
-        .post(
-            "/rbac/check",
-            &json!({"person_id": person, "permission_name": permission}),
-        )
-        .await;
-    assert_eq!(r.status, 200, "{:?}", r.body);
-    r.result()["granted"].clone()
+    api.granted(person, permission).await
 }
 
 // ---- the role catalog ----------------------------------------------------------------------------
@@ -318,8 +306,53 @@ async fn a_persons_roles_grant_their_permissions_in_check_and_permissions_but_no
         .get(&format!("/persons/{id}/additional-permissions"))
         .await;
     assert_eq!(set(&direct), of(&[&catalog[0]]));
-    // Both carry the direct set's ETag, the one the permission PUT compares.
+}
+
+#[tokio::test]
+async fn an_etag_read_with_role_grants_cannot_write_them_back_as_direct_ones() {
+    let catalog = names(2, "p");
+    let (_, api, id) = setup(&catalog).await;
+    create_role(&api, "viewer", &catalog[1..]).await;
+    put_roles(&api, &id, &["viewer"], &[]).await;
+    let effective = api.get(&format!("/persons/{id}/permissions")).await;
+    let tag = effective.header("etag").expect("an ETag").to_owned();
+
+    let r = api
+        .send(
+            "PUT",
+            &format!("/persons/{id}/permissions"),
+            Some(&json!({"permissions": catalog})),
+            &[("If-Match", &tag)],
+        )
+        .await;
+
+    assert_eq!(r.status, 412, "{:?}", r.body);
+    let direct = api
+        .get(&format!("/persons/{id}/additional-permissions"))
+        .await;
+    assert!(set(&direct).is_empty());
+    assert_ne!(direct.header("etag"), Some(tag.as_str()));
+}
+
+#[tokio::test]
+async fn while_roles_add_nothing_the_effective_etag_is_the_direct_sets() {
+    let catalog = names(1, "p");
+    let (_, api, id) = setup(&catalog).await;
+    create_role(&api, "viewer", &catalog).await;
+    api.put(
+        &format!("/persons/{id}/permissions"),
+        &json!({"permissions": catalog}),
+    )
+    .await;
+    put_roles(&api, &id, &["viewer"], &[]).await;
+
+    let effective = api.get(&format!("/persons/{id}/permissions")).await;
+
+    let direct = api
+        .get(&format!("/persons/{id}/additional-permissions"))
+        .await;
     assert_eq!(effective.header("etag"), direct.header("etag"));
+    assert!(effective.header("etag").is_some());
 }
 
 #[tokio::test]
@@ -642,10 +675,7 @@ async fn a_person_roles_put_waiting_for_all_regions_past_the_timeout_is_408_and_
         &api,
         &id,
         &["viewer"],
-        &[
-            ("SlashID-Required-Consistency", "all_regions"),
-            ("SlashID-Required-Consistency-Timeout", "1"),
-        ],
+        &integration_tests::ALL_REGIONS_WITHIN_1S,
     )
     .await;
 
@@ -655,4 +685,51 @@ async fn a_person_roles_put_waiting_for_all_regions_past_the_timeout_is_408_and_
         set(&api.get(&format!("/persons/{id}/roles")).await),
         of(&["viewer"])
     );
+}
+
+#[tokio::test]
+async fn a_role_delete_waiting_for_all_regions_is_408_while_a_replica_still_shows_the_role() {
+    let (_, api, _) = setup(&[]).await;
+    create_role(&api, "viewer", &[]).await;
+    let org = idgraph::ids::OrgId::parse(api.org()).unwrap();
+    integration_tests::replicate(app().await, &keys::rbac_role(&org, "viewer")).await;
+
+    let r = api
+        .send(
+            "DELETE",
+            "/rbac/roles/viewer",
+            None,
+            &integration_tests::ALL_REGIONS_WITHIN_1S,
+        )
+        .await;
+
+    assert_eq!(r.status, 408, "{:?}", r.body);
+    assert!(r.error().contains("delete is done"), "{:?}", r.body);
+    assert_eq!(api.get("/rbac/roles/viewer").await.status, 404);
+}
+
+#[tokio::test]
+async fn a_creation_interrupted_before_its_permissions_is_completed_by_the_retry() {
+    let catalog = names(2, "p");
+    let (_, api, _) = setup(&catalog).await;
+    let org = idgraph::ids::OrgId::parse(api.org()).unwrap();
+    // What the first of a POST's two writes leaves when the second never happens.
+    let mut leftover = keys::rbac_role(&org, "viewer").to_item();
+    for (k, v) in [("name", "viewer"), ("created", "2026-12-07T12:00:00Z")] {
+        leftover.insert(k.into(), idgraph::item::s(v));
+    }
+    leftover.insert("version".into(), idgraph::item::n(0));
+    leftover.insert(
+        "incomplete".into(),
+        aws_sdk_dynamodb::types::AttributeValue::Bool(true),
+    );
+    app().await.db.batch_put(vec![leftover]).await.unwrap();
+
+    let r = create_role(&api, "viewer", &catalog).await;
+
+    assert_eq!(r.status, 204, "{:?}", r.body);
+    let got = api.get("/rbac/roles/viewer").await;
+    assert_eq!(got.result()["permissions"], json!(catalog));
+    assert_eq!(got.result()["description"], "A role");
+    assert_eq!(create_role(&api, "viewer", &catalog).await.status, 409);
 }

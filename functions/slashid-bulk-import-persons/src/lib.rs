@@ -9,7 +9,7 @@ use idgraph::faces::{public_message, slashid};
 use idgraph::ids::PersonId;
 use idgraph::person::HandleKind;
 use idgraph::request::{MAX_BODY_BYTES, body_bytes, header};
-use idgraph::store::{buckets, persons};
+use idgraph::store::buckets;
 use idgraph::{App, Body, Request, Response, auth};
 use serde_json::{Map, Value, json};
 
@@ -57,9 +57,7 @@ async fn run(app: &App, req: Request) -> Result<Response<Body>, ApiError> {
     let outcomes: Vec<Result<(), ApiError>> = stream::iter(checked)
         .map(|new| async move {
             let new = new?;
-            persons::create(db, org, &new.person, &new.attributes)
-                .await
-                .map_err(slashid::creation_error)
+            slashid::create_person(db, org, &new).await
         })
         .buffered(IN_FLIGHT)
         .collect()

@@ -7,6 +7,7 @@
 use idgraph::consistency::Consistency;
 use idgraph::error::ApiError;
 use idgraph::faces::slashid;
+use idgraph::keys;
 use idgraph::request::Query;
 use idgraph::store::orgs::{self, DeleteOrgError};
 use idgraph::{App, Body, Request, Response, auth};
@@ -48,16 +49,24 @@ async fn run(app: &App, req: Request) -> Result<Response<Body>, ApiError> {
             ));
         }
     }
-    orgs::delete(&app.db, &ctx.org, with_descendants)
+    let cut = orgs::delete(&app.db, &ctx.org, with_descendants)
         .await
         .map_err(|e| match e {
             DeleteOrgError::Store(e) => e.into(),
             DeleteOrgError::TooMany => ApiError::BadRequest(e.to_string()),
             other => ApiError::Conflict(other.to_string()),
         })?;
-    consistency
-        .wait(app, &idgraph::keys::org(&ctx.org.id), 1)
-        .await?;
+    // Replicas apply items in no promised order: each cut org's record is waited for.
+    for org in &cut {
+        consistency
+            .wait_until(
+                app,
+                &keys::org(org),
+                "the organization is deleted",
+                |item| item.is_none_or(|i| !orgs::is_live(i)),
+            )
+            .await?;
+    }
     idgraph::audit::event("organization_deleted", ctx.org.id.as_str());
     Ok(slashid::no_content())
 }

@@ -18,7 +18,7 @@ async fn run(app: &App, req: Request) -> Result<Response<Body>, ApiError> {
         .await
         .map_err(|e| slashid::role_error(e, name.as_str()))?;
     consistency
-        .wait(app, &keys::rbac_role_list(&ctx.org.id), 1)
+        .wait_absent(app, &keys::rbac_role(&ctx.org.id, name.as_str()))
         .await?;
     Ok(slashid::no_content())
 }

@@ -16,6 +16,8 @@ const BATCH_GET_ATTEMPTS: u32 = 4;
 #[derive(Debug, Clone)]
 pub struct QuerySpec<'a> {
     pub pk: &'a str,
+    /// The partition-key attribute: `pk` for the table and its LSIs, a GSI's own otherwise.
+    pub pk_attr: &'a str,
     pub index: Option<&'a str>,
     /// The sort-key attribute `prefix` or `between` applies to.
     pub sort_attr: &'a str,
@@ -30,6 +32,8 @@ pub struct QuerySpec<'a> {
     pub count_only: bool,
     /// `Select = ALL_ATTRIBUTES` on an LSI: what it does not project is fetched from the table.
     pub all_attributes: bool,
+    /// Strongly consistent, as the table and its LSIs can be; a GSI cannot.
+    pub consistent: bool,
 }
 
 impl<'a> QuerySpec<'a> {
@@ -37,6 +41,7 @@ impl<'a> QuerySpec<'a> {
     pub fn table(pk: &'a str) -> Self {
         Self {
             pk,
+            pk_attr: crate::keys::PK,
             index: None,
             sort_attr: crate::keys::SK,
             prefix: None,
@@ -46,6 +51,18 @@ impl<'a> QuerySpec<'a> {
             start: None,
             count_only: false,
             all_attributes: false,
+            consistent: true,
+        }
+    }
+
+    /// A forward Query of partition `pk` of the global index `index` (partition key `pk_attr`),
+    /// eventually consistent as every GSI read is.
+    pub fn global_index(index: &'a str, pk_attr: &'a str, pk: &'a str) -> Self {
+        Self {
+            pk_attr,
+            index: Some(index),
+            consistent: false,
+            ..Self::table(pk)
         }
     }
 }
@@ -237,11 +254,11 @@ impl Db {
         }
     }
 
-    /// One Query request over partition `q.pk` of the table or one of its LSIs, strongly
-    /// consistent: the caller pages with `last`, so it can stop as soon as it has enough.
+    /// One Query request over partition `q.pk` of the table or one of its indexes: the caller
+    /// pages with `last`, so it can stop as soon as it has enough.
     pub async fn query_page(&self, q: &QuerySpec<'_>) -> Result<QueryPage, StoreError> {
         let mut condition = "#pk = :pk".to_owned();
-        let mut names = HashMap::from([("#pk".to_owned(), crate::keys::PK.to_owned())]);
+        let mut names = HashMap::from([("#pk".to_owned(), q.pk_attr.to_owned())]);
         let mut values = HashMap::from([(":pk".to_owned(), AttributeValue::S(q.pk.to_owned()))]);
         if let Some(prefix) = &q.prefix {
             condition.push_str(" AND begins_with(#sk, :prefix)");
@@ -272,7 +289,7 @@ impl Db {
             .set_limit(q.limit)
             .set_exclusive_start_key(q.start.clone())
             .set_select(select)
-            .consistent_read(true)
+            .consistent_read(q.consistent)
             .return_consumed_capacity(ReturnConsumedCapacity::Total)
             .send()
             .await
@@ -393,39 +410,6 @@ impl Db {
                 _ => return Ok(()),
             }
         }
-    }
-
-    /// One Query request over partition `pk` of the global index `index` (keys `pk_attr`),
-    /// ascending, at most `limit` items: the caller pages with `last`, so it can stop as soon
-    /// as it has enough. Eventually consistent, as every GSI read is.
-    pub async fn query_index_page(
-        &self,
-        index: &str,
-        pk_attr: &str,
-        pk: &str,
-        limit: i32,
-        start: Option<Item>,
-    ) -> Result<QueryPage, StoreError> {
-        let out = self
-            .client
-            .query()
-            .table_name(&self.table)
-            .index_name(index)
-            .key_condition_expression("#index_pk = :index_pk")
-            .expression_attribute_names("#index_pk", pk_attr)
-            .expression_attribute_values(":index_pk", AttributeValue::S(pk.to_owned()))
-            .limit(limit)
-            .set_exclusive_start_key(start)
-            .return_consumed_capacity(ReturnConsumedCapacity::Total)
-            .send()
-            .await
-            .map_err(|e| counted(classify(&e)))?;
-        record(out.consumed_capacity());
-        Ok(QueryPage {
-            count: u64::try_from(out.count).unwrap_or(0),
-            items: out.items.unwrap_or_default(),
-            last: out.last_evaluated_key.filter(|k| !k.is_empty()),
-        })
     }
 
     /// The keys of the first item whose `attr` equals `value` on the keys-only global index

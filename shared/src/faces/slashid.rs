@@ -1,5 +1,7 @@
 //! SlashID's `APIResponseBase` envelope: `{meta?, errors?: [{httpcode, message}], result?}`.
 
+use std::collections::BTreeSet;
+
 use lambda_http::{Body, Request, Response};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
@@ -8,8 +10,9 @@ use super::{empty_response, json_response, public_message};
 use crate::App;
 use crate::attribute::{AttributeName, AttributeValue, Bucket};
 use crate::auth::{self, RequestContext};
+use crate::db::Db;
 use crate::error::ApiError;
-use crate::ids::PersonId;
+use crate::ids::{GroupName, PersonId};
 use crate::permission::etag;
 use crate::person::Person;
 use crate::person::{DisplayName, Handle, HandleKind, REGIONS};
@@ -17,9 +20,10 @@ use crate::request::json_body;
 use crate::request::path_param;
 use crate::store::attributes::NewAttributes;
 use crate::store::buckets::{self, BucketView, BucketWriteError};
+use crate::store::groups::{self, MAX_GROUPS_AT_CREATION};
+use crate::store::orgs::Organization;
 use crate::store::permissions::{CatalogWriteError, RoleWriteError};
-use crate::store::persons::CreatePersonError;
-use crate::store::persons::NewAttribute;
+use crate::store::persons::{self, CreatePersonError, NewAttribute};
 
 /// The SlashID face's contract: its functions fail with `ApiError`.
 pub struct SlashId;
@@ -182,12 +186,15 @@ pub fn now_rfc3339() -> String {
 }
 
 /// `resp` with an `ETag` header carrying `version`.
-pub fn with_etag(mut resp: Response<Body>, version: u64) -> Response<Body> {
+pub fn with_etag(resp: Response<Body>, version: u64) -> Response<Body> {
+    with_etag_value(resp, &etag(version))
+}
+
+/// `resp` with the `ETag` header `tag` (quoted, as `permission::etag` makes them).
+pub fn with_etag_value(mut resp: Response<Body>, tag: &str) -> Response<Body> {
     resp.headers_mut().insert(
         "etag",
-        etag(version)
-            .parse()
-            .expect("an ETag is a valid header value"),
+        tag.parse().expect("an ETag is a valid header value"),
     );
     resp
 }
@@ -377,7 +384,7 @@ pub fn creation_error(e: CreatePersonError) -> ApiError {
             "a person can be created with at most {max} handles and attributes; add more attributes afterwards"
         )),
         CreatePersonError::Store(e) => e.into(),
-        // SlashID creations add no extra writes.
+        // Only `create_person`'s group joins are extra writes of a SlashID creation.
         CreatePersonError::ExtraFailed(_) => ApiError::Internal,
     }
 }
@@ -524,6 +531,33 @@ pub struct RawHandle {
 pub struct NewPerson {
     pub person: Person,
     pub attributes: Vec<NewAttribute>,
+    /// The groups it joins (`groups`, which must exist).
+    pub groups: BTreeSet<GroupName>,
+}
+
+/// A `PersonRet`'s `groups`: the names, sorted.
+pub fn group_names(groups: &BTreeSet<GroupName>) -> Value {
+    groups.iter().map(|g| g.as_str()).collect()
+}
+
+/// Creates a checked person with its handles, attributes and group memberships in one
+/// transaction, as `POST /persons` and the bulk import do.
+pub async fn create_person(db: &Db, org: &Organization, new: &NewPerson) -> Result<(), ApiError> {
+    let joins = groups::joins_at_creation(db, &org.id, &new.person.id, &new.groups);
+    match persons::create_with(db, org, &new.person, &new.attributes, joins).await {
+        Ok(()) => Ok(()),
+        Err(CreatePersonError::ExtraFailed(_)) => Err(group_error(
+            groups::refused_joins(db, &org.id, &new.groups).await,
+        )),
+        Err(CreatePersonError::TooManyItems(_)) if !new.groups.is_empty() => {
+            Err(ApiError::BadRequest(format!(
+                "the person's handles, attributes and groups do not fit one transaction ({} items; a group takes {}): join more groups with PUT /persons/{{person_id}}/groups",
+                db.max_transaction_items,
+                groups::ITEMS_PER_JOIN
+            )))
+        }
+        Err(e) => Err(creation_error(e)),
+    }
 }
 
 impl PersonCreateReq {
@@ -550,10 +584,14 @@ impl PersonCreateReq {
             }
             handles.push(handle);
         }
-        if let Some(group) = body.groups.first() {
-            // Joining groups at creation is not served yet (docs/slashid.md): create the
-            // person, then `PUT /persons/{id}/groups`.
-            return Err(ApiError::NotFound(format!("group {group:?} not found")));
+        let mut groups = BTreeSet::new();
+        for raw in &body.groups {
+            groups.insert(GroupName::parse(raw).map_err(|e| bad(format!("groups: {e}")))?);
+        }
+        if groups.len() > MAX_GROUPS_AT_CREATION {
+            return Err(bad(format!(
+                "a person joins at most {MAX_GROUPS_AT_CREATION} groups at its creation; add more with PUT /persons/{{person_id}}/groups"
+            )));
         }
         if !body.credentials.is_empty() {
             return Err(bad("credentials are not supported by this service".into()));
@@ -578,7 +616,11 @@ impl PersonCreateReq {
             name,
             version: 1,
         };
-        Ok(NewPerson { person, attributes })
+        Ok(NewPerson {
+            person,
+            attributes,
+            groups,
+        })
     }
 }
 

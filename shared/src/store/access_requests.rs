@@ -110,6 +110,8 @@ pub async fn list(
                 start,
                 count_only: false,
                 all_attributes: false,
+                pk_attr: crate::keys::PK,
+                consistent: true,
             })
             .await?;
         for item in &page.items {

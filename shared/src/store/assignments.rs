@@ -329,6 +329,8 @@ async fn scan(
                 start,
                 count_only: false,
                 all_attributes: false,
+                pk_attr: crate::keys::PK,
+                consistent: true,
             })
             .await?;
         for item in out.items {
@@ -405,6 +407,8 @@ async fn count_prefix(
                 prefix: Some(prefix.to_owned()),
                 between: None,
                 all_attributes: false,
+                pk_attr: crate::keys::PK,
+                consistent: true,
                 forward: true,
                 // `Limit` bounds the items a COUNT evaluates, not the ones it matches.
                 limit: Some(i32::try_from(cap + 1 - total).unwrap_or(i32::MAX)),

@@ -237,6 +237,64 @@ fn bump_version(db: &Db, org: &OrgId, person: &PersonId) -> TransactWriteItem {
     )
 }
 
+/// The most groups a person joins at its creation (`POST /persons`, bulk import): their writes
+/// share the creation's transaction, three items each.
+pub const MAX_GROUPS_AT_CREATION: usize = 30;
+/// The items one group takes in a creation's transaction.
+pub const ITEMS_PER_JOIN: usize = 3;
+
+/// The writes that put a person being created into `groups`, for its creation's transaction
+/// (`persons::create_with`): per group its count (alive, with room), member and reverse. The
+/// person exists with its groups or not at all. Its group-set version is not written: no
+/// change of its groups can have been read before it exists, and the first one creates it.
+pub fn joins_at_creation(
+    db: &Db,
+    org: &OrgId,
+    person: &PersonId,
+    groups: &BTreeSet<GroupName>,
+) -> Vec<TransactWriteItem> {
+    let mut writes = Vec::with_capacity(ITEMS_PER_JOIN * groups.len());
+    for g in groups {
+        writes.push(count_item(db, org, g, 1));
+        writes.extend(join_items(db, org, g, person));
+    }
+    writes
+}
+
+/// Whether a person could join every one of `groups` now: each exists, is not being deleted
+/// and has room. One BatchGetItem per 100 groups.
+pub async fn joinable(
+    db: &Db,
+    org: &OrgId,
+    groups: &BTreeSet<GroupName>,
+) -> Result<(), GroupError> {
+    let keys: Vec<Key> = groups.iter().map(|g| keys::group(org, g)).collect();
+    let found = db.batch_get_many(&keys).await?;
+    let mut missing = Vec::new();
+    for g in groups {
+        match find(&found, &keys::group(org, g)).filter(|i| is_live(i)) {
+            None => missing.push(g.to_string()),
+            Some(item) if get_u64(item, "member_count")? >= MAX_GROUP_MEMBERS => {
+                return Err(GroupError::Full(g.clone()));
+            }
+            Some(_) => {}
+        }
+    }
+    if missing.is_empty() {
+        Ok(())
+    } else {
+        Err(GroupError::MissingGroups(missing))
+    }
+}
+
+/// Why a creation's joins were refused (a group went or filled meanwhile), read afresh.
+pub async fn refused_joins(db: &Db, org: &OrgId, groups: &BTreeSet<GroupName>) -> GroupError {
+    joinable(db, org, groups)
+        .await
+        .err()
+        .unwrap_or(GroupError::Busy)
+}
+
 /// `POST /groups/{name}/persons`: adds the persons (distinct), skipping those already members.
 /// The group and every person (a live member of the org) must exist, checked before any write;
 /// a person whose deletion begins meanwhile stops the request with the earlier chunks applied.
@@ -482,29 +540,15 @@ pub async fn replace(
             }
         }
         let changes = plan(&held, desired);
-        let joining: Vec<Key> = changes
+        let joining: BTreeSet<GroupName> = changes
             .iter()
             .filter_map(|c| match c {
-                Change::Join(g) => Some(keys::group(&org.id, g)),
+                Change::Join(g) => Some(g.clone()),
                 Change::Leave(_) => None,
             })
             .collect();
         if !joining.is_empty() {
-            let found = db.batch_get_many(&joining).await?;
-            let mut missing = Vec::new();
-            for c in &changes {
-                let Change::Join(g) = c else { continue };
-                match find(&found, &keys::group(&org.id, g)).filter(|i| is_live(i)) {
-                    None => missing.push(g.to_string()),
-                    Some(item) if get_u64(item, "member_count")? >= MAX_GROUP_MEMBERS => {
-                        return Err(GroupError::Full(g.clone()));
-                    }
-                    Some(_) => {}
-                }
-            }
-            if !missing.is_empty() {
-                return Err(GroupError::MissingGroups(missing));
-            }
+            joinable(db, &org.id, &joining).await?;
         }
         let mut lost = false;
         for chunk in changes.chunks(changes_per_transaction(db.max_transaction_items)) {

@@ -131,14 +131,25 @@ pub async fn authenticate(
     };
     let org =
         OrgId::parse(get_s(&owner, "org")?).map_err(|e| StoreError::Internal(e.to_string()))?;
-    let (client_key, guard) = (
+    let (client_key, guard, org_key) = (
         keys::oauth_client(&org, client_id),
         keys::oauth_failures(&org, client_id),
+        keys::org(&org),
     );
-    let items = db.batch_get(&[client_key.clone(), guard.clone()]).await?;
+    // The org's record rides along: a client left behind by an interrupted organization
+    // deletion (`orgs::delete` removes clients after marking the org) gets no token.
+    let items = db
+        .batch_get(&[client_key.clone(), guard.clone(), org_key.clone()])
+        .await?;
     let Some(item) = items.iter().find(|i| has_key(i, &client_key)) else {
         return Ok(Authenticated::Refused);
     };
+    if !items
+        .iter()
+        .any(|i| has_key(i, &org_key) && crate::store::orgs::is_live(i))
+    {
+        return Ok(Authenticated::Refused);
+    }
     let standing = Standing::of(items.iter().find(|i| has_key(i, &guard)))?;
     if let Some(until) = standing.locked(policy, lockout::now()) {
         return Ok(Authenticated::LockedOut { until });

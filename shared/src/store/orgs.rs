@@ -384,14 +384,16 @@ pub enum DeleteOrgError {
 /// deepest first). Each org is cut off in one transaction: its record is marked deleted (which
 /// authentication refuses), its link from its parent and its pool membership go, and its API
 /// keys and OAuth clients are deleted. Its other data stays, unreachable (docs/data-model.md).
+/// Answers the orgs cut, `org` last.
 pub async fn delete(
     db: &Db,
     org: &Organization,
     with_descendants: bool,
-) -> Result<(), DeleteOrgError> {
+) -> Result<Vec<OrgId>, DeleteOrgError> {
     if org.ancestors.is_empty() {
         return Err(DeleteOrgError::Root);
     }
+    let mut done = Vec::new();
     if !children(db, &org.id).await?.is_empty() {
         if !with_descendants {
             return Err(DeleteOrgError::HasChildren);
@@ -402,9 +404,12 @@ pub async fn delete(
         // Breadth-first lists parents first: reversed, every child goes before its parent.
         for d in below.iter().rev() {
             cut(db, d).await?;
+            done.push(d.id.clone());
         }
     }
-    cut(db, org).await
+    cut(db, org).await?;
+    done.push(org.id.clone());
+    Ok(done)
 }
 
 /// The one transaction that makes `org` unreachable, then what did not fit in it.

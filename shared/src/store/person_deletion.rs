@@ -5,11 +5,11 @@ use aws_sdk_dynamodb::types::AttributeValue;
 
 use crate::db::{Condition, Db, Item};
 use crate::error::StoreError;
-use crate::ids::PersonId;
+use crate::ids::{OrgId, PersonId};
 use crate::item::get_s;
 use crate::keys;
 use crate::store::liveness;
-use crate::store::orgs::Organization;
+use crate::store::orgs::{self, Organization};
 use crate::store::persons::person_from_item;
 
 /// `DELETE /persons/{id}`: the person leaves `org` with everything it had there — attributes,
@@ -57,11 +57,16 @@ pub async fn delete(db: &Db, org: &Organization, id: &PersonId) -> Result<bool, 
                 .values(vec![(":org", AttributeValue::Ss(vec![org.id.to_string()]))]),
         )
         .await?;
-    let remaining = profile
+    let remaining: Vec<OrgId> = profile
         .as_ref()
         .and_then(|p| p.get("orgs"))
-        .map_or(0, |o| o.as_ss().map_or(0, Vec::len));
-    let leaves_pool = remaining == 0;
+        .and_then(|o| o.as_ss().ok())
+        .map_or(&[][..], Vec::as_slice)
+        .iter()
+        .map(|o| OrgId::parse(o).map_err(|e| StoreError::Internal(e.to_string())))
+        .collect::<Result<_, _>>()?;
+    // A deleted org keeps its entry (its data stays, unreachable), but holds nobody in the pool.
+    let leaves_pool = remaining.is_empty() || orgs::get_many(db, &remaining).await?.is_empty();
 
     let take = |item: &Item, doomed: &mut Vec<keys::Key>| -> Result<(), StoreError> {
         let key = keys::Key {

@@ -4,7 +4,7 @@
 use aws_sdk_dynamodb::types::AttributeValue;
 
 use crate::attribute::{AttributeName, AttributeValue as AttrValue, Bucket};
-use crate::db::{Condition, Db, Item};
+use crate::db::{Condition, Db, Item, QuerySpec};
 use crate::error::StoreError;
 use crate::ids::PersonId;
 use crate::item::{get_bool, get_list, get_s, get_u64, has_key, n, opt_s, s};
@@ -54,7 +54,9 @@ pub async fn create_with(
     attrs: &[NewAttribute],
     extra: Vec<aws_sdk_dynamodb::types::TransactWriteItem>,
 ) -> Result<(), CreatePersonError> {
-    let max = db.max_transaction_items - FIXED_ITEMS - extra.len();
+    let max = db
+        .max_transaction_items
+        .saturating_sub(FIXED_ITEMS + extra.len());
     if person.handles.len() + attrs.len() > max {
         return Err(CreatePersonError::TooManyItems(max));
     }
@@ -209,14 +211,13 @@ pub async fn member_ids_page(
     limit: usize,
     start: Option<Item>,
 ) -> Result<(Vec<PersonId>, Option<Item>), StoreError> {
+    let partition = keys::org_members_partition(&org.id);
     let page = db
-        .query_index_page(
-            keys::ORG_MEMBERS_INDEX,
-            keys::MEM_PK,
-            &keys::org_members_partition(&org.id),
-            i32::try_from(limit.max(1)).unwrap_or(i32::MAX),
+        .query_page(&QuerySpec {
+            limit: Some(i32::try_from(limit.max(1)).unwrap_or(i32::MAX)),
             start,
-        )
+            ..QuerySpec::global_index(keys::ORG_MEMBERS_INDEX, keys::MEM_PK, &partition)
+        })
         .await?;
     let ids = page
         .items

@@ -348,6 +348,10 @@ impl Write<'_> {
             ));
             set.push("#names = :names");
         }
+        if matches!(self.subject, Subject::RolePermissions(_)) {
+            // A role's first permissions complete its creation (`create_role`).
+            remove.push("#inc");
+        }
         match self.description {
             Some(Description::Set(d)) => {
                 values.push((":d", s(d)));
@@ -366,6 +370,9 @@ impl Write<'_> {
         }
         if self.description.is_some() {
             names.push(("#d", "description"));
+        }
+        if matches!(self.subject, Subject::RolePermissions(_)) {
+            names.push(("#inc", INCOMPLETE));
         }
         self.db.update(
             &self.subject.set(self.org),

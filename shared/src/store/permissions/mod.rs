@@ -35,6 +35,8 @@ use crate::store::liveness;
 /// The `PERMS` item's attributes.
 const NAMES: &str = "names";
 const VERSION: &str = "version";
+/// On a role created with permissions, until their first commit (`create_role`).
+const INCOMPLETE: &str = "incomplete";
 
 /// Attempts of a replace (or a revoke) that keeps losing races before it gives up (409).
 const ATTEMPTS: usize = 6;

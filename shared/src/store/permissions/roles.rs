@@ -6,6 +6,8 @@
 
 use std::collections::BTreeSet;
 
+use aws_sdk_dynamodb::types::AttributeValue;
+
 use crate::db::{Condition, Db, Item};
 use crate::error::StoreError;
 use crate::ids::{OrgId, PersonId};
@@ -112,12 +114,18 @@ pub async fn create_role(
     if !missing.is_empty() {
         return Err(RoleWriteError::NotInCatalog(missing));
     }
-    let mut item = keys::rbac_role(org, name.as_str()).to_item();
+    let key = keys::rbac_role(org, name.as_str());
+    let mut item = key.to_item();
     item.insert("name".into(), s(name.as_str()));
     item.insert("created".into(), s(created));
     item.insert(VERSION.into(), n(0));
     if let Some(d) = description {
         item.insert("description".into(), s(d));
+    }
+    if !desired.is_empty() {
+        // Until the permissions' commit removes it: a POST that finds it resumes the creation,
+        // so a creation interrupted between its two writes is completed by the client's retry.
+        item.insert(INCOMPLETE.into(), AttributeValue::Bool(true));
     }
     match db
         .transact(vec![
@@ -127,14 +135,23 @@ pub async fn create_role(
         .await
     {
         Ok(()) => {}
-        Err(StoreError::TransactionCancelled(_)) => return Err(RoleWriteError::Exists),
+        Err(StoreError::TransactionCancelled(_)) => {
+            let unfinished = db
+                .get(&key)
+                .await?
+                .is_some_and(|i| i.contains_key(INCOMPLETE) && !i.contains_key("state"));
+            if !unfinished {
+                return Err(RoleWriteError::Exists);
+            }
+        }
         Err(e) => return Err(e.into()),
     }
     if desired.is_empty() {
         return Ok(0);
     }
     let subject = Subject::RolePermissions(name.clone());
-    match replace_set(db, org, &subject, &desired, None, None).await {
+    let description = Some(description.map_or(Description::Remove, |d| Description::Set(d.into())));
+    match replace_set(db, org, &subject, &desired, None, description).await {
         Ok(version) => Ok(version),
         Err(ReplaceError::NotInCatalog(missing)) => {
             // Lost to a catalog delete after the check above: the creation does not stand.
@@ -334,22 +351,37 @@ async fn live_roles(
         .collect()
 }
 
-/// `GET /persons/{id}/permissions`: the direct set ∪ every live role's permissions (sorted), and
-/// the direct set's version (the ETag the PUT compares). `None` when the person is not a member.
-/// One or two BatchGetItems.
+/// What `GET /persons/{id}/permissions` answers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Effective {
+    /// The direct set ∪ every live role's permissions, sorted.
+    pub names: Vec<String>,
+    /// The direct set's version (the ETag the PUT compares).
+    pub direct_version: u64,
+    /// Whether the roles add a permission the direct set lacks.
+    pub from_roles: bool,
+}
+
+/// A person's effective permissions; `None` when the person is not a member. One or two
+/// BatchGetItems.
 pub async fn effective_permissions(
     db: &Db,
     org: &OrgId,
     person: &PersonId,
-) -> Result<Option<(Vec<String>, u64)>, StoreError> {
+) -> Result<Option<Effective>, StoreError> {
     let Some((direct, roles)) = person_sets(db, org, person).await? else {
         return Ok(None);
     };
+    let direct_count = direct.names.len();
     let mut names = direct.names;
     for role in live_roles(db, org, &roles.names).await? {
         names.extend(role.names);
     }
-    Ok(Some((names.into_iter().collect(), direct.version)))
+    Ok(Some(Effective {
+        from_roles: names.len() > direct_count,
+        names: names.into_iter().collect(),
+        direct_version: direct.version,
+    }))
 }
 
 /// `POST /rbac/check`: whether the person holds the permission, directly or through a live role;

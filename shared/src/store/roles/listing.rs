@@ -195,6 +195,8 @@ fn range_spec<'a>(partition: &'a str, query: &RoleQuery) -> QuerySpec<'a> {
         // The LSIs project only what member listings need; DynamoDB fetches the role's
         // document from the table in the same Query.
         all_attributes: index.is_some(),
+        pk_attr: crate::keys::PK,
+        consistent: true,
     }
 }
 

@@ -284,6 +284,8 @@ pub async fn delete(db: &Db, org: &Organization, id: &RoleId) -> Result<bool, St
                 start,
                 count_only: false,
                 all_attributes: false,
+                pk_attr: crate::keys::PK,
+                consistent: true,
             })
             .await?;
         let mut doomed = Vec::with_capacity(page.items.len() * 2);
