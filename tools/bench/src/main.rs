@@ -153,6 +153,10 @@ async fn app(recorder: &Recorder, long_timeouts: bool) -> Result<&'static App, B
 #[tokio::main]
 async fn main() {
     let cli = Cli::parse();
+    // The in-process handlers' log lines (set-up calls included), to find why one failed.
+    if std::env::var_os("BENCH_LOG").is_some() {
+        idgraph::runtime::init_logging_to(std::io::stderr);
+    }
     if let Err(e) = run(cli).await {
         eprintln!("idgraph-bench: {e}");
         std::process::exit(1);

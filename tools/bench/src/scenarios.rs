@@ -154,6 +154,52 @@ impl Scenarios {
                     .ok_or("create suborganization without id")?;
                 event["headers"]["slashid-orgid"] = json!(id);
             }
+            // The demo key rotates a fresh sub-organization's key: the demo org's own stays.
+            "slashid-rotate-api-key" => {
+                let created = self.set_up("slashid-create-suborganization", &u).await?;
+                let id = created["result"]["id"]
+                    .as_str()
+                    .ok_or("create suborganization without id")?;
+                event["headers"]["slashid-orgid"] = json!(id);
+            }
+            "slashid-delete-role" => {
+                self.set_up("slashid-create-role", &u).await?;
+                let role = role_name(&u);
+                set_path(&mut event, "role_name", &role, &format!("/rbac/roles/{role}"));
+            }
+            "slashid-delete-group" => {
+                self.set_up("slashid-create-group", &u).await?;
+                let group = group_name(&u);
+                set_path(&mut event, "group_name", &group, &format!("/groups/{group}"));
+            }
+            "slashid-delete-handle" => {
+                self.set_up("slashid-add-handles", &u).await?;
+                let person = event["pathParameters"]["person_id"]
+                    .as_str()
+                    .ok_or("delete handle without person_id")?
+                    .to_owned();
+                let handle = format!("email_address:{}", handle_email(&u));
+                let path = format!("/persons/{person}/handles/{handle}");
+                set_path(&mut event, "handle", &handle, &path);
+            }
+            // A fresh person leaves a fresh group. The reference replays the captured removal
+            // without its conditions, moving its group's count below zero: a group no other
+            // event uses.
+            "slashid-remove-group-person" => {
+                let created = self.set_up("slashid-create-person", &u).await?;
+                let id = created["result"]["person_id"]
+                    .as_str()
+                    .ok_or("create person without person_id")?;
+                self.set_up("slashid-create-group", &u).await?;
+                let group = group_name(&u);
+                let mut add = self.raw("slashid-add-group-persons")?;
+                set_path(&mut add, "group_name", &group, &format!("/groups/{group}/persons"));
+                with_body(&mut add, |b| b["persons"] = json!([id]));
+                self.call("slashid-add-group-persons", &add).await?;
+                let path = format!("/groups/{group}/persons/{id}");
+                set_path(&mut event, "group_name", &group, &path);
+                set_path(&mut event, "person_id", id, &path);
+            }
             "sailpoint-delete-role" => {
                 let created = self.set_up("sailpoint-create-role", &u).await?;
                 let id = created["id"].as_str().ok_or("create role without id")?;
@@ -239,6 +285,16 @@ fn mailed_token(to: &str) -> Result<String, BenchError> {
         .ok_or_else(|| format!("no mail with a token to {to}").into())
 }
 
+fn role_name(u: &str) -> String {
+    format!("bench-r{u}")
+}
+fn group_name(u: &str) -> String {
+    format!("bench-g{u}")
+}
+fn handle_email(u: &str) -> String {
+    format!("bench-h{u}@example.com")
+}
+
 fn permission_name(u: &str) -> String {
     format!("bench:p{u}")
 }
@@ -256,6 +312,20 @@ fn freshen(name: &str, event: &mut Value, u: &str) {
             b["handles"][0]["value"] = json!(format!("bench-{u}@example.com"))
         }),
         "slashid-create-permission" => with_body(event, |b| b["name"] = json!(permission_name(u))),
+        "slashid-create-role" => with_body(event, |b| b["name"] = json!(role_name(u))),
+        "slashid-create-group" => with_body(event, |b| b["name"] = json!(group_name(u))),
+        "slashid-add-handles" => with_body(event, |b| {
+            *b = json!([{"type": "email_address", "value": handle_email(u)}])
+        }),
+        // The CSV's one row gets handles no earlier row used.
+        "slashid-bulk-import-persons" => {
+            if let Some(body) = event["body"].as_str() {
+                let body = body
+                    .replace("ada@bulk.example", &format!("bench-b{u}@example.com"))
+                    .replace("ada.bulk", &format!("bench.b{u}"));
+                event["body"] = json!(body);
+            }
+        }
         "slashid-create-bucket" => with_body(event, |b| b["name"] = json!(bucket_name(u))),
         "slashid-create-suborganization" => with_body(event, |b| {
             b["sub_org_name"] = json!(format!("Bench Store {u}"));
