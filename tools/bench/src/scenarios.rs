@@ -128,11 +128,8 @@ impl Scenarios {
         freshen(name, &mut event, &u);
         match name {
             "slashid-delete-person" => {
-                let created = self.set_up("slashid-create-person", &u).await?;
-                let id = created["result"]["person_id"]
-                    .as_str()
-                    .ok_or("create person without person_id")?;
-                set_path(&mut event, "person_id", id, &format!("/persons/{id}"));
+                let id = self.fresh_person(&u).await?;
+                set_path(&mut event, "person_id", &id, &format!("/persons/{id}"));
             }
             "slashid-delete-permission" => {
                 self.set_up("slashid-create-permission", &u).await?;
@@ -146,16 +143,9 @@ impl Scenarios {
                 let path = format!("/organizations/attribute-buckets/{bucket}");
                 set_path(&mut event, "bucket_name", &bucket, &path);
             }
-            // Each deletion takes a fresh sub-organization of the demo org (its key acts for it).
-            "slashid-delete-organization" => {
-                let created = self.set_up("slashid-create-suborganization", &u).await?;
-                let id = created["result"]["id"]
-                    .as_str()
-                    .ok_or("create suborganization without id")?;
-                event["headers"]["slashid-orgid"] = json!(id);
-            }
-            // The demo key rotates a fresh sub-organization's key: the demo org's own stays.
-            "slashid-rotate-api-key" => {
+            // Each deletion, and each key rotation, acts on a fresh sub-organization of the
+            // demo org (whose key acts for it): the demo org and its key stay as they are.
+            "slashid-delete-organization" | "slashid-rotate-api-key" => {
                 let created = self.set_up("slashid-create-suborganization", &u).await?;
                 let id = created["result"]["id"]
                     .as_str()
@@ -165,12 +155,22 @@ impl Scenarios {
             "slashid-delete-role" => {
                 self.set_up("slashid-create-role", &u).await?;
                 let role = role_name(&u);
-                set_path(&mut event, "role_name", &role, &format!("/rbac/roles/{role}"));
+                set_path(
+                    &mut event,
+                    "role_name",
+                    &role,
+                    &format!("/rbac/roles/{role}"),
+                );
             }
             "slashid-delete-group" => {
                 self.set_up("slashid-create-group", &u).await?;
                 let group = group_name(&u);
-                set_path(&mut event, "group_name", &group, &format!("/groups/{group}"));
+                set_path(
+                    &mut event,
+                    "group_name",
+                    &group,
+                    &format!("/groups/{group}"),
+                );
             }
             "slashid-delete-handle" => {
                 self.set_up("slashid-add-handles", &u).await?;
@@ -186,19 +186,21 @@ impl Scenarios {
             // without its conditions, moving its group's count below zero: a group no other
             // event uses.
             "slashid-remove-group-person" => {
-                let created = self.set_up("slashid-create-person", &u).await?;
-                let id = created["result"]["person_id"]
-                    .as_str()
-                    .ok_or("create person without person_id")?;
+                let id = self.fresh_person(&u).await?;
                 self.set_up("slashid-create-group", &u).await?;
                 let group = group_name(&u);
                 let mut add = self.raw("slashid-add-group-persons")?;
-                set_path(&mut add, "group_name", &group, &format!("/groups/{group}/persons"));
+                set_path(
+                    &mut add,
+                    "group_name",
+                    &group,
+                    &format!("/groups/{group}/persons"),
+                );
                 with_body(&mut add, |b| b["persons"] = json!([id]));
                 self.call("slashid-add-group-persons", &add).await?;
                 let path = format!("/groups/{group}/persons/{id}");
                 set_path(&mut event, "group_name", &group, &path);
-                set_path(&mut event, "person_id", id, &path);
+                set_path(&mut event, "person_id", &id, &path);
             }
             "sailpoint-delete-role" => {
                 let created = self.set_up("sailpoint-create-role", &u).await?;
@@ -252,6 +254,15 @@ impl Scenarios {
             _ => {}
         }
         Ok(event)
+    }
+
+    /// A person made with fresh values `u`: its id.
+    async fn fresh_person(&self, u: &str) -> Result<String, BenchError> {
+        let created = self.set_up("slashid-create-person", u).await?;
+        Ok(created["result"]["person_id"]
+            .as_str()
+            .ok_or("create person without person_id")?
+            .to_owned())
     }
 
     /// A password reset token mailed for a fresh approved user with an email.
