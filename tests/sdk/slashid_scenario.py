@@ -462,6 +462,22 @@ def groups(run, person):
         run.call(f"create group {name}", post_groups, 201, body=PostGroupReq.from_dict({"name": name, "description": name}))
     listed = run.call("list the groups", get_groups, 200)
     run.facts["groups"] = sorted(run.result(listed))
+    joined = run.call(
+        "create a person in a group",
+        post_persons,
+        201,
+        body=PersonCreateReq.from_dict(
+            {"handles": [{"type": "email_address", "value": new_email()}], "groups": ["client-other"]}
+        ),
+    )
+    run.facts["created_in_groups"] = sorted(run.result(joined).groups or [])
+    theirs = run.call(
+        "list the groups of the person created in one",
+        get_persons_person_id_groups,
+        200,
+        run.result(joined).person_id,
+    )
+    run.facts["created_person_groups"] = sorted(run.result(theirs))
     got = run.call("get a group", get_groups_group_name, 200, "client-group")
     run.facts["group_name"] = run.result(got).name
     run.call(

@@ -270,6 +270,8 @@ async fn groups_made_through_the_client_hold_and_release_the_person() {
     assert_eq!(facts["person_groups"], json!(["client-group"]));
     assert_eq!(facts["person_groups_replaced"], json!(["client-other"]));
     assert_eq!(facts["person_groups_after_remove"], json!([]));
+    assert_eq!(facts["created_in_groups"], json!(["client-other"]));
+    assert_eq!(facts["created_person_groups"], json!(["client-other"]));
 }
 
 #[tokio::test]

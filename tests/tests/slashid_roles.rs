@@ -708,15 +708,15 @@ async fn a_role_delete_waiting_for_all_regions_is_408_while_a_replica_still_show
     assert_eq!(api.get("/rbac/roles/viewer").await.status, 404);
 }
 
-#[tokio::test]
-async fn a_creation_interrupted_before_its_permissions_is_completed_by_the_retry() {
-    let catalog = names(2, "p");
-    let (_, api, _) = setup(&catalog).await;
+/// What the first of a POST's two writes leaves when the second never happens: the role,
+/// marked incomplete, without its permissions.
+async fn leave_unfinished_role(api: &Api, name: &str, description: Option<&str>) {
     let org = idgraph::ids::OrgId::parse(api.org()).unwrap();
-    // What the first of a POST's two writes leaves when the second never happens.
-    let mut leftover = keys::rbac_role(&org, "viewer").to_item();
-    for (k, v) in [("name", "viewer"), ("created", "2026-12-07T12:00:00Z")] {
-        leftover.insert(k.into(), idgraph::item::s(v));
+    let mut leftover = keys::rbac_role(&org, name).to_item();
+    leftover.insert("name".into(), idgraph::item::s(name));
+    leftover.insert("created".into(), idgraph::item::s("2026-12-07T12:00:00Z"));
+    if let Some(d) = description {
+        leftover.insert("description".into(), idgraph::item::s(d));
     }
     leftover.insert("version".into(), idgraph::item::n(0));
     leftover.insert(
@@ -724,6 +724,13 @@ async fn a_creation_interrupted_before_its_permissions_is_completed_by_the_retry
         aws_sdk_dynamodb::types::AttributeValue::Bool(true),
     );
     app().await.db.batch_put(vec![leftover]).await.unwrap();
+}
+
+#[tokio::test]
+async fn a_creation_interrupted_before_its_permissions_is_completed_by_the_retry() {
+    let catalog = names(2, "p");
+    let (_, api, _) = setup(&catalog).await;
+    leave_unfinished_role(&api, "viewer", None).await;
 
     let r = create_role(&api, "viewer", &catalog).await;
 
@@ -732,4 +739,19 @@ async fn a_creation_interrupted_before_its_permissions_is_completed_by_the_retry
     assert_eq!(got.result()["permissions"], json!(catalog));
     assert_eq!(got.result()["description"], "A role");
     assert_eq!(create_role(&api, "viewer", &catalog).await.status, 409);
+}
+
+#[tokio::test]
+async fn a_retry_without_permissions_completes_an_interrupted_creation_as_it_asks() {
+    let catalog = names(1, "p");
+    let (_, api, _) = setup(&catalog).await;
+    leave_unfinished_role(&api, "viewer", Some("first attempt")).await;
+
+    let r = create_role(&api, "viewer", &[]).await;
+
+    assert_eq!(r.status, 204, "{:?}", r.body);
+    let got = api.get("/rbac/roles/viewer").await;
+    assert_eq!(got.result()["permissions"], json!([]));
+    assert_eq!(got.result()["description"], "A role");
+    assert_eq!(create_role(&api, "viewer", &[]).await.status, 409);
 }

@@ -127,14 +127,14 @@ pub async fn create_role(
         // so a creation interrupted between its two writes is completed by the client's retry.
         item.insert(INCOMPLETE.into(), AttributeValue::Bool(true));
     }
-    match db
+    let resumed = match db
         .transact(vec![
             db.put(item, Condition::absent()),
             bump_role_list(db, org),
         ])
         .await
     {
-        Ok(()) => {}
+        Ok(()) => false,
         Err(StoreError::TransactionCancelled(_)) => {
             let unfinished = db
                 .get(&key)
@@ -143,10 +143,13 @@ pub async fn create_role(
             if !unfinished {
                 return Err(RoleWriteError::Exists);
             }
+            true
         }
         Err(e) => return Err(e.into()),
-    }
-    if desired.is_empty() {
+    };
+    // A resumed creation commits this request's body even without permissions: the commit is
+    // what removes the mark and sets the description.
+    if desired.is_empty() && !resumed {
         return Ok(0);
     }
     let subject = Subject::RolePermissions(name.clone());
