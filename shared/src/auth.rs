@@ -66,7 +66,7 @@ pub async fn slashid(app: &App, req: &Request) -> Result<RequestContext, ApiErro
         .iter()
         .find(|i| has_key(i, &org_key))
         // A deleted organization keeps its record, marked: it answers as no organization.
-        .filter(|i| orgs::is_live(i))
+        .filter(|i| crate::store::liveness::is_alive(i))
         .map(Organization::from_item)
         .transpose()?;
     let owner = match &org {

@@ -232,7 +232,7 @@ async fn identity_document(
         .collect();
     let mut access = Vec::new();
     for item in db.batch_get_many(&role_keys).await? {
-        if item.contains_key("state") {
+        if !crate::store::liveness::is_alive(&item) {
             continue;
         }
         let name = get_s(&item, "name")?;

@@ -9,6 +9,7 @@ use idgraph::error::ApiError;
 use idgraph::faces::slashid;
 use idgraph::keys;
 use idgraph::request::Query;
+use idgraph::store::liveness;
 use idgraph::store::orgs::{self, DeleteOrgError};
 use idgraph::{App, Body, Request, Response, auth};
 use time::OffsetDateTime;
@@ -63,7 +64,7 @@ async fn run(app: &App, req: Request) -> Result<Response<Body>, ApiError> {
                 app,
                 &keys::org(org),
                 "the organization is deleted",
-                |item| item.is_none_or(|i| !orgs::is_live(i)),
+                |item| item.is_none_or(|i| !liveness::is_alive(i)),
             )
             .await?;
     }

@@ -4,27 +4,16 @@
 
 use idgraph::error::ApiError;
 use idgraph::faces::slashid;
-use idgraph::request::Query;
 use idgraph::store::attributes::{self, Holder};
-use idgraph::store::buckets;
 use idgraph::{App, Body, Request, Response, auth};
 
 idgraph::handler!(SlashId, run);
 
 async fn run(app: &App, req: Request) -> Result<Response<Body>, ApiError> {
     let ctx = auth::slashid(app, &req).await?;
-    let names = Query::from_request(&req)?.comma_list("buckets")?;
-    let buckets = buckets::view(app, &ctx.org)
+    let (buckets, named) = slashid::requested_buckets(app, &req, &ctx.org).await?;
+    let result = attributes::read(&app.db, &ctx.org, Holder::Organization, &buckets, named)
         .await?
-        .resolve(names.as_deref())?;
-    let result = attributes::read(
-        &app.db,
-        &ctx.org,
-        Holder::Organization,
-        &buckets,
-        names.is_some(),
-    )
-    .await?
-    .unwrap_or_default();
+        .unwrap_or_default();
     Ok(slashid::result(200, &result))
 }

@@ -4,9 +4,7 @@
 
 use idgraph::error::ApiError;
 use idgraph::faces::slashid;
-use idgraph::request::Query;
 use idgraph::store::attributes::{self, Holder};
-use idgraph::store::buckets;
 use idgraph::{App, Body, Request, Response, auth};
 
 idgraph::handler!(SlashId, run);
@@ -14,19 +12,9 @@ idgraph::handler!(SlashId, run);
 async fn run(app: &App, req: Request) -> Result<Response<Body>, ApiError> {
     let ctx = auth::slashid(app, &req).await?;
     let id = slashid::person_id(&req)?;
-    let names = Query::from_request(&req)?.comma_list("buckets")?;
-    let buckets = buckets::view(app, &ctx.org)
+    let (buckets, named) = slashid::requested_buckets(app, &req, &ctx.org).await?;
+    let result = attributes::read(&app.db, &ctx.org, Holder::Person(&id), &buckets, named)
         .await?
-        .resolve(names.as_deref())?;
-    // Named buckets all appear, empty or not; without `buckets`, only those holding attributes.
-    let result = attributes::read(
-        &app.db,
-        &ctx.org,
-        Holder::Person(&id),
-        &buckets,
-        names.is_some(),
-    )
-    .await?
-    .ok_or_else(|| ApiError::NotFound(format!("person {id} not found")))?;
+        .ok_or_else(|| ApiError::NotFound(format!("person {id} not found")))?;
     Ok(slashid::result(200, &result))
 }

@@ -81,6 +81,21 @@ pub fn attribute_names(
         .transpose()
 }
 
+/// `?buckets=a,b` resolved through the org's bucket view (404 / 403): the buckets to read, and
+/// whether they were named. Named buckets all appear in an answer, empty or not; without
+/// `buckets`, only those holding attributes.
+pub async fn requested_buckets(
+    app: &crate::App,
+    req: &Request,
+    org: &Organization,
+) -> Result<(Vec<Bucket>, bool), ApiError> {
+    let names = crate::request::Query::from_request(req)?.comma_list("buckets")?;
+    let buckets = crate::store::buckets::view(app, org)
+        .await?
+        .resolve(names.as_deref())?;
+    Ok((buckets, names.is_some()))
+}
+
 /// A request about one bucket of the calling organization's own attributes: the caller and the
 /// `{bucket_name}`, resolved through the org's bucket view (404 / 403).
 pub async fn org_bucket(

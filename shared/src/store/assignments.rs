@@ -99,7 +99,7 @@ fn is_sentinel(item: &Item) -> bool {
 }
 
 fn alive(sentinel: Option<&Item>) -> bool {
-    sentinel.is_some_and(|s| !s.contains_key("state"))
+    sentinel.is_some_and(crate::store::liveness::is_alive)
 }
 
 pub async fn assigned(

@@ -163,7 +163,7 @@ async fn read_stored(
     for item in &items {
         let sk = get_s(item, keys::SK)?;
         if Some(sk) == member_sk.as_deref() {
-            stored.member = !item.contains_key("state");
+            stored.member = liveness::is_alive(item);
         } else if let Some(bucket) = sk.strip_prefix(keys::ATTRIBUTE_GUARD_PREFIX) {
             stored
                 .guards

@@ -76,10 +76,6 @@ fn failed_at(reasons: &[String], index: usize) -> bool {
     reasons.get(index).is_some_and(|r| r == CONDITION_FAILED)
 }
 
-fn is_live(item: &Item) -> bool {
-    !item.contains_key("state")
-}
-
 fn group_from_item(item: &Item) -> Result<Group, StoreError> {
     Ok(Group {
         name: GroupName::parse(get_s(item, "name")?)
@@ -113,7 +109,7 @@ pub async fn create(
     match db.transact(vec![db.put(item, Condition::absent())]).await {
         Ok(()) => Ok(true),
         Err(StoreError::TransactionCancelled(_)) => match db.get(&key).await? {
-            Some(existing) if is_live(&existing) => Ok(false),
+            Some(existing) if liveness::is_alive(&existing) => Ok(false),
             Some(_) => Err(GroupError::BeingDeleted(name.clone())),
             // Deleted between the two requests: the caller may simply try again.
             None => Err(GroupError::Busy),
@@ -125,7 +121,7 @@ pub async fn create(
 /// `GET /groups/{name}`: one GetItem; a group being deleted is gone.
 pub async fn get(db: &Db, org: &OrgId, name: &GroupName) -> Result<Option<Group>, StoreError> {
     match db.get(&keys::group(org, name)).await? {
-        Some(item) if is_live(&item) => Ok(Some(group_from_item(&item)?)),
+        Some(item) if liveness::is_alive(&item) => Ok(Some(group_from_item(&item)?)),
         _ => Ok(None),
     }
 }
@@ -135,7 +131,7 @@ pub async fn list(db: &Db, org: &OrgId) -> Result<Vec<String>, StoreError> {
     let items = db.query_prefix(org.as_str(), keys::GROUP_PREFIX).await?;
     items
         .iter()
-        .filter(|i| is_live(i))
+        .filter(|i| liveness::is_alive(i))
         .map(|i| get_s(i, "name").map(str::to_owned))
         .collect()
 }
@@ -174,7 +170,7 @@ pub async fn of_person(
         db.get(&membership),
         db.query_prefix(&partition, keys::PERSON_GROUP_PREFIX)
     )?;
-    if !member.as_ref().is_some_and(is_live) {
+    if !member.as_ref().is_some_and(liveness::is_alive) {
         return Ok(None);
     }
     items
@@ -272,7 +268,7 @@ pub async fn joinable(
     let found = db.batch_get_many(&keys).await?;
     let mut missing = Vec::new();
     for g in groups {
-        match find(&found, &keys::group(org, g)).filter(|i| is_live(i)) {
+        match find(&found, &keys::group(org, g)).filter(|i| liveness::is_alive(i)) {
             None => missing.push(g.to_string()),
             Some(item) if get_u64(item, "member_count")? >= MAX_GROUP_MEMBERS => {
                 return Err(GroupError::Full(g.clone()));
@@ -317,14 +313,14 @@ pub async fn add_persons(
             wanted.push(keys::group_member(&org.id, name, p));
         }
         let found = db.batch_get_many(&wanted).await?;
-        let Some(group) = find(&found, &group_key).filter(|g| is_live(g)) else {
+        let Some(group) = find(&found, &group_key).filter(|g| liveness::is_alive(g)) else {
             return Err(GroupError::GroupNotFound(name.clone()));
         };
         let count = get_u64(group, "member_count")?;
         let mut new = Vec::new();
         for p in persons {
             let membership = keys::person_membership(&org.pool, &org.id, p);
-            if !find(&found, &membership).is_some_and(is_live) {
+            if !find(&found, &membership).is_some_and(liveness::is_alive) {
                 return Err(GroupError::PersonNotFound(p.clone()));
             }
             if find(&found, &keys::group_member(&org.id, name, p)).is_none() {
@@ -524,7 +520,7 @@ pub async fn replace(
             db.get(&membership),
             db.query_prefix(&partition, keys::PERSON_GROUPS_PREFIX)
         )?;
-        if !member.as_ref().is_some_and(is_live) {
+        if !member.as_ref().is_some_and(liveness::is_alive) {
             return Err(GroupError::PersonNotFound(person.clone()));
         }
         let mut held = BTreeSet::new();

@@ -6,7 +6,7 @@
 
 use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem};
 
-use crate::db::{Condition, Db};
+use crate::db::{Condition, Db, Item};
 use crate::error::StoreError;
 use crate::ids::PersonId;
 use crate::keys::{self, Key};
@@ -14,6 +14,12 @@ use crate::org::Organization;
 
 const STATE: (&str, &str) = ("#state", "state");
 const NOT_DELETING: &str = "attribute_not_exists(#state)";
+
+/// Whether a read item is alive: the read side of `alive()`. A tombstoned item (a deletion
+/// under way, or an organization's kept record) has a `state`.
+pub fn is_alive(item: &Item) -> bool {
+    !item.contains_key(STATE.1)
+}
 
 /// The item exists and is not being deleted.
 pub fn alive() -> Condition {

@@ -146,7 +146,7 @@ pub async fn authenticate(
     };
     if !items
         .iter()
-        .any(|i| has_key(i, &org_key) && crate::store::orgs::is_live(i))
+        .any(|i| has_key(i, &org_key) && crate::store::liveness::is_alive(i))
     {
         return Ok(Authenticated::Refused);
     }

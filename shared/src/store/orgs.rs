@@ -186,7 +186,7 @@ pub async fn get(db: &Db, id: &OrgId) -> Result<Option<Organization>, StoreError
     db.get(&keys::org(id))
         .await?
         .as_ref()
-        .filter(|i| is_live(i))
+        .filter(|i| liveness::is_alive(i))
         .map(Organization::from_item)
         .transpose()
 }
@@ -198,14 +198,9 @@ pub async fn get_many(db: &Db, ids: &[OrgId]) -> Result<Vec<Organization>, Store
     db.batch_get_many(&keys)
         .await?
         .iter()
-        .filter(|item| is_live(item))
+        .filter(|item| liveness::is_alive(item))
         .map(Organization::from_item)
         .collect()
-}
-
-/// Whether an `#ORG` item is a live organization: a deleted one keeps its record with `state`.
-pub fn is_live(item: &Item) -> bool {
-    !item.contains_key("state")
 }
 
 /// At most this many descendants are listed or deleted by one request.
@@ -234,7 +229,7 @@ pub async fn descendants(db: &Db, org: &OrgId) -> Result<Option<Vec<Organization
     let items = db.batch_get_many(&keys).await?;
     let mut found: Vec<Organization> = items
         .iter()
-        .filter(|i| is_live(i))
+        .filter(|i| liveness::is_alive(i))
         .map(Organization::from_item)
         .collect::<Result<_, _>>()?;
     // BatchGetItem answers in no particular order; keep the walk's.
@@ -478,7 +473,7 @@ async fn cut(db: &Db, org: &Organization) -> Result<(), DeleteOrgError> {
             if r.first().is_some_and(|c| c == "ConditionalCheckFailed") =>
         {
             // Already deleted (a retry resumes), or a sub-organization appeared.
-            if get_live(db, &org.id).await?.is_none() {
+            if get(db, &org.id).await?.is_none() {
                 return Ok(());
             }
             return Err(DeleteOrgError::Conflict);
@@ -491,8 +486,4 @@ async fn cut(db: &Db, org: &Organization) -> Result<(), DeleteOrgError> {
     // Authentication already refuses the org: these only stop mattering sooner.
     db.batch_delete(&rest).await?;
     Ok(())
-}
-
-async fn get_live(db: &Db, id: &OrgId) -> Result<Option<Item>, StoreError> {
-    Ok(db.get(&keys::org(id)).await?.filter(is_live))
 }

@@ -132,7 +132,7 @@ pub async fn orgs_of(
         .await?;
     let live = items
         .iter()
-        .any(|i| has_key(i, &member_key) && !i.contains_key("state"));
+        .any(|i| has_key(i, &member_key) && liveness::is_alive(i));
     let Some(profile) = items
         .iter()
         .find(|i| has_key(i, &profile_key))
@@ -424,7 +424,7 @@ pub async fn backfill_membership(db: &Db, item: &Item) -> Result<bool, StoreErro
     let Some(person) = key.pk.rsplit_once("#PERSON#").map(|(_, p)| p) else {
         return Ok(false);
     };
-    if item.contains_key(keys::MEM_PK) || item.contains_key("state") {
+    if item.contains_key(keys::MEM_PK) || !liveness::is_alive(item) {
         return Ok(false);
     }
     let (Ok(org), Ok(person)) = (crate::ids::OrgId::parse(org), PersonId::parse(person)) else {

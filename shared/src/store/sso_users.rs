@@ -375,7 +375,7 @@ pub fn user_from_item(item: &Item) -> Result<Option<SsoUser>, StoreError> {
 
 /// What a record, or its `sso_directory` entry, shows; `None` for one being deleted.
 pub fn details_from_item(item: &Item) -> Result<Option<UserDetails>, StoreError> {
-    if item.contains_key("state") {
+    if !liveness::is_alive(item) {
         return Ok(None);
     }
     let text = |k: &str| opt_s(item, k).map(|v| v.map(str::to_owned));

@@ -95,7 +95,7 @@ async fn read(db: &Db, org: &OrgId, subject: &Subject) -> Result<Option<(Held, b
             .transpose()?
             .map(|held| (held, true))),
         Subject::RolePermissions(_) => match db.get(&subject.set(org)).await? {
-            Some(item) if !item.contains_key("state") => Ok(Some((Held::from_item(&item)?, true))),
+            Some(item) if liveness::is_alive(&item) => Ok(Some((Held::from_item(&item)?, true))),
             _ => Ok(None),
         },
         Subject::PersonRoles(p) => {
@@ -490,7 +490,7 @@ impl Write<'_> {
             .collect();
         let mut assignable = BTreeSet::new();
         for item in self.db.batch_get_many(&keys).await? {
-            if !item.contains_key("state") {
+            if liveness::is_alive(&item) {
                 assignable.insert(get_s(&item, "name")?.to_owned());
             }
         }

@@ -66,7 +66,7 @@ pub async fn list(db: &Db, org: &OrgId) -> Result<(Vec<String>, u64), StoreError
     for item in &items {
         if get_s(item, keys::SK)? == keys::permission_catalog(org).sk {
             version = get_u64(item, "version")?;
-        } else if !item.contains_key("state") {
+        } else if liveness::is_alive(item) {
             names.push(get_s(item, "name")?.to_owned());
         }
     }
@@ -81,7 +81,7 @@ pub async fn get(
     let Some(item) = db.get(&keys::permission(org, name.as_str())).await? else {
         return Ok(None);
     };
-    if item.contains_key("state") {
+    if !liveness::is_alive(&item) {
         return Ok(None);
     }
     Ok(Some(CatalogEntry {

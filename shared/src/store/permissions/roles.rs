@@ -91,7 +91,7 @@ async fn missing_permissions(
     let keys: Vec<keys::Key> = names.iter().map(|n| keys::permission(org, n)).collect();
     let mut live = BTreeSet::new();
     for item in db.batch_get_many(&keys).await? {
-        if !item.contains_key("state") {
+        if liveness::is_alive(&item) {
             live.insert(get_s(&item, "name")?.to_owned());
         }
     }
@@ -139,7 +139,7 @@ pub async fn create_role(
             let unfinished = db
                 .get(&key)
                 .await?
-                .is_some_and(|i| i.contains_key(INCOMPLETE) && !i.contains_key("state"));
+                .is_some_and(|i| i.contains_key(INCOMPLETE) && liveness::is_alive(&i));
             if !unfinished {
                 return Err(RoleWriteError::Exists);
             }
@@ -176,7 +176,7 @@ pub async fn list_roles(db: &Db, org: &OrgId) -> Result<(Vec<String>, u64), Stor
     for item in &items {
         if get_s(item, keys::SK)? == list {
             version = get_u64(item, VERSION)?;
-        } else if !item.contains_key("state") {
+        } else if liveness::is_alive(item) {
             names.push(get_s(item, "name")?.to_owned());
         }
     }
@@ -186,7 +186,7 @@ pub async fn list_roles(db: &Db, org: &OrgId) -> Result<(Vec<String>, u64), Stor
 /// One role; `None` when absent or being deleted. One GetItem.
 pub async fn get_role(db: &Db, org: &OrgId, name: &RoleName) -> Result<Option<Role>, StoreError> {
     match db.get(&keys::rbac_role(org, name.as_str())).await? {
-        Some(item) if !item.contains_key("state") => Ok(Some(role_from_item(&item)?)),
+        Some(item) if liveness::is_alive(&item) => Ok(Some(role_from_item(&item)?)),
         _ => Ok(None),
     }
 }
@@ -349,7 +349,7 @@ async fn live_roles(
     db.batch_get_many(&keys)
         .await?
         .iter()
-        .filter(|item| !item.contains_key("state"))
+        .filter(|item| liveness::is_alive(item))
         .map(Held::from_item)
         .collect()
 }

@@ -222,7 +222,7 @@ fn upper(to: Option<&Bound>) -> String {
 
 /// The role of an item, unless it is being deleted.
 fn live(item: &Item) -> Result<Option<StoredRole>, StoreError> {
-    if item.contains_key("state") {
+    if !crate::store::liveness::is_alive(item) {
         return Ok(None);
     }
     StoredRole::from_item(item).map(Some)

@@ -365,7 +365,7 @@ async fn exists(db: &Db, org: &Organization, role: &RoleId) -> Result<bool, Stor
     Ok(db
         .get(&keys::role_sentinel_low(&org.id, role.as_str()))
         .await?
-        .is_some_and(|i| !i.contains_key("state")))
+        .is_some_and(|i| liveness::is_alive(&i)))
 }
 
 async fn current_members<'a>(

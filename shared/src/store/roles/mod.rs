@@ -116,7 +116,7 @@ pub async fn get(
 ) -> Result<Option<StoredRole>, StoreError> {
     db.get(&keys::role(&org.id, id.as_str()))
         .await?
-        .filter(|i| !i.contains_key("state"))
+        .filter(liveness::is_alive)
         .map(|i| StoredRole::from_item(&i))
         .transpose()
 }
@@ -134,7 +134,7 @@ pub async fn missing(
     let found = db.batch_get_many(&keys).await?;
     let live: Vec<&str> = found
         .iter()
-        .filter(|i| !i.contains_key("state"))
+        .filter(|i| liveness::is_alive(i))
         .filter_map(|i| get_s(i, "id").ok())
         .collect();
     Ok(ids
@@ -255,7 +255,7 @@ pub async fn delete(db: &Db, org: &Organization, id: &RoleId) -> Result<bool, St
     let Some(role) = db.get(&role_key).await? else {
         return Ok(false);
     };
-    if !role.contains_key("state") {
+    if liveness::is_alive(&role) {
         let mark = |key: &Key| liveness::mark(db, key);
         db.transact(vec![
             mark(&role_key),
