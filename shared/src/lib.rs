@@ -25,6 +25,7 @@ pub mod person_filter;
 pub mod request;
 pub mod role;
 pub mod role_listing;
+pub mod search_query;
 
 // Storage: DynamoDB access and the store, one module per aggregate (with `keys` above, every
 // key shape).
