@@ -26,6 +26,7 @@ pub mod request;
 pub mod role;
 pub mod role_listing;
 pub mod search_query;
+pub mod search_request;
 
 // Storage: DynamoDB access and the store, one module per aggregate (with `keys` above, every
 // key shape).
