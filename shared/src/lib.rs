@@ -25,6 +25,7 @@ pub mod person_filter;
 pub mod request;
 pub mod role;
 pub mod role_listing;
+pub mod search_aggregation;
 pub mod search_dsl;
 pub mod search_query;
 pub mod search_request;
