@@ -27,6 +27,7 @@ pub mod role;
 pub mod role_listing;
 pub mod search_aggregation;
 pub mod search_dsl;
+pub mod search_mapping;
 pub mod search_query;
 pub mod search_request;
 
