@@ -26,6 +26,7 @@ pub mod request;
 pub mod role;
 pub mod role_listing;
 pub mod search_aggregation;
+pub mod search_body;
 pub mod search_dsl;
 pub mod search_mapping;
 pub mod search_query;
