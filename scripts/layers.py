@@ -8,7 +8,7 @@ import re
 import sys
 
 LAYERS = [
-    ("values", ["access_request", "ids", "error", "filter", "keys", "permission", "person", "person_filter", "role", "role_listing", "attribute", "org",
+    ("values", ["access_request", "ids", "error", "filter", "keys", "permission", "person", "person_filter", "role", "role_listing", "search_aggregation", "search_body", "search_dsl", "search_mapping", "search_query", "search_request", "attribute", "org",
                 "request", "cache", "metrics", "audit", "digest", "kms", "jwt", "jwt::keys",
                 "sso::time", "sso::error", "sso::input", "context"]),
     ("storage", ["db", "db::*", "item", "config", "sso::crypto", "sso::totp", "store", "store::*"]),

@@ -25,6 +25,12 @@ pub mod person_filter;
 pub mod request;
 pub mod role;
 pub mod role_listing;
+pub mod search_aggregation;
+pub mod search_body;
+pub mod search_dsl;
+pub mod search_mapping;
+pub mod search_query;
+pub mod search_request;
 
 // Storage: DynamoDB access and the store, one module per aggregate (with `keys` above, every
 // key shape).
