@@ -12,7 +12,7 @@ LAYERS = [
                 "request", "cache", "metrics", "audit", "digest", "kms", "jwt", "jwt::keys",
                 "sso::time", "sso::error", "sso::input", "context"]),
     ("storage", ["db", "db::*", "item", "config", "sso::crypto", "sso::totp", "store", "store::*"]),
-    ("service", ["app", "auth", "consistency", "notify", "projection", "sso", "sso::search"]),
+    ("service", ["app", "auth", "consistency", "indexer", "notify", "projection", "sso", "sso::search"]),
     ("faces", ["faces", "faces::*", "sso::attrs"]),
     ("entry points", ["runtime", "fuzzing", "crate"]),
 ]

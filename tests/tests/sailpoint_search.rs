@@ -168,10 +168,20 @@ async fn a_replayed_or_stale_stream_record_changes_nothing() {
         "Keys": {"pk": {"S": format!("{}#PERSON#{ada}", t.org.id)}, "sk": {"S": "#PROFILE"}},
         "SequenceNumber": "1"}}]}))
     .unwrap();
-    assert!(projection::apply(&app.db, &event).await.failures.is_empty());
+    assert!(
+        projection::apply(&app.db, None, &event)
+            .await
+            .failures
+            .is_empty()
+    );
     let doc_key = idgraph::keys::search_document(&t.org.id, "identities", &ada);
     let first = app.db.get(&doc_key).await.unwrap().unwrap();
-    assert!(projection::apply(&app.db, &event).await.failures.is_empty());
+    assert!(
+        projection::apply(&app.db, None, &event)
+            .await
+            .failures
+            .is_empty()
+    );
     assert_eq!(app.db.get(&doc_key).await.unwrap().unwrap(), first);
     // A document from a newer profile version is not overwritten by an older one.
     let newer = json!({"id": ada, "displayName": "from the future"});
@@ -185,7 +195,12 @@ async fn a_replayed_or_stale_stream_record_changes_nothing() {
     )
     .await
     .unwrap();
-    assert!(projection::apply(&app.db, &event).await.failures.is_empty());
+    assert!(
+        projection::apply(&app.db, None, &event)
+            .await
+            .failures
+            .is_empty()
+    );
     let stored: Value = serde_json::from_str(
         app.db.get(&doc_key).await.unwrap().unwrap()["doc"]
             .as_s()

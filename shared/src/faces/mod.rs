@@ -1,6 +1,7 @@
 //! One module per API face; each renders responses and errors in that product's own format.
 
 pub mod sailpoint;
+pub mod sailpoint_search;
 pub mod slashid;
 pub mod zato;
 

@@ -56,6 +56,7 @@ macro_rules! through_api_error {
 }
 through_api_error!(
     crate::error::StoreError,
+    crate::store::search_engine::EngineError,
     crate::request::InputError,
     crate::jwt::TokenError
 );
@@ -236,6 +237,7 @@ fn detail_code(status: u16) -> &'static str {
         409 => "409 Conflict",
         412 => "412 Precondition Failed",
         413 => "413 Payload Too Large",
+        501 => "501 Not Implemented",
         503 => "503 Service Unavailable",
         _ => "500.0 Internal Fault",
     }

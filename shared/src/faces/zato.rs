@@ -115,7 +115,7 @@ fn api_status_and_code(e: &ApiError) -> (u16, &'static str) {
         ApiError::RequestTimeout(_) => (408, INTERNAL_ERROR),
         ApiError::Throttled { .. } => (429, INTERNAL_ERROR),
         ApiError::Unavailable { .. } => (503, INTERNAL_ERROR),
-        ApiError::Internal => (500, INTERNAL_ERROR),
+        ApiError::Internal | ApiError::NotImplemented(_) => (500, INTERNAL_ERROR),
     }
 }
 

@@ -1,4 +1,5 @@
-//! Store functions per aggregate, over DynamoDB. Key shapes come from `crate::keys` only.
+//! Store functions per aggregate, over DynamoDB (and the search engine that indexes its
+//! documents). Key shapes come from `crate::keys` only.
 
 pub mod access_requests;
 pub mod admission;
@@ -16,6 +17,7 @@ pub mod person_deletion;
 pub mod persons;
 pub mod roles;
 pub mod search;
+pub mod search_engine;
 pub mod sso_attrs;
 pub mod sso_directory;
 pub mod sso_links;

@@ -1,0 +1,1 @@
+idgraph::lambda_main!(sailpoint_search_aggregate);

@@ -1,0 +1,220 @@
+//! The stream consumer's second duty: every search document the table holds (ingested or
+//! projected) copied into the search engine, one engine index per SailPoint index.
+//!
+//! A record only says which document changed; the document is read as it is now (strongly
+//! consistent) and indexed whole, or deleted from the engine when it is gone, so replays and
+//! reordering converge. A document the engine refuses (a mapping limit, a value its field's type
+//! cannot take) is logged and counted and never retried: it could only fail again, and would
+//! hold every later record of its shard. Throttling and engine faults fail the batch at the
+//! first document not indexed, so Lambda retries from there.
+
+use serde_json::{Value, json};
+
+use crate::db::Db;
+use crate::ids::{DocumentId, OrgId};
+use crate::item::get_s;
+use crate::keys;
+use crate::search_body::INDICES;
+use crate::search_mapping::{engine_id, engine_index, engine_source};
+use crate::store::search::Index;
+use crate::store::search_engine::SearchEngine;
+
+/// The documents a batch changed, each with the first record that named it.
+#[derive(Debug, Default)]
+pub struct Pending {
+    documents: Vec<(String, OrgId, Index, DocumentId)>,
+}
+
+impl Pending {
+    pub fn add(&mut self, sequence_number: &str, org: &OrgId, index: Index, id: &DocumentId) {
+        // Only SailPoint's searchable indices go to the engine.
+        if INDICES.contains(&index.as_str()) {
+            self.documents
+                .push((sequence_number.to_owned(), org.clone(), index, id.clone()));
+        }
+    }
+}
+
+/// Indexes the pending documents in one `_bulk`; `Err` is the sequence number to retry from.
+pub async fn index<'a>(
+    db: &Db,
+    engine: &SearchEngine,
+    pending: &'a Pending,
+) -> Result<(), &'a str> {
+    let Some((first, ..)) = pending.documents.first() else {
+        return Ok(());
+    };
+    if let Err(e) = engine.ensure_templates(INDICES).await {
+        tracing::warn!(error = %e, "index templates not put; the batch resumes at its first document");
+        return Err(first);
+    }
+    let keys: Vec<_> = pending
+        .documents
+        .iter()
+        .map(|(_, org, index, id)| keys::search_document(org, index.as_str(), id.as_str()))
+        .collect();
+    let items = match db.batch_get_many(&keys).await {
+        Ok(items) => items,
+        Err(e) => {
+            tracing::warn!(error = %e, "search documents not read; the batch resumes at its first");
+            return Err(first);
+        }
+    };
+    let mut ndjson = String::new();
+    for ((_, org, index, id), key) in pending.documents.iter().zip(&keys) {
+        let stored = items
+            .iter()
+            .find(|item| get_s(item, "pk").is_ok_and(|pk| pk == key.pk));
+        let doc = stored
+            .and_then(|item| get_s(item, "doc").ok())
+            .and_then(|raw| serde_json::from_str::<Value>(raw).ok());
+        ndjson.push_str(&action_lines(org, *index, id, doc));
+    }
+    let answer = match engine.bulk(ndjson).await {
+        Ok(answer) => answer,
+        Err(e) => {
+            tracing::warn!(error = %e, "bulk indexing failed; the batch resumes at its first document");
+            return Err(first);
+        }
+    };
+    judge_items(&pending.documents, &answer)
+}
+
+/// The `_bulk` lines of one document: index it as it is now (with its tenant), or delete it.
+fn action_lines(org: &OrgId, index: Index, id: &DocumentId, doc: Option<Value>) -> String {
+    let target = json!({"_index": engine_index(index.as_str()), "_id": engine_id(org.as_str(), id.as_str())});
+    match doc {
+        Some(Value::Object(fields)) => format!(
+            "{}\n{}\n",
+            json!({"index": target}),
+            engine_source(fields, org.as_str())
+        ),
+        _ => format!("{}\n", json!({"delete": target})),
+    }
+}
+
+/// The bulk answer, item by item (in request order): refused documents are logged and
+/// skipped; the first throttled or failed one is where the batch resumes.
+fn judge_items<'a>(
+    documents: &'a [(String, OrgId, Index, DocumentId)],
+    answer: &Value,
+) -> Result<(), &'a str> {
+    let items = answer["items"]
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or_default();
+    for ((sequence_number, org, index, id), item) in documents.iter().zip(items) {
+        let (action, result) = item
+            .as_object()
+            .and_then(|o| o.iter().next())
+            .map(|(a, r)| (a.as_str(), r))
+            .unwrap_or(("", &Value::Null));
+        let status = result["status"].as_u64().unwrap_or(500);
+        match status {
+            200..=299 => {}
+            404 if action == "delete" => {}
+            429 | 500.. => {
+                tracing::warn!(
+                    status,
+                    index = index.as_str(),
+                    "a document was not indexed; the batch resumes there"
+                );
+                return Err(sequence_number);
+            }
+            _ => {
+                // The reason can quote the document's values: only its type is logged.
+                tracing::warn!(
+                    status,
+                    org = org.as_str(),
+                    index = index.as_str(),
+                    document = id.as_str(),
+                    refusal = result["error"]["type"].as_str().unwrap_or("unknown"),
+                    "the search engine refused a document; it stays out of search"
+                );
+            }
+        }
+    }
+    if items.len() < documents.len() {
+        return Err(&documents[items.len()].0);
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ORG: &str = "af5fbd30-7ce7-4548-8b30-4cd59cb2aba1";
+
+    fn docs(n: usize) -> Vec<(String, OrgId, Index, DocumentId)> {
+        (0..n)
+            .map(|i| {
+                (
+                    format!("seq-{i}"),
+                    OrgId::parse(ORG).unwrap(),
+                    Index::Entitlements,
+                    DocumentId::parse(&format!("d{i}")).unwrap(),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_document_is_indexed_with_its_tenant_under_an_id_unique_across_orgs() {
+        let org = OrgId::parse(ORG).unwrap();
+        let id = DocumentId::parse("e1").unwrap();
+
+        let lines = action_lines(&org, Index::Entitlements, &id, Some(json!({"id": "e1"})));
+
+        let mut lines = lines
+            .lines()
+            .map(|l| serde_json::from_str::<Value>(l).unwrap());
+        assert_eq!(
+            lines.next().unwrap(),
+            json!({"index": {"_index": "idgraph-entitlements", "_id": format!("{ORG}:e1")}})
+        );
+        assert_eq!(
+            lines.next().unwrap(),
+            json!({"id": "e1", "idgraph_org": ORG})
+        );
+        assert!(lines.next().is_none());
+    }
+
+    #[test]
+    fn a_document_gone_from_the_table_is_deleted_from_the_engine() {
+        let org = OrgId::parse(ORG).unwrap();
+        let id = DocumentId::parse("e1").unwrap();
+
+        let lines = action_lines(&org, Index::Entitlements, &id, None);
+
+        assert_eq!(
+            lines,
+            format!(
+                "{{\"delete\":{{\"_id\":\"{ORG}:e1\",\"_index\":\"idgraph-entitlements\"}}}}\n"
+            )
+        );
+    }
+
+    #[test]
+    fn a_refused_document_is_skipped_and_a_throttled_one_is_retried_from() {
+        let documents = docs(3);
+        let answer = json!({"items": [
+            {"index": {"status": 400, "error": {"type": "mapper_parsing_exception"}}},
+            {"index": {"status": 429}},
+            {"index": {"status": 201}},
+        ]});
+
+        assert_eq!(judge_items(&documents, &answer), Err("seq-1"));
+    }
+
+    #[test]
+    fn refused_documents_and_deletes_of_absent_ones_never_fail_the_batch() {
+        let documents = docs(2);
+        let answer = json!({"items": [
+            {"index": {"status": 400, "error": {"type": "illegal_argument_exception"}}},
+            {"delete": {"status": 404}},
+        ]});
+
+        assert_eq!(judge_items(&documents, &answer), Ok(()));
+    }
+}
