@@ -641,10 +641,24 @@ impl SailPoint {
     }
 
     pub async fn call(&self, method: &str, path: &str, body: Option<&Value>) -> Reply {
+        self.call_with_headers(method, path, body, &[]).await
+    }
+
+    /// As `call`, with more headers (`Accept`).
+    pub async fn call_with_headers(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<&Value>,
+        headers: &[(&str, &str)],
+    ) -> Reply {
         let method = reqwest::Method::from_bytes(method.as_bytes()).expect("a method");
         let mut req = self
             .client
             .request(method.clone(), format!("{}{path}", router_url()));
+        for (name, value) in headers {
+            req = req.header(*name, *value);
+        }
         if let Some(t) = &self.token {
             req = req.bearer_auth(t);
         }
