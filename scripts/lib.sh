@@ -346,7 +346,8 @@ start_stack() {
 }
 
 # The demo seed's projections as a client sees them, right after the stack said it was ready:
-# the identity and role documents of the IT Role's seeded member exist.
+# the identity and role documents of the IT Role's seeded member exist, and search finds the
+# identity.
 check_demo_served() {
   local base="$1" token
   token="$(curl -sf "$base/oauth/token" -d grant_type=client_credentials -d client_id=demo-client \
@@ -359,6 +360,14 @@ check_demo_served() {
       return 1
     fi
   done
+  # Search too: the identity's document went through both stream hops into the engine.
+  local found
+  found="$(curl -s -X POST -H "Authorization: Bearer $token" -H 'Content-Type: application/json' \
+    -d '{"indices":["identities"],"query":{"query":"id:2c9180a46faadee4016fb4e018c20639"}}' "$base/v3/search")"
+  if [[ "$found" != *2c9180a46faadee4016fb4e018c20639* ]]; then
+    echo "the stack said it was ready, but search does not find the demo identity yet: $found" >&2
+    return 1
+  fi
 }
 
 # Waits (bounded) until the stream poller has made a pass that found nothing new after $2

@@ -16,6 +16,7 @@ trap stop_started EXIT
 log "building the workspace (debug)"
 (cd "$ROOT" && cargo build --workspace --bins)
 start_stack "$DDB_PORT" "$PORT" "$RUN_DIR"
+check_demo_served "http://127.0.0.1:$PORT"
 
 cat <<MSG
 
