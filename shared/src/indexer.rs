@@ -17,7 +17,7 @@ use crate::keys;
 use crate::search_body::INDICES;
 use crate::search_mapping::{engine_id, engine_index, engine_source};
 use crate::store::search::Index;
-use crate::store::search_engine::SearchEngine;
+use crate::store::search_engine::{EngineError, SearchEngine};
 
 /// The documents a batch changed, each with the first record that named it.
 #[derive(Debug, Default)]
@@ -78,6 +78,55 @@ pub async fn index<'a>(
         }
     };
     judge_items(&pending.documents, &answer)
+}
+
+/// How many documents a rebuild sends per `_bulk`.
+const REINDEX_CHUNK: usize = 500;
+
+/// Copies stored search-document items into the engine as they are: the rebuild after a domain
+/// is created over existing data or a mapping changes (`idgraph-admin reindex-search`).
+/// Returns (documents indexed, documents the engine refused); stops at a throttle or fault.
+pub async fn reindex(
+    engine: &SearchEngine,
+    items: &[crate::db::Item],
+) -> Result<(usize, usize), EngineError> {
+    engine.ensure_templates(INDICES).await?;
+    let documents: Vec<_> = items
+        .iter()
+        .filter_map(|item| {
+            let pk = get_s(item, keys::PK).ok()?;
+            let sk = get_s(item, keys::SK).ok()?;
+            let Some(crate::projection::Change::Document { org, index, id }) =
+                crate::projection::change_of(pk, sk)
+            else {
+                return None;
+            };
+            let doc = serde_json::from_str::<Value>(get_s(item, "doc").ok()?).ok()?;
+            INDICES
+                .contains(&index.as_str())
+                .then(|| action_lines(&org, index, &id, Some(doc)))
+        })
+        .collect();
+    let (mut indexed, mut refused) = (0, 0);
+    for chunk in documents.chunks(REINDEX_CHUNK) {
+        let answer = engine.bulk(chunk.concat()).await?;
+        for item in answer["items"]
+            .as_array()
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+        {
+            match item["index"]["status"].as_u64().unwrap_or(500) {
+                200..=299 => indexed += 1,
+                429 | 500.. => {
+                    return Err(EngineError::Unavailable(
+                        "the engine did not index every document; run the rebuild again".into(),
+                    ));
+                }
+                _ => refused += 1,
+            }
+        }
+    }
+    Ok((indexed, refused))
 }
 
 /// The `_bulk` lines of one document: index it as it is now (with its tenant), or delete it.

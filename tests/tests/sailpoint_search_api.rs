@@ -277,3 +277,27 @@ async fn without_a_search_engine_the_routes_answer_501_in_sailpoints_format() {
             .contains("SearchEngine=none")
     );
 }
+
+#[tokio::test]
+async fn the_rebuild_restores_documents_the_engine_lost() {
+    let tenant = tenant_with_profiles("m", &["Alpha"]).await;
+    let engine = std::env::var("SEARCH_ENDPOINT").expect("make test's SEARCH_ENDPOINT");
+    let lost = reqwest::Client::new()
+        .delete(format!(
+            "{engine}/idgraph-accessprofiles/_doc/{}:ap0",
+            tenant.org.id
+        ))
+        .send()
+        .await
+        .expect("the engine answers");
+    assert!(lost.status().is_success());
+    let found = || async { total(&tenant.api.post("/v3/search/count", &query("*")).await) };
+    assert_eq!(found().await, Some(0));
+
+    let report = idgraph_admin::reindex_search(app().await, tenant.org.id.as_str())
+        .await
+        .expect("a rebuild");
+
+    assert_eq!(report.0["indexed"], 1, "{}", report.0);
+    assert_eq!(found().await, Some(1));
+}

@@ -260,6 +260,29 @@ pub async fn backfill_sso_directory(app: &App) -> Result<Report> {
     Ok(Report(json!({"sso_records": records, "updated": updated})))
 }
 
+/// Copies every search document of `org` from the table into the search engine
+/// (`SEARCH_ENDPOINT`): after a domain is created over existing data, or its mapping changes.
+/// Idempotent; a Scan of the org's document partitions (an operator's one-off).
+pub async fn reindex_search(app: &App, org: &str) -> Result<Report> {
+    let org = existing_org(app, org).await?;
+    let engine = app
+        .search
+        .as_ref()
+        .ok_or_else(|| "SEARCH_ENDPOINT is not set".to_owned())?;
+    let items = app
+        .db
+        .scan_partitions(&[idgraph::keys::search_documents_prefix(&org.id)], 4)
+        .await
+        .map_err(|e| e.to_string())?;
+    let (indexed, refused) = idgraph::indexer::reindex(engine, &items)
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(Report(
+        json!({"org": org.id.to_string(), "documents": items.len(),
+                     "indexed": indexed, "refused": refused}),
+    ))
+}
+
 /// Gives every live person membership in `org`'s person pool (of `org` and of every org that
 /// shares the pool) written before the `org_members` index existed its place there, so
 /// `GET /persons` lists it. Idempotent; a Scan of the pool's person partitions (an operator's

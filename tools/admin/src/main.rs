@@ -84,6 +84,12 @@ enum Command {
         #[arg(long)]
         org: String,
     },
+    /// Copies the org's search documents from the table into the search engine
+    /// (`SEARCH_ENDPOINT`): after the domain is created over existing data, or a mapping change.
+    ReindexSearch {
+        #[arg(long)]
+        org: String,
+    },
 }
 
 #[tokio::main]
@@ -112,6 +118,7 @@ async fn main() -> ExitCode {
         Command::CreateSuperUser { username } => admin::create_super_user(&app, username).await,
         Command::BackfillSsoDirectory => admin::backfill_sso_directory(&app).await,
         Command::BackfillOrgMembers { org } => admin::backfill_org_members(&app, org).await,
+        Command::ReindexSearch { org } => admin::reindex_search(&app, org).await,
     };
     match done {
         Ok(report) if cli.json => {
