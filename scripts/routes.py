@@ -140,6 +140,9 @@ FUNCTIONS += [
     ("sailpoint-cancel-access-request", "SailPoint", READ, v3("POST", "/v3/access-requests/cancel"), False),
     ("sailpoint-get-document", "SailPoint", READ, v3("GET", "/v3/search/{index}/{id}"), False),
     ("sailpoint-put-document", "SailPoint", WRITE, v3("PUT", "/v3/search/{index}/{id}"), False),
+    ("sailpoint-search", "SailPoint", READ, v3("POST", "/v3/search"), False),
+    ("sailpoint-search-count", "SailPoint", READ, v3("POST", "/v3/search/count"), False),
+    ("sailpoint-search-aggregate", "SailPoint", READ, v3("POST", "/v3/search/aggregate"), False),
 ]
 # Seconds each HTTP function may run. Above the DynamoDB client's operation timeout
 # (shared/src/config.rs), so a stalled table still gets its 503 out; below the HTTP API's own
@@ -155,6 +158,40 @@ MEMORY = json.loads(MEMORY_FILE.read_text())["memory_mb"] if MEMORY_FILE.exists(
 
 # Not HTTP: the DynamoDB Streams consumer that keeps projections current.
 STREAM_CONSUMER = "sailpoint-projector"
+
+# SailPoint search (issue 21, docs/search.md). The engine is the stack's SearchDomain (Amazon
+# OpenSearch Service) when SearchEngine=opensearch; with SearchEngine=none there is no domain,
+# SEARCH_ENDPOINT is empty and the search routes answer 501. Only the three search functions and
+# the stream consumer (the indexer) are told the endpoint or may call the domain: the search
+# functions may read (POST _search and _count, GET _mapping) the idgraph-* indices; the indexer
+# may also write them (POST _bulk) and PUT their index templates. The domain's ARN is built from
+# its fixed name, not !GetAtt, so that no role depends on the domain.
+SEARCH_FUNCTIONS = {"sailpoint-search", "sailpoint-search-count", "sailpoint-search-aggregate"}
+SEARCH_ENV = "          SEARCH_ENDPOINT: !If [HasSearch, !Sub 'https://${SearchDomain.DomainEndpoint}', '']\n"
+SEARCH_DOMAIN_NAME = "!If [HasSearchDomainName, !Ref SearchDomainName, !Sub '${AWS::StackName}-search']"
+
+
+def search_policy(actions, paths, indent):
+    """A statement, given only when the stack has a domain, allowing `actions` on `paths` of it."""
+    pad = " " * indent
+    resources = "".join(
+        f"{pad}      - !Sub\n"
+        f"{pad}        - 'arn:${{AWS::Partition}}:es:${{AWS::Region}}:${{AWS::AccountId}}:domain/${{Domain}}/{path}'\n"
+        f"{pad}        - Domain: {SEARCH_DOMAIN_NAME}\n"
+        for path in paths)
+    return (f"{pad}- !If\n{pad}  - HasSearch\n{pad}  - Effect: Allow\n"
+            f"{pad}    Action: [{', '.join(actions)}]\n{pad}    Resource:\n{resources}"
+            f"{pad}  - !Ref AWS::NoValue\n")
+
+
+def search_settings(name):
+    """(environment lines, policy statement lines) of a function's access to the search engine."""
+    if name in SEARCH_FUNCTIONS:
+        return SEARCH_ENV, search_policy(["es:ESHttpGet", "es:ESHttpPost"], ["idgraph-*"], 12)
+    if name == STREAM_CONSUMER:
+        return SEARCH_ENV, search_policy(["es:ESHttpGet", "es:ESHttpPost", "es:ESHttpPut"],
+                                         ["_bulk", "_index_template/idgraph-*", "idgraph-*"], 12)
+    return "", ""
 
 # The demo OAuth client's token (every scope, valid until 2036) in the SailPoint event files. It
 # is ES256, signed by the local stack's key (scripts/lib.sh's JWT_LOCAL_SIGNING_KEY) with
@@ -288,6 +325,12 @@ DEMO_BODIES = {
     "sailpoint-put-document": {"id": "2c91808568c529c60168cca6f90c1313", "name": "Employee Access", "_type": "accessprofile"},
     "sailpoint-bulk-delete-roles": {"roleIds": ["2c91808c6faadea6016fb4f2bc690780"]},
     "sailpoint-cancel-access-request": {"accountActivityId": "2c9180835d2e5168015d32f890ca1581", "comment": "I requested this role by mistake."},
+    # Every identity of the demo org, by id; their count; and their names in buckets.
+    "sailpoint-search": {"indices": ["identities"], "query": {"query": "*"}, "sort": ["id"]},
+    "sailpoint-search-count": {"indices": ["identities"], "query": {"query": "*"}, "sort": ["id"]},
+    "sailpoint-search-aggregate": {"indices": ["identities"], "aggregationType": "SAILPOINT",
+                                   "aggregations": {"bucket": {"name": "Names", "type": "TERMS", "field": "name"}},
+                                   "query": {"query": "*"}},
     # Zato's doc examples; every UST-bearing body needs a fresh UST from zato-login.
     "zato-login": {"username": "jdoe", "password": "jdoe-password-1", "current_app": "CRM"},
     "zato-logout": {"ust": ZATO_UST, "current_app": "CRM"},
@@ -389,7 +432,8 @@ def template_block(name, face, access, routes, waits):
     # for the Zato functions only, so that no other function is given the local KEK.
     kek_env = "          SSO_LOCAL_KEK: ''\n" if face == "Zato" else ""
     mail_env, mail_policy = mail_settings(name)
-    own_env = token_env + kek_env + mail_env
+    search_env, search_policy_lines = search_settings(name)
+    own_env = token_env + kek_env + mail_env + search_env
     environment = f"      Environment:\n        Variables:\n{own_env}" if own_env else ""
     logical = pascal(name)
     memory = f"      MemorySize: {MEMORY[name]}\n" if name in MEMORY else ""
@@ -415,7 +459,7 @@ def template_block(name, face, access, routes, waits):
             - Effect: Allow
               Action: [{', '.join(access)}]
               Resource: [!GetAtt Table.Arn, !Sub '${{Table.Arn}}/index/*']
-{kms}{token_policy}{mail_policy}{replica}  {logical}Logs:
+{kms}{token_policy}{mail_policy}{search_policy_lines}{replica}  {logical}Logs:
     Type: AWS::Logs::LogGroup
     Properties:
       LogGroupName: !Sub '/aws/lambda/${{AWS::StackName}}-{name}'
@@ -470,6 +514,7 @@ def stream_event():
 
 def stream_block():
     logical = pascal(STREAM_CONSUMER)
+    search_env, search_policy_lines = search_settings(STREAM_CONSUMER)
     return f"""  {logical}:
     Type: AWS::Serverless::Function
     Metadata:
@@ -480,7 +525,9 @@ def stream_block():
       Timeout: {STREAM_TIMEOUT}
       LoggingConfig:
         LogGroup: !Ref {logical}Logs
-      Events:
+      Environment:
+        Variables:
+{search_env}      Events:
         TableStream:
           Type: DynamoDB
           Properties:
@@ -499,7 +546,7 @@ def stream_block():
             - Effect: Allow
               Action: [dynamodb:DescribeStream, dynamodb:GetRecords, dynamodb:GetShardIterator, dynamodb:ListStreams]
               Resource: [!GetAtt Table.StreamArn]
-  {logical}Logs:
+{search_policy_lines}  {logical}Logs:
     Type: AWS::Logs::LogGroup
     Properties:
       LogGroupName: !Sub '/aws/lambda/${{AWS::StackName}}-{STREAM_CONSUMER}'

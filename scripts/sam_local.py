@@ -9,8 +9,13 @@
                      issue 18's scenario (tests/sdk/), each run's JSON line checked.
   local CMD DIR ...  `sam local CMD` on DIR's template and env.json (start-lambda, start-api), with
                      the arguments every sam local call here takes, then the rest of the command line.
+  forward URL        relays Docker's bridge gateway, on URL's port, to URL (the local search engine,
+                     which listens on 127.0.0.1 only), for the functions' containers; until killed or
+                     until its parent exits.
 
 Each prints what it did and how long it took, and exits non-zero on the first wrong answer."""
+import asyncio
+import ipaddress
 import json
 import os
 import pathlib
@@ -19,6 +24,7 @@ import shutil
 import subprocess
 import sys
 import time
+import urllib.parse
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 UST = "replace-with-a-fresh-ust-from-zato-login"
@@ -93,8 +99,72 @@ def stage(out):
     env["Parameters"]["AWS_ENDPOINT_URL_DYNAMODB"] = os.environ["AWS_ENDPOINT_URL_DYNAMODB"].replace(
         "127.0.0.1", "host.docker.internal")
     env["Parameters"]["TABLE_NAME"] = os.environ["TABLE_NAME"]
+    # The search engine listens on 127.0.0.1 only: `forward` relays the bridge's gateway, on the
+    # same port, to it. Only the functions that declare SEARCH_ENDPOINT (the search functions and
+    # the stream consumer, as in AWS) are given it; without an engine they answer 501.
+    env["Parameters"]["SEARCH_ENDPOINT"] = os.environ.get("SEARCH_ENDPOINT", "").replace(
+        "127.0.0.1", "host.docker.internal")
     (out / "env.json").write_text(json.dumps(env, indent=2))
     print(f"staged {len(names)} functions in {out}")
+
+
+def docker_bridge():
+    """The default bridge's gateway, which `host-gateway` (host.docker.internal) names in sam's
+    containers, and its subnet: an address of this machine on Docker's private network."""
+    done = subprocess.run(["docker", "network", "inspect", "bridge", "--format",
+                           "{{range .IPAM.Config}}{{.Gateway}} {{.Subnet}} {{end}}"],
+                          capture_output=True, text=True, timeout=30)
+    words = done.stdout.split()
+    for gateway, subnet in zip(words[::2], words[1::2]):
+        address, network = ipaddress.ip_address(gateway), ipaddress.ip_network(subnet)
+        if address.version == 4 and address.is_private and not address.is_loopback and address in network:
+            return str(address), network
+    sys.exit(f"no private IPv4 gateway on Docker's bridge network: {done.stdout!r} {done.stderr!r}")
+
+
+def forward(url):
+    """Relays GATEWAY:PORT to 127.0.0.1:PORT, where the local search engine listens, for the
+    containers on Docker's bridge. Bound to the bridge's gateway only (never a public
+    interface), it relays to loopback only, and serves clients from the bridge's subnet only."""
+    target = urllib.parse.urlsplit(url)
+    if target.hostname != "127.0.0.1" or not target.port:
+        sys.exit(f"forward relays to 127.0.0.1:PORT only, not {url!r}")
+    port = target.port
+    gateway, subnet = docker_bridge()
+    parent = os.getppid()
+
+    async def pipe(reader, writer):
+        try:
+            while data := await reader.read(65536):
+                writer.write(data)
+                await writer.drain()
+            if writer.can_write_eof():
+                writer.write_eof()
+        except OSError:
+            writer.close()
+
+    async def relay(client_reader, client_writer):
+        peer = ipaddress.ip_address(client_writer.get_extra_info("peername")[0])
+        if peer not in subnet:
+            client_writer.close()
+            return
+        try:
+            engine_reader, engine_writer = await asyncio.open_connection("127.0.0.1", port)
+        except OSError:
+            client_writer.close()
+            return
+        await asyncio.gather(pipe(client_reader, engine_writer), pipe(engine_reader, client_writer))
+        engine_writer.close()
+        client_writer.close()
+
+    async def serve():
+        server = await asyncio.start_server(relay, gateway, port)
+        print(f"relaying {gateway}:{port} (Docker's bridge) to 127.0.0.1:{port}", flush=True)
+        async with server:
+            while os.getppid() == parent:
+                await asyncio.sleep(1)
+
+    asyncio.run(serve())
 
 
 def sam_env():
@@ -168,7 +238,23 @@ def check(name, response):
     ok = status == EXPECTED[name] if name in EXPECTED else 200 <= (status or 0) < 300
     if ok and name.startswith("zato-"):
         ok = json.loads(response["body"]).get("status") == "ok"
+    if ok and name in SEARCH_FOUND:
+        ok = SEARCH_FOUND[name](response)
     return ok, status
+
+
+def total_count(response):
+    headers = {k.lower(): v for k, v in (response.get("headers") or {}).items()}
+    return int(headers.get("x-total-count") or 0)
+
+
+# The search events find the demo org's identities: the projector (under start-lambda) indexed
+# them, and the search functions read them, both through `forward` from their containers.
+SEARCH_FOUND = {
+    "sailpoint-search": lambda response: len(json.loads(response.get("body") or "[]")) > 0,
+    "sailpoint-search-count": lambda response: total_count(response) > 0,
+    "sailpoint-search-aggregate": lambda response: bool(json.loads(response.get("body") or "{}")),
+}
 
 
 def invoke(out):
@@ -266,4 +352,4 @@ def sdk(url):
 
 if __name__ == "__main__":
     command, *args = sys.argv[1:]
-    {"stage": stage, "invoke": invoke, "sdk": sdk, "local": local}[command](*args)
+    {"stage": stage, "invoke": invoke, "sdk": sdk, "local": local, "forward": forward}[command](*args)

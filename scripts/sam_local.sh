@@ -36,6 +36,15 @@ start_dynamodb "$DDB_PORT" "$LOGS/sam-dynamodb.log"
 wait_for_http "$AWS_ENDPOINT_URL_DYNAMODB/" 60
 "$ROOT/target/debug/devstack" create-table "$ROOT/template.yaml" >/dev/null
 "$ROOT/target/debug/devstack" seed "$ROOT/seed/demo.json" >/dev/null
+# A search engine of its own too (osmem-server, on 127.0.0.1 only), which the containers reach
+# through a relay on Docker's bridge gateway (`sam_local.py forward`, same port): the projector
+# indexes the seed into it, the search events read it.
+ensure_osmem
+start_search "$(free_port)" "$LOGS/sam-search.log"
+python3 "$ROOT/scripts/sam_local.py" forward "$SEARCH_ENDPOINT" >"$LOGS/sam-forward.log" 2>&1 &
+PIDS+=("$!")
+for _ in $(seq 1 40); do grep -q '^relaying' "$LOGS/sam-forward.log" && break; sleep 0.25; done
+grep -q '^relaying' "$LOGS/sam-forward.log" || { echo "the search relay did not start:" >&2; cat "$LOGS/sam-forward.log" >&2; exit 1; }
 python3 "$ROOT/scripts/sam_local.py" stage "$STAGE"
 
 log "sam local start-lambda, and the stream poller invoking the projector through it"
