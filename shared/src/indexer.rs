@@ -96,11 +96,9 @@ pub async fn reindex(
         .filter_map(|item| {
             let pk = get_s(item, keys::PK).ok()?;
             let sk = get_s(item, keys::SK).ok()?;
-            let Some(crate::projection::Change::Document { org, index, id }) =
-                crate::projection::change_of(pk, sk)
-            else {
-                return None;
-            };
+            let (org, index, id) = keys::parse_search_document(pk, sk)?;
+            let index = Index::parse(index)?;
+            let id = DocumentId::parse(id).ok()?;
             let doc = serde_json::from_str::<Value>(get_s(item, "doc").ok()?).ok()?;
             INDICES
                 .contains(&index.as_str())

@@ -503,6 +503,17 @@ pub fn search_document(org: &OrgId, index: &str, id: &str) -> Key {
 pub fn search_documents_prefix(org: &OrgId) -> String {
     format!("{org}#DOC#")
 }
+/// A search document's key read back: (org, index, id). The id may itself hold `#`: it is
+/// everything after the index.
+pub fn parse_search_document<'k>(pk: &'k str, sk: &str) -> Option<(OrgId, &'k str, &'k str)> {
+    if sk != "#DOC" {
+        return None;
+    }
+    let mut parts = pk.splitn(4, '#');
+    let org = OrgId::parse(parts.next()?).ok()?;
+    (parts.next()? == "DOC").then_some(())?;
+    Some((org, parts.next()?, parts.next()?))
+}
 
 #[cfg(test)]
 mod tests {

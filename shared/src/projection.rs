@@ -115,17 +115,19 @@ pub fn change_of(pk: &str, sk: &str) -> Option<Change> {
             org,
             role: RoleId::parse(role).ok()?,
         }),
-        (Some("DOC"), Some(index), Some(_)) if sk == "#DOC" => {
-            // The id may itself hold `#`: it is everything after the index.
-            let id = pk.splitn(4, '#').nth(3)?;
-            Some(Change::Document {
-                org,
-                index: Index::parse(index)?,
-                id: DocumentId::parse(id).ok()?,
-            })
-        }
+        (Some("DOC"), _, _) => document_change(pk, sk),
         _ => None,
     }
+}
+
+/// A search document's change, from its key.
+fn document_change(pk: &str, sk: &str) -> Option<Change> {
+    let (org, index, id) = keys::parse_search_document(pk, sk)?;
+    Some(Change::Document {
+        org,
+        index: Index::parse(index)?,
+        id: DocumentId::parse(id).ok()?,
+    })
 }
 
 /// Applies a batch in order; on a failure, reports it and stops, so Lambda retries from there.
