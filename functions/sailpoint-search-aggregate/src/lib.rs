@@ -7,7 +7,7 @@ use idgraph::faces::sailpoint_search::{self as search, bad};
 use idgraph::search_aggregation;
 use idgraph::search_request::MAX_AGGREGATE_LIMIT;
 use idgraph::{App, Body, Request, Response, auth};
-use serde_json::json;
+use serde_json::{Value, json};
 
 idgraph::handler!(SailPoint, run);
 
@@ -26,14 +26,17 @@ async fn run(app: &App, req: Request) -> Result<Response<Body>, SailPointError> 
             search::whole_field(&types),
         )
         .map_err(bad)?;
-    let answer = engine.search(&request.indices, &request.body).await?;
+    let mut answer = engine.search(&request.indices, &request.body).await?;
     let total = count.then(|| search::total(&answer));
-    let aggregations = answer.get("aggregations").cloned().unwrap_or(json!({}));
+    let aggregations = match answer["aggregations"].take() {
+        Value::Null => json!({}),
+        found => found,
+    };
     if csv && let Some(spec) = &body.aggregations {
         let text = search_aggregation::csv(spec, &aggregations).unwrap_or_default();
         return Ok(sailpoint::with_total(search::csv_response(text)?, total));
     }
-    let documents = search::documents(&answer);
+    let documents = search::take_documents(&mut answer);
     let n = documents.len();
     let resp = search::capped_json(&json!({"aggregations": aggregations, "hits": documents}), n)?;
     Ok(sailpoint::with_total(resp, total))

@@ -23,11 +23,10 @@ async fn run(app: &App, req: Request) -> Result<Response<Body>, SailPointError> 
             search::whole_field(&types),
         )
         .map_err(bad)?;
-    let answer = engine.search(&request.indices, &request.body).await?;
-    let documents = search::documents(&answer);
-    let resp = search::capped_json(&documents.clone().into(), documents.len())?;
-    Ok(sailpoint::with_total(
-        resp,
-        count.then(|| search::total(&answer)),
-    ))
+    let mut answer = engine.search(&request.indices, &request.body).await?;
+    let total = count.then(|| search::total(&answer));
+    let documents = search::take_documents(&mut answer);
+    let n = documents.len();
+    let resp = search::capped_json(&documents.into(), n)?;
+    Ok(sailpoint::with_total(resp, total))
 }

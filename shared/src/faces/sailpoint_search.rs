@@ -60,16 +60,15 @@ pub fn whole_field(types: &FieldTypes) -> impl Fn(&str) -> String + '_ {
     }
 }
 
-/// The documents of an engine answer, in its order.
-pub fn documents(answer: &Value) -> Vec<Value> {
-    answer["hits"]["hits"]
-        .as_array()
-        .map(|hits| {
-            hits.iter()
-                .map(|h| sailpoint_document(h["_source"].clone()))
-                .collect()
-        })
-        .unwrap_or_default()
+/// The documents of an engine answer, in its order, moved out of it (a page can be megabytes).
+pub fn take_documents(answer: &mut Value) -> Vec<Value> {
+    match answer["hits"]["hits"].take() {
+        Value::Array(hits) => hits
+            .into_iter()
+            .map(|mut h| sailpoint_document(h["_source"].take()))
+            .collect(),
+        _ => Vec::new(),
+    }
 }
 
 /// How many documents matched (exact when `track_total_hits` was asked for).
