@@ -66,6 +66,7 @@ const CONFIG_VARIABLES: &[&str] = &[
     "REPLICAS",
     "TRANSACTION_ITEM_LIMIT",
     "DEFAULT_PERSON_REGION",
+    "SEARCH_ENDPOINT",
 ];
 const CONFIG_PREFIXES: &[&str] = &["DYNAMODB_", "SSO_", "OAUTH_", "JWT_", "ORG_"];
 

@@ -22,8 +22,8 @@ use crate::handlers;
 use crate::report::{self, Table, quantile_ms};
 use crate::scenarios::{BenchError, Scenarios, request_of, set_path};
 
-const DEMO_ORG: &str = "af5fbd30-7ce7-4548-8b30-4cd59cb2aba1";
-const DEMO_IDENTITY: &str = "2c9180a46faadee4016fb4e018c20639";
+pub(crate) const DEMO_ORG: &str = "af5fbd30-7ce7-4548-8b30-4cd59cb2aba1";
+pub(crate) const DEMO_IDENTITY: &str = "2c9180a46faadee4016fb4e018c20639";
 const FUNCTION: &str = "sailpoint-assigned-identities";
 
 fn role_id(size: usize) -> RoleId {

@@ -11,6 +11,7 @@ use idgraph::{App, Body, Request, Response};
 use serde_json::{Value, json};
 
 use crate::handlers;
+use crate::scale::{DEMO_IDENTITY, DEMO_ORG};
 
 const UST_PLACEHOLDER: &str = "replace-with-a-fresh-ust-from-zato-login";
 const ZATO_ADMIN: (&str, &str) = ("admin", "admin-password-1");
@@ -61,7 +62,34 @@ impl Scenarios {
             next: AtomicU64::new(0),
         };
         scenarios.ust = scenarios.login().await?;
+        scenarios.index_demo_documents().await?;
         Ok(scenarios)
+    }
+
+    /// With a search engine (`SEARCH_ENDPOINT`), puts the demo org's documents in it as the
+    /// stream consumer would: the bench runs no stream, so the demo identity's document is
+    /// projected here and the org's documents are copied in bulk.
+    async fn index_demo_documents(&self) -> Result<(), BenchError> {
+        let Some(engine) = &self.app.search else {
+            return Ok(());
+        };
+        let org = idgraph::ids::OrgId::parse(DEMO_ORG)?;
+        let person = idgraph::ids::PersonId::parse(DEMO_IDENTITY)?;
+        idgraph::projection::project(
+            &self.app.db,
+            &idgraph::projection::Change::Identity {
+                org: org.clone(),
+                person,
+            },
+        )
+        .await?;
+        let items = self
+            .app
+            .db
+            .scan_partitions(&[idgraph::keys::search_documents_prefix(&org)], 1)
+            .await?;
+        idgraph::indexer::reindex(engine, &items).await?;
+        Ok(())
     }
 
     /// The HTTP functions that have an event file.
