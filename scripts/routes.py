@@ -162,10 +162,12 @@ STREAM_CONSUMER = "sailpoint-projector"
 # SailPoint search (issue 21, docs/search.md). The engine is the stack's SearchDomain (Amazon
 # OpenSearch Service) when SearchEngine=opensearch; with SearchEngine=none there is no domain,
 # SEARCH_ENDPOINT is empty and the search routes answer 501. Only the three search functions and
-# the stream consumer (the indexer) are told the endpoint or may call the domain: the search
-# functions may read (POST _search and _count, GET _mapping) the idgraph-* indices; the indexer
-# may also write them (POST _bulk) and PUT their index templates. The domain's ARN is built from
-# its fixed name, not !GetAtt, so that no role depends on the domain.
+# the stream consumer (the indexer) are told the endpoint or may call the domain, and each only
+# with the requests its code sends: the search functions POST idgraph-*/_search and _count (a
+# comma-separated list of idgraph- indices, which IAM's `*` matches) and GET idgraph-*/_mapping;
+# the indexer POSTs /_bulk and PUTs /_index_template/idgraph-*. Neither may POST an index's
+# _doc, _update_by_query or _delete_by_query. The domain's ARN is built from its fixed name, not
+# !GetAtt, so that no role depends on the domain.
 SEARCH_FUNCTIONS = {"sailpoint-search", "sailpoint-search-count", "sailpoint-search-aggregate"}
 SEARCH_ENV = "          SEARCH_ENDPOINT: !If [HasSearch, !Sub 'https://${SearchDomain.DomainEndpoint}', '']\n"
 SEARCH_DOMAIN_NAME = "!If [HasSearchDomainName, !Ref SearchDomainName, !Sub '${AWS::StackName}-search']"
@@ -187,10 +189,11 @@ def search_policy(actions, paths, indent):
 def search_settings(name):
     """(environment lines, policy statement lines) of a function's access to the search engine."""
     if name in SEARCH_FUNCTIONS:
-        return SEARCH_ENV, search_policy(["es:ESHttpGet", "es:ESHttpPost"], ["idgraph-*"], 12)
+        return SEARCH_ENV, (search_policy(["es:ESHttpPost"], ["idgraph-*/_search", "idgraph-*/_count"], 12)
+                            + search_policy(["es:ESHttpGet"], ["idgraph-*/_mapping"], 12))
     if name == STREAM_CONSUMER:
-        return SEARCH_ENV, search_policy(["es:ESHttpGet", "es:ESHttpPost", "es:ESHttpPut"],
-                                         ["_bulk", "_index_template/idgraph-*", "idgraph-*"], 12)
+        return SEARCH_ENV, (search_policy(["es:ESHttpPost"], ["_bulk"], 12)
+                            + search_policy(["es:ESHttpPut"], ["_index_template/idgraph-*"], 12))
     return "", ""
 
 # The demo OAuth client's token (every scope, valid until 2036) in the SailPoint event files. It

@@ -60,32 +60,60 @@ pub async fn index<'a>(
             return Err(first);
         }
     };
-    let mut ndjson = String::new();
-    for ((_, org, index, id), key) in pending.documents.iter().zip(&keys) {
-        let stored = items
-            .iter()
-            .find(|item| get_s(item, "pk").is_ok_and(|pk| pk == key.pk));
-        let doc = stored
-            .and_then(|item| get_s(item, "doc").ok())
-            .and_then(|raw| serde_json::from_str::<Value>(raw).ok());
-        ndjson.push_str(&action_lines(org, *index, id, doc));
+    let lines: Vec<String> = pending
+        .documents
+        .iter()
+        .zip(&keys)
+        .map(|((_, org, index, id), key)| {
+            let doc = items
+                .iter()
+                .find(|item| get_s(item, keys::PK).is_ok_and(|pk| pk == key.pk))
+                .and_then(|item| get_s(item, "doc").ok())
+                .and_then(|raw| serde_json::from_str::<Value>(raw).ok());
+            action_lines(org, *index, id, doc)
+        })
+        .collect();
+    let mut start = 0;
+    for end in chunk_ends(&lines, MAX_BULK_BYTES) {
+        let documents = &pending.documents[start..end];
+        let answer = match engine.bulk(lines[start..end].concat()).await {
+            Ok(answer) => answer,
+            Err(e) => {
+                tracing::warn!(error = %e, "bulk indexing failed; the batch resumes at its first document not indexed");
+                return Err(&documents[0].0);
+            }
+        };
+        judge_items(documents, &answer)?;
+        start = end;
     }
-    let answer = match engine.bulk(ndjson).await {
-        Ok(answer) => answer,
-        Err(e) => {
-            tracing::warn!(error = %e, "bulk indexing failed; the batch resumes at its first document");
-            return Err(first);
-        }
-    };
-    judge_items(&pending.documents, &answer)
+    Ok(())
 }
 
-/// How many documents a rebuild sends per `_bulk`.
-const REINDEX_CHUNK: usize = 500;
+/// The most one `_bulk` carries: a batch holds up to 100 documents of up to 350 KB, and the
+/// smallest domains take 10 MiB per request.
+const MAX_BULK_BYTES: usize = 5 * 1024 * 1024;
+
+/// Where each `_bulk` of `lines` ends, so that none passes `max` bytes (a lone document larger
+/// than that still goes, alone).
+fn chunk_ends(lines: &[String], max: usize) -> Vec<usize> {
+    let mut ends = Vec::new();
+    let mut bytes = 0;
+    for (i, line) in lines.iter().enumerate() {
+        if bytes > 0 && bytes + line.len() > max {
+            ends.push(i);
+            bytes = 0;
+        }
+        bytes += line.len();
+    }
+    if !lines.is_empty() {
+        ends.push(lines.len());
+    }
+    ends
+}
 
 /// Copies stored search-document items into the engine as they are: the rebuild after a domain
 /// is created over existing data or a mapping changes (`idgraph-admin reindex-search`).
-/// Returns (documents indexed, documents the engine refused); stops at a throttle or fault.
+/// Returns (documents indexed, documents the engine refused); stops at any other failure.
 pub async fn reindex(
     engine: &SearchEngine,
     items: &[crate::db::Item],
@@ -105,9 +133,9 @@ pub async fn reindex(
                 .then(|| action_lines(&org, index, &id, Some(doc)))
         })
         .collect();
-    let (mut indexed, mut refused) = (0, 0);
-    for chunk in documents.chunks(REINDEX_CHUNK) {
-        let answer = engine.bulk(chunk.concat()).await?;
+    let (mut indexed, mut refused, mut start) = (0, 0, 0);
+    for end in chunk_ends(&documents, MAX_BULK_BYTES) {
+        let answer = engine.bulk(documents[start..end].concat()).await?;
         for item in answer["items"]
             .as_array()
             .map(Vec::as_slice)
@@ -115,14 +143,15 @@ pub async fn reindex(
         {
             match item["index"]["status"].as_u64().unwrap_or(500) {
                 200..=299 => indexed += 1,
-                429 | 500.. => {
+                400 => refused += 1,
+                _ => {
                     return Err(EngineError::Unavailable(
                         "the engine did not index every document; run the rebuild again".into(),
                     ));
                 }
-                _ => refused += 1,
             }
         }
+        start = end;
     }
     Ok((indexed, refused))
 }
@@ -160,16 +189,10 @@ fn judge_items<'a>(
         match status {
             200..=299 => {}
             404 if action == "delete" => {}
-            429 | 500.. => {
-                tracing::warn!(
-                    status,
-                    index = index.as_str(),
-                    "a document was not indexed; the batch resumes there"
-                );
-                return Err(sequence_number);
-            }
-            _ => {
-                // The reason can quote the document's values: only its type is logged.
+            // A 400 is this document's own fault (a value its field's type cannot take, a
+            // mapping limit): it could only fail again. The reason can quote the document's
+            // values, so only its type is logged.
+            400 => {
                 tracing::warn!(
                     status,
                     org = org.as_str(),
@@ -178,6 +201,16 @@ fn judge_items<'a>(
                     refusal = result["error"]["type"].as_str().unwrap_or("unknown"),
                     "the search engine refused a document; it stays out of search"
                 );
+            }
+            // Anything else (429, a full disk's 403 cluster block, a missing index, 5xx) may
+            // pass on a retry.
+            _ => {
+                tracing::warn!(
+                    status,
+                    index = index.as_str(),
+                    "a document was not indexed; the batch resumes there"
+                );
+                return Err(sequence_number);
             }
         }
     }
@@ -252,6 +285,25 @@ mod tests {
         ]});
 
         assert_eq!(judge_items(&documents, &answer), Err("seq-1"));
+    }
+
+    #[test]
+    fn a_full_disks_cluster_block_is_retried_not_skipped() {
+        let documents = docs(2);
+        let answer = json!({"items": [
+            {"index": {"status": 201}},
+            {"index": {"status": 403, "error": {"type": "cluster_block_exception"}}},
+        ]});
+
+        assert_eq!(judge_items(&documents, &answer), Err("seq-1"));
+    }
+
+    #[test]
+    fn bulks_are_cut_before_they_pass_the_size_limit_and_a_big_document_goes_alone() {
+        let lines: Vec<String> = [4, 4, 3, 9, 1].iter().map(|n| "x".repeat(*n)).collect();
+
+        assert_eq!(chunk_ends(&lines, 8), vec![2, 3, 4, 5]);
+        assert_eq!(chunk_ends(&[], 8), Vec::<usize>::new());
     }
 
     #[test]

@@ -100,6 +100,13 @@ impl AggregationSpec {
                 let mut terms = json!({ "field": exact(&b.field)? });
                 terms["size"] = json!(b.size.unwrap_or(DEFAULT_BUCKETS).min(MAX_BUCKETS));
                 if let Some(min) = b.min_doc_count {
+                    // 0 would list every value in the shard, other tenants' too.
+                    if min == 0 {
+                        return Err(AggregationError::Field(
+                            b.field.clone(),
+                            "minDocCount must be at least 1",
+                        ));
+                    }
                     terms["min_doc_count"] = json!(min);
                 }
                 let mut inner = Map::new();

@@ -297,8 +297,10 @@ mod tests {
             got.body,
             json!({
                 "query": {"bool": {
-                    "filter": [{"term": {"idgraph_org": "org-a"}}],
-                    "must": [{"query_string": {"query": "name:a*"}}]
+                    "filter": [
+                        {"term": {"idgraph_org": "org-a"}},
+                        {"query_string": {"query": "name:a*"}}
+                    ]
                 }},
                 "from": 0,
                 "size": 2,
@@ -318,7 +320,7 @@ mod tests {
         let got = ok.count("org-a", exact).unwrap();
         assert_eq!(
             got.body["query"]["bool"]["filter"],
-            json!([{"term": {"idgraph_org": "org-a"}}])
+            json!([{"term": {"idgraph_org": "org-a"}}, {"match": {"name": "ada"}}])
         );
         let lookup = body(json!({"queryType": "DSL",
             "queryDsl": {"terms": {"id": {"index": "idgraph-identities", "id": "org-b:x", "path": "id"}}}}));

@@ -59,6 +59,11 @@ const FORBIDDEN_KEYS: &[&str] = &[
     "_index",
     "routing",
     "background_filter",
+    // Scoring explanations and highlighting in `top_hits`/`inner_hits`: an explanation counts
+    // documents across the whole shard (every tenant's); a highlight query is not checked.
+    "explain",
+    "highlight",
+    "rescore",
 ];
 
 const AGGREGATIONS: &[&str] = &[
@@ -222,6 +227,25 @@ fn plain(v: &Value, at: &str, depth: usize) -> Result<(), DslError> {
     }
 }
 
+/// A terms bucket with `min_doc_count: 0` lists every value of the field in the shard, every
+/// tenant's, with a count of 0.
+fn refuse_empty_term_buckets(kind: &str, body: &Value, at: &str) -> Result<(), DslError> {
+    let zero = |key: &str| {
+        body.get(key)
+            .and_then(Value::as_f64)
+            .is_some_and(|n| n < 1.0)
+    };
+    if matches!(kind, "terms" | "multi_terms")
+        && (zero("min_doc_count") || zero("shard_min_doc_count"))
+    {
+        return Err(DslError::Shape(
+            format!("{at}.min_doc_count"),
+            "must be at least 1",
+        ));
+    }
+    Ok(())
+}
+
 /// A map of aggregation names to aggregations.
 fn aggregations(v: &Value, at: &str, depth: usize) -> Result<(), DslError> {
     if depth > MAX_DSL_DEPTH {
@@ -266,6 +290,7 @@ fn aggregation(v: &Value, at: &str, depth: usize) -> Result<(), DslError> {
             }
             kind if AGGREGATIONS.contains(&kind) => {
                 types += 1;
+                refuse_empty_term_buckets(kind, body, &here)?;
                 plain(body, &here, depth + 1)?;
             }
             other => return Err(DslError::Aggregation(at.to_owned(), other.to_owned())),
@@ -285,6 +310,22 @@ fn aggregation(v: &Value, at: &str, depth: usize) -> Result<(), DslError> {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn term_buckets_that_would_list_other_tenants_values_are_refused() {
+        for aggs in [
+            json!({"n": {"terms": {"field": "name.exact", "min_doc_count": 0}}}),
+            json!({"n": {"multi_terms": {"terms": [{"field": "a"}], "shard_min_doc_count": 0}}}),
+            json!({"h": {"top_hits": {"explain": true}}}),
+            json!({"h": {"top_hits": {"highlight": {"fields": {"name": {}}}}}}),
+        ] {
+            assert!(check_aggregations(&aggs).is_err(), "{aggs}");
+        }
+        assert!(
+            check_aggregations(&json!({"n": {"terms": {"field": "x", "min_doc_count": 2}}}))
+                .is_ok()
+        );
+    }
 
     #[test]
     fn the_queries_clients_send_pass() {

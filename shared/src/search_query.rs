@@ -100,8 +100,10 @@ impl Node {
                 }
                 json!({ "query_string": q })
             }
+            // An index without this nested path matches nothing, rather than failing its
+            // shards (a search of several indices would come back short).
             Node::Nested { path, query } => json!({
-                "nested": { "path": path, "query": query.to_dsl(options) }
+                "nested": { "path": path, "query": query.to_dsl(options), "ignore_unmapped": true }
             }),
             Node::Bool {
                 must,
@@ -510,7 +512,7 @@ mod tests {
     }
 
     fn nested(path: &str, query: Value) -> Value {
-        json!({"nested": {"path": path, "query": query}})
+        json!({"nested": {"path": path, "query": query, "ignore_unmapped": true}})
     }
 
     #[test]

@@ -245,15 +245,15 @@ pub fn engine_filters(
 }
 
 /// The query the engine runs: the caller's organization always, the filters, then the user's
-/// query (any DSL), which can only narrow what the organization's filter lets through.
+/// query (any DSL), which can only narrow what the organization's filter lets through. All of it
+/// is filter context: answers are always sorted, and a score would carry term statistics of
+/// the whole shard — every tenant's documents — into `top_hits`.
 pub fn scoped_query(org: &str, user: Option<Value>, filters: (Vec<Value>, Vec<Value>)) -> Value {
     let (mut filter, must_not) = filters;
     filter.insert(0, json!({ "term": { TENANT_FIELD: org } }));
+    filter.extend(user);
     let mut b = serde_json::Map::new();
     b.insert("filter".into(), Value::Array(filter));
-    if let Some(q) = user {
-        b.insert("must".into(), json!([q]));
-    }
     if !must_not.is_empty() {
         b.insert("must_not".into(), Value::Array(must_not));
     }
@@ -389,8 +389,10 @@ mod tests {
         assert_eq!(
             q,
             json!({"bool": {
-                "filter": [{"term": {"idgraph_org": "org-a"}}],
-                "must": [{"query_string": {"query": "name:a*"}}],
+                "filter": [
+                    {"term": {"idgraph_org": "org-a"}},
+                    {"query_string": {"query": "name:a*"}}
+                ],
                 "must_not": [{"exists": {"field": "x"}}]
             }})
         );

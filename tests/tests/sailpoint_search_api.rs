@@ -112,8 +112,14 @@ async fn dsl_that_could_read_across_tenants_is_refused() {
         "name": {"index": "idgraph-accessprofiles", "id": "someone-else:ap0", "path": "name"}}}});
     let global = json!({"indices": ["accessprofiles"], "query": {"query": "*"},
                         "aggregationsDsl": {"all": {"global": {}}}});
+    let empty_buckets = json!({"indices": ["accessprofiles"], "query": {"query": "*"},
+        "aggregationsDsl": {"names": {"terms": {"field": "name.exact", "min_doc_count": 0}}}});
 
     let by_lookup = tenant.api.post("/v3/search", &lookup).await;
+    let by_empty_buckets = tenant
+        .api
+        .post("/v3/search/aggregate", &empty_buckets)
+        .await;
     let by_global = tenant.api.post("/v3/search/aggregate", &global).await;
 
     assert_eq!(by_lookup.status, 400, "{}", by_lookup.body);
@@ -122,6 +128,13 @@ async fn dsl_that_could_read_across_tenants_is_refused() {
         by_global.sailpoint_error().1.contains("global"),
         "{}",
         by_global.body
+    );
+    assert_eq!(by_empty_buckets.status, 400, "{}", by_empty_buckets.body);
+    assert!(
+        by_empty_buckets
+            .sailpoint_error()
+            .1
+            .contains("min_doc_count")
     );
 }
 

@@ -24,9 +24,9 @@ use crate::search_mapping::{INDEX_PREFIX, index_template};
 
 type HttpsClient = Client<hyper_rustls::HttpsConnector<HttpConnector>, Full<Bytes>>;
 
-/// One engine request's budget: the functions time out at 10 s, and a slow engine must still
-/// leave them time to answer 503.
-const REQUEST_TIMEOUT: Duration = Duration::from_secs(6);
+/// One engine request's budget: the functions time out at 10 s, and a search may make two
+/// requests (the field types, then the search) and must still have time to answer 503.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(4);
 /// How long an instance trusts the field types it read (sorting text needs them).
 const MAPPING_TTL: Duration = Duration::from_secs(60);
 
@@ -120,13 +120,13 @@ impl SearchEngine {
     /// indexed) count as empty.
     pub async fn search(&self, indices: &[String], body: &Value) -> Result<Value, EngineError> {
         let path = format!("/{}/_search?{LENIENT}", indices.join(","));
-        self.json(Method::POST, &path, body).await
+        whole(self.json(Method::POST, &path, body).await?)
     }
 
     /// How many documents of `indices` match `body`'s query.
     pub async fn count(&self, indices: &[String], body: &Value) -> Result<u64, EngineError> {
         let path = format!("/{}/_count?{LENIENT}", indices.join(","));
-        let answer = self.json(Method::POST, &path, body).await?;
+        let answer = whole(self.json(Method::POST, &path, body).await?)?;
         answer["count"].as_u64().ok_or_else(|| {
             EngineError::Internal(format!("a _count answer without a count: {answer}"))
         })
@@ -309,6 +309,26 @@ fn judge(status: StatusCode, body: &[u8]) -> Result<Value, EngineError> {
     }
 }
 
+/// An answer only if every shard answered: a page missing a shard's documents would look like
+/// the last page to the SDKs' paginators. The first failure says why: the query's fault (400)
+/// or the engine's.
+fn whole(answer: Value) -> Result<Value, EngineError> {
+    if answer["_shards"]["failed"].as_u64().unwrap_or(0) == 0 {
+        return Ok(answer);
+    }
+    let failure = &answer["_shards"]["failures"][0];
+    let reason = failure["reason"]["reason"]
+        .as_str()
+        .unwrap_or("a shard failed")
+        .to_owned();
+    match failure["status"].as_u64() {
+        Some(400) => Err(EngineError::Rejected(format!(
+            "the search engine refused the query: {reason}"
+        ))),
+        _ => Err(EngineError::Unavailable(reason)),
+    }
+}
+
 /// An engine error's most specific reason: the first root cause's, else the error's own.
 pub fn reason(error: &Value) -> String {
     let e = &error["error"];
@@ -381,6 +401,18 @@ mod tests {
             judge(StatusCode::OK, br#"{"count":3}"#),
             Ok(json!({"count": 3}))
         );
+    }
+
+    #[test]
+    fn an_answer_missing_a_shard_is_an_error_never_a_short_page() {
+        let partial = json!({"_shards": {"total": 2, "failed": 1, "failures": [
+            {"status": 400, "reason": {"reason": "failed to create query: x"}}]}});
+        let lost = json!({"_shards": {"total": 2, "failed": 1, "failures": [
+            {"status": 503, "reason": {"reason": "no shard available"}}]}});
+
+        assert!(matches!(whole(partial), Err(EngineError::Rejected(_))));
+        assert!(matches!(whole(lost), Err(EngineError::Unavailable(_))));
+        assert!(whole(json!({"_shards": {"total": 2, "failed": 0}})).is_ok());
     }
 
     #[test]
