@@ -141,10 +141,10 @@ pub async fn reindex(
             .map(Vec::as_slice)
             .unwrap_or_default()
         {
-            match item["index"]["status"].as_u64().unwrap_or(500) {
-                200..=299 => indexed += 1,
-                400 => refused += 1,
-                _ => {
+            match outcome("index", item["index"]["status"].as_u64().unwrap_or(500)) {
+                Outcome::Done => indexed += 1,
+                Outcome::Refused => refused += 1,
+                Outcome::Retry => {
                     return Err(EngineError::Unavailable(
                         "the engine did not index every document; run the rebuild again".into(),
                     ));
@@ -169,6 +169,26 @@ fn action_lines(org: &OrgId, index: Index, id: &DocumentId, doc: Option<Value>) 
     }
 }
 
+/// What one `_bulk` item's status means for its document.
+enum Outcome {
+    Done,
+    /// A 400 is the document's own fault (a value its field's type cannot take, a mapping
+    /// limit): it could only fail again.
+    Refused,
+    /// Anything else (429, a full disk's 403 cluster block, a missing index, 5xx) may pass on
+    /// a retry.
+    Retry,
+}
+
+fn outcome(action: &str, status: u64) -> Outcome {
+    match status {
+        200..=299 => Outcome::Done,
+        404 if action == "delete" => Outcome::Done,
+        400 => Outcome::Refused,
+        _ => Outcome::Retry,
+    }
+}
+
 /// The bulk answer, item by item (in request order): refused documents are logged and
 /// skipped; the first throttled or failed one is where the batch resumes.
 fn judge_items<'a>(
@@ -186,13 +206,10 @@ fn judge_items<'a>(
             .map(|(a, r)| (a.as_str(), r))
             .unwrap_or(("", &Value::Null));
         let status = result["status"].as_u64().unwrap_or(500);
-        match status {
-            200..=299 => {}
-            404 if action == "delete" => {}
-            // A 400 is this document's own fault (a value its field's type cannot take, a
-            // mapping limit): it could only fail again. The reason can quote the document's
-            // values, so only its type is logged.
-            400 => {
+        match outcome(action, status) {
+            Outcome::Done => {}
+            Outcome::Refused => {
+                // The reason can quote the document's values: only its type is logged.
                 tracing::warn!(
                     status,
                     org = org.as_str(),
@@ -202,9 +219,7 @@ fn judge_items<'a>(
                     "the search engine refused a document; it stays out of search"
                 );
             }
-            // Anything else (429, a full disk's 403 cluster block, a missing index, 5xx) may
-            // pass on a retry.
-            _ => {
+            Outcome::Retry => {
                 tracing::warn!(
                     status,
                     index = index.as_str(),

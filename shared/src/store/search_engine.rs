@@ -6,8 +6,8 @@
 //! the function's own credentials. A plain `http://` endpoint is the local emulator, unsigned.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant, SystemTime};
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
 
 use aws_credential_types::provider::{ProvideCredentials, SharedCredentialsProvider};
 use bytes::Bytes;
@@ -19,6 +19,7 @@ use hyper_util::rt::TokioExecutor;
 use serde_json::Value;
 use tokio::sync::OnceCell;
 
+use crate::cache::TtlCache;
 use crate::error::{ApiError, RETRY_AFTER};
 use crate::search_mapping::{INDEX_PREFIX, index_template};
 
@@ -72,7 +73,7 @@ pub struct SearchEngine {
     signer: Option<Signer>,
     client: OnceCell<HttpsClient>,
     templates: OnceCell<()>,
-    field_types: Mutex<Option<(Instant, Arc<FieldTypes>)>>,
+    field_types: TtlCache<(), Arc<FieldTypes>>,
 }
 
 struct Signer {
@@ -112,7 +113,7 @@ impl SearchEngine {
             signer,
             client: OnceCell::new(),
             templates: OnceCell::new(),
-            field_types: Mutex::new(None),
+            field_types: TtlCache::new(MAPPING_TTL),
         })
     }
 
@@ -135,10 +136,8 @@ impl SearchEngine {
     /// The types of the fields the indices map, read once a minute per instance: a sort on a
     /// text field must use its `.exact` keyword instead.
     pub async fn field_types(&self) -> Result<Arc<FieldTypes>, EngineError> {
-        if let Some((read, types)) = self.field_types.lock().expect("not poisoned").as_ref()
-            && read.elapsed() < MAPPING_TTL
-        {
-            return Ok(types.clone());
+        if let Some(types) = self.field_types.get(&()) {
+            return Ok(types);
         }
         let path = format!("/{INDEX_PREFIX}*/_mapping?{LENIENT}");
         let answer = self.call(Method::GET, &path, None, JSON).await?;
@@ -149,7 +148,7 @@ impl SearchEngine {
             }
         }
         let types = Arc::new(types);
-        *self.field_types.lock().expect("not poisoned") = Some((Instant::now(), types.clone()));
+        self.field_types.put((), types.clone());
         Ok(types)
     }
 
