@@ -856,6 +856,19 @@ impl Reply {
     }
 }
 
+/// What a scenario script (the SDK runs, the generated client, the search corpus) reports: it
+/// must have exited 0, and its last line on stdout is its JSON summary. `what` names it.
+pub fn script_summary(what: &str, out: &std::process::Output) -> Value {
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{what} failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_str(stdout.lines().last().unwrap_or(""))
+        .unwrap_or_else(|e| panic!("{what}: no JSON summary as its last line ({e}):\n{stdout}"))
+}
+
 /// Waits, bounded, until `check` passes: for what the stream consumer projects asynchronously.
 pub async fn eventually<F, Fut>(what: &str, mut check: F)
 where

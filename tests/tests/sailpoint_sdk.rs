@@ -5,6 +5,7 @@
 
 use integration_tests::{
     DEMO_IDENTITY, DEMO_PERSON, DEMO_ROLE, SailPoint, eventually, repo_root, router_url,
+    script_summary,
 };
 use serde_json::{Value, json};
 use std::path::PathBuf;
@@ -24,13 +25,7 @@ async fn run_sdk(what: &str, program: PathBuf, script: &str) -> Value {
         .output()
         .await
         .unwrap_or_else(|e| panic!("{} could not run: {e}", program.display()));
-    assert!(
-        out.status.success(),
-        "SDK {what} failed:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    serde_json::from_str(stdout.lines().last().unwrap_or("")).expect("the script's JSON line")
+    script_summary(&format!("SDK {what}"), &out)
 }
 
 /// The seed role's members (a filtered, sorted page with its count; everyone through the

@@ -7,7 +7,7 @@
 //! its script once; the tests of that line share the run.
 
 use idgraph::store::oauth;
-use integration_tests::{Tenant, app, repo_root, router_url};
+use integration_tests::{Tenant, app, repo_root, router_url, script_summary};
 use serde_json::{Value, json};
 use std::path::PathBuf;
 use std::time::Duration;
@@ -46,14 +46,7 @@ async fn run_sdk(what: &str, program: PathBuf, script: &str, tag: &str) -> Value
         .await
         .unwrap_or_else(|_| panic!("SDK {what} ran longer than {RUN_TIMEOUT:?}"))
         .unwrap_or_else(|e| panic!("{} could not run: {e}", program.display()));
-    assert!(
-        out.status.success(),
-        "SDK {what} failed:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let seen: Value =
-        serde_json::from_str(stdout.lines().last().unwrap_or("")).expect("the script's JSON line");
+    let seen = script_summary(&format!("SDK {what}"), &out);
     assert_eq!(seen["prefix"], prefix.as_str(), "{seen}");
     seen
 }

@@ -2,7 +2,7 @@
 //! the API: scripts/search_corpus.py ingests its documents into a new tenant and checks every
 //! case. The same script checks a deployed stack's Amazon OpenSearch Service domain.
 
-use integration_tests::{SailPoint, SailPointTenant, app, repo_root, router_url};
+use integration_tests::{SailPoint, SailPointTenant, app, repo_root, router_url, script_summary};
 use serde_json::Value;
 
 #[tokio::test]
@@ -22,18 +22,7 @@ async fn every_corpus_query_returns_exactly_its_documents() {
         .await
         .expect("python3 runs");
 
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let summary: Value = stdout
-        .lines()
-        .last()
-        .and_then(|l| serde_json::from_str(l).ok())
-        .unwrap_or_else(|| {
-            panic!(
-                "no summary: {stdout}\n{}",
-                String::from_utf8_lossy(&out.stderr)
-            )
-        });
-    assert_eq!(summary["failed"], serde_json::json!({}), "{stdout}");
+    let summary = script_summary("scripts/search_corpus.py", &out);
+    assert_eq!(summary["failed"], serde_json::json!({}), "{summary}");
     assert_eq!(summary["cases"], corpus["cases"].as_array().unwrap().len());
-    assert!(out.status.success(), "{stdout}");
 }

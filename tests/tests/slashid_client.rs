@@ -4,7 +4,7 @@
 //! checks each answer against the same spec. The script prints what it saw as one JSON line; the
 //! assertions are here. The scenario runs once and every test reads its line.
 
-use integration_tests::{Tenant, app, repo_root, router_url};
+use integration_tests::{Tenant, app, repo_root, router_url, script_summary};
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
 use tokio::sync::OnceCell;
@@ -104,13 +104,7 @@ async fn seen() -> &'static Value {
             .output()
             .await
             .expect("the generated client's venv (scripts/slashid_client.sh makes it)");
-        assert!(
-            out.status.success(),
-            "the scenario failed:\n{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let stdout = String::from_utf8_lossy(&out.stdout);
-        serde_json::from_str(stdout.lines().last().unwrap_or("")).expect("the scenario's JSON line")
+        script_summary("the scenario", &out)
     })
     .await
 }
