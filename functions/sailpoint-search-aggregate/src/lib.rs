@@ -26,18 +26,20 @@ async fn run(app: &App, req: Request) -> Result<Response<Body>, SailPointError> 
             search::whole_field(&types),
         )
         .map_err(bad)?;
-    let mut answer = engine.search(&request.indices, &request.body).await?;
-    let total = count.then(|| search::total(&answer));
-    let aggregations = match answer["aggregations"].take() {
+    let mut fetched = search::fetch(engine, &request, count).await?;
+    let aggregations = match fetched.rest["aggregations"].take() {
         Value::Null => json!({}),
         found => found,
     };
     if csv && let Some(spec) = &body.aggregations {
         let text = search_aggregation::csv(spec, &aggregations).unwrap_or_default();
-        return Ok(sailpoint::with_total(search::csv_response(text)?, total));
+        return Ok(sailpoint::with_total(
+            search::csv_response(text)?,
+            fetched.total,
+        ));
     }
-    let documents = search::take_documents(&mut answer);
-    let n = documents.len();
-    let resp = search::capped_json(&json!({"aggregations": aggregations, "hits": documents}), n)?;
-    Ok(sailpoint::with_total(resp, total))
+    let n = fetched.documents.len();
+    let hits = fetched.documents;
+    let resp = search::capped_json(&json!({"aggregations": aggregations, "hits": hits}), n)?;
+    Ok(sailpoint::with_total(resp, fetched.total))
 }

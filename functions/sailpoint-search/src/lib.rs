@@ -23,10 +23,8 @@ async fn run(app: &App, req: Request) -> Result<Response<Body>, SailPointError> 
             search::whole_field(&types),
         )
         .map_err(bad)?;
-    let mut answer = engine.search(&request.indices, &request.body).await?;
-    let total = count.then(|| search::total(&answer));
-    let documents = search::take_documents(&mut answer);
-    let n = documents.len();
-    let resp = search::capped_json(&documents.into(), n)?;
-    Ok(sailpoint::with_total(resp, total))
+    let fetched = search::fetch(engine, &request, count).await?;
+    let n = fetched.documents.len();
+    let resp = search::capped_json(&fetched.documents.into(), n)?;
+    Ok(sailpoint::with_total(resp, fetched.total))
 }

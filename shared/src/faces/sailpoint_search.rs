@@ -9,7 +9,7 @@ use crate::App;
 use crate::error::ApiError;
 use crate::request::{Query, header, json_body};
 use crate::role::Paging;
-use crate::search_body::{BodyError, SearchBody};
+use crate::search_body::{BodyError, EngineSearch, SearchBody};
 use crate::search_mapping::sailpoint_document;
 use crate::search_request::Page;
 use crate::store::search_engine::{FieldTypes, SearchEngine};
@@ -60,20 +60,35 @@ pub fn whole_field(types: &FieldTypes) -> impl Fn(&str) -> String + '_ {
     }
 }
 
-/// The documents of an engine answer, in its order, moved out of it (a page can be megabytes).
-pub fn take_documents(answer: &mut Value) -> Vec<Value> {
-    match answer["hits"]["hits"].take() {
+/// One page of an engine search: its documents in order, the total when `count=true` asked for
+/// it, and the rest of the answer (its aggregations).
+pub struct Fetched {
+    pub documents: Vec<Value>,
+    pub total: Option<u64>,
+    pub rest: Value,
+}
+
+/// Runs `request` on the engine; the documents are moved out of the answer, not copied (a page
+/// can be megabytes).
+pub async fn fetch(
+    engine: &SearchEngine,
+    request: &EngineSearch,
+    count: bool,
+) -> Result<Fetched, ApiError> {
+    let mut rest = engine.search(&request.indices, &request.body).await?;
+    let total = count.then(|| rest["hits"]["total"]["value"].as_u64().unwrap_or(0));
+    let documents = match rest["hits"]["hits"].take() {
         Value::Array(hits) => hits
             .into_iter()
             .map(|mut h| sailpoint_document(h["_source"].take()))
             .collect(),
         _ => Vec::new(),
-    }
-}
-
-/// How many documents matched (exact when `track_total_hits` was asked for).
-pub fn total(answer: &Value) -> u64 {
-    answer["hits"]["total"]["value"].as_u64().unwrap_or(0)
+    };
+    Ok(Fetched {
+        documents,
+        total,
+        rest,
+    })
 }
 
 /// A 200 JSON answer, unless it would pass Lambda's response cap: then a 400 asking for a
